@@ -1,0 +1,1 @@
+//! obi-model
