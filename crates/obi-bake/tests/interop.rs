@@ -1,0 +1,2 @@
+//! Interop with openbadges-bakery (placeholder).
+fn main() {}
