@@ -196,6 +196,14 @@ pub fn parse_with(input: &[u8], limits: &Limits) -> Result<Value, JsonError> {
     from_slice_with(input, limits)
 }
 
+/// Parses JSON straight into a typed value with the default [`Limits`].
+///
+/// # Errors
+/// Any [`JsonError`].
+pub fn from_slice<T: DeserializeOwned>(input: &[u8]) -> Result<T, JsonError> {
+    from_slice_with(input, &Limits::new())
+}
+
 /// Parses JSON straight into a typed value (for example an `ob3::OpenBadgeCredential`)
 /// with the given limits. Shape errors become [`JsonError::Data`].
 ///
@@ -203,7 +211,43 @@ pub fn parse_with(input: &[u8], limits: &Limits) -> Result<Value, JsonError> {
 /// Any [`JsonError`].
 pub fn from_slice_with<T: DeserializeOwned>(input: &[u8], limits: &Limits) -> Result<T, JsonError> {
     check_limits(input, limits)?;
-    serde_json::from_slice(input).map_err(|e| JsonError::from_serde(&e, limits.max_depth))
+    let mut de = serde_json::Deserializer::from_slice(input);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let err = e.into_inner();
+        let mut out = JsonError::from_serde(&err, limits.max_depth);
+        if let JsonError::Data { message, .. } = &mut out
+            && path != "."
+        {
+            *message = format!("{path}: {message}");
+        }
+        out
+    })?;
+    de.end()
+        .map_err(|e| JsonError::from_serde(&e, limits.max_depth))?;
+    Ok(value)
+}
+
+/// Reads an already parsed JSON value as a typed value. Shape errors become
+/// [`JsonError::Data`] with the JSON path of the problem at the start of the message
+/// (`badge.issuer: missing field ...`), and no line or column.
+///
+/// # Errors
+/// [`JsonError::Data`].
+pub fn from_value<T: DeserializeOwned>(value: &Value) -> Result<T, JsonError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.into_inner().to_string();
+        JsonError::Data {
+            message: if path == "." {
+                message
+            } else {
+                format!("{path}: {message}")
+            },
+            line: 0,
+            column: 0,
+        }
+    })
 }
 
 /// Checks the size and depth limits without parsing: one pass over the bytes.
