@@ -99,6 +99,9 @@ fn bakery_to_obi(image: &[u8], payload: &str, version: Version) -> Result<(), St
     Ok(())
 }
 
+/// One interop case.
+type Case<'a> = Box<dyn Fn() -> Result<(), String> + 'a>;
+
 fn main() -> ExitCode {
     if !available() {
         println!(
@@ -110,7 +113,7 @@ fn main() -> ExitCode {
     let png = small_png();
     let svg = SMALL_SVG.as_bytes();
     let ob2_jws = ob2_jws();
-    let cases: Vec<(&str, Box<dyn Fn() -> Result<(), String>>)> = vec![
+    let cases: Vec<(&str, Case)> = vec![
         (
             "obi->bakery png json",
             Box::new(|| obi_to_bakery(&png, OB2_JSON, OB2_JSON)),
