@@ -1,0 +1,931 @@
+//! The expansion algorithm ([JSON-LD 1.1 API §5.1](https://www.w3.org/TR/json-ld11-api/#expansion-algorithm))
+//! and value expansion (§5.3), with safe mode.
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use crate::context::{ActiveContext, ProcessFlags, TermDef, container, is_keyword};
+use crate::error::{Error, ErrorCode};
+use crate::iri::is_absolute_iri;
+use crate::options::ProcessingMode;
+use crate::processor::Env;
+
+/// A JSON path to the element being expanded, kept on the stack (rendered only for errors).
+#[derive(Clone, Copy)]
+pub(crate) enum Seg<'a> {
+    Root,
+    Key(&'a str),
+    Index(usize),
+}
+
+#[derive(Clone, Copy)]
+pub(crate) struct Path<'a> {
+    parent: Option<&'a Path<'a>>,
+    seg: Seg<'a>,
+    depth: usize,
+}
+
+impl<'a> Path<'a> {
+    const ROOT: Path<'static> = Path {
+        parent: None,
+        seg: Seg::Root,
+        depth: 0,
+    };
+
+    fn key(&'a self, k: &'a str) -> Path<'a> {
+        Path {
+            parent: Some(self),
+            seg: Seg::Key(k),
+            depth: self.depth + 1,
+        }
+    }
+
+    fn index(&'a self, i: usize) -> Path<'a> {
+        Path {
+            parent: Some(self),
+            seg: Seg::Index(i),
+            depth: self.depth + 1,
+        }
+    }
+
+    pub(crate) fn render(&self) -> String {
+        let mut segs = Vec::new();
+        let mut p = Some(self);
+        while let Some(x) = p {
+            segs.push(x.seg);
+            p = x.parent;
+        }
+        let mut out = String::new();
+        for s in segs.iter().rev() {
+            match s {
+                Seg::Root => out.push('$'),
+                Seg::Key(k) => {
+                    if !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                        out.push('.');
+                        out.push_str(k);
+                    } else {
+                        out.push_str(&format!("[{}]", Value::String((*k).to_owned())));
+                    }
+                }
+                Seg::Index(i) => out.push_str(&format!("[{i}]")),
+            }
+        }
+        out
+    }
+}
+
+fn at<T>(path: &Path<'_>, code: ErrorCode, message: impl Into<String>) -> Result<T, Error> {
+    Err(Error::new(code, message).with_path_if_none(|| path.render()))
+}
+
+fn safe<T>(path: &Path<'_>, message: impl Into<String>) -> Result<T, Error> {
+    at(path, ErrorCode::SafeMode, message)
+}
+
+/// Expand a whole document (§5.1 plus the API's final steps).
+pub(crate) fn expand_document(env: &Env<'_>, input: &Value) -> Result<Value, Error> {
+    let opts = env.options;
+    let mut active = Arc::new(ActiveContext::new(opts.base.clone()));
+    if let Some((ctx, url)) = &opts.expand_context {
+        let ctx = match ctx {
+            Value::Object(m) if m.contains_key("@context") => m.get("@context").unwrap_or(&Value::Null),
+            other => other,
+        };
+        let base = url.as_deref().or(opts.base.as_deref());
+        active = env.process(&active, ctx, base, ProcessFlags::default())?;
+    }
+    let root = Path::ROOT;
+    let expanded = expand(env, &active, None, input, opts.base.as_deref(), false, &root)?;
+    let expanded = match expanded {
+        Value::Object(mut m) if m.len() == 1 && m.contains_key("@graph") => {
+            m.remove("@graph").unwrap_or(Value::Null)
+        }
+        other => other,
+    };
+    Ok(match expanded {
+        Value::Null => Value::Array(Vec::new()),
+        Value::Array(a) => Value::Array(a),
+        other => Value::Array(vec![other]),
+    })
+}
+
+fn push_flat(out: &mut Vec<Value>, v: Value) {
+    match v {
+        Value::Null => {}
+        Value::Array(a) => out.extend(a),
+        other => out.push(other),
+    }
+}
+
+fn as_array(v: Value) -> Vec<Value> {
+    match v {
+        Value::Array(a) => a,
+        Value::Null => Vec::new(),
+        other => vec![other],
+    }
+}
+
+/// Append `value` (flattening arrays) to the array at `map[key]`.
+fn add_value(map: &mut Map<String, Value>, key: &str, value: Value) {
+    let entry = map
+        .entry(key.to_owned())
+        .or_insert_with(|| Value::Array(Vec::new()));
+    if !entry.is_array() {
+        let old = std::mem::take(entry);
+        *entry = Value::Array(vec![old]);
+    }
+    if let Value::Array(a) = entry {
+        match value {
+            Value::Array(v) => a.extend(v),
+            other => a.push(other),
+        }
+    }
+}
+
+fn is_list_object(v: &Value) -> bool {
+    v.as_object().is_some_and(|m| m.contains_key("@list"))
+}
+
+fn is_value_object(v: &Value) -> bool {
+    v.as_object().is_some_and(|m| m.contains_key("@value"))
+}
+
+fn is_graph_object(v: &Value) -> bool {
+    v.as_object().is_some_and(|m| {
+        m.contains_key("@graph")
+            && m.keys().all(|k| matches!(k.as_str(), "@graph" | "@id" | "@index" | "@context"))
+    })
+}
+
+fn is_scalar(v: &Value) -> bool {
+    matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_))
+}
+
+fn is_absolute_or_blank(s: &str) -> bool {
+    is_absolute_iri(s) || s.starts_with("_:")
+}
+
+/// The expansion algorithm (§5.1.2).
+#[allow(clippy::too_many_lines)]
+fn expand(
+    env: &Env<'_>,
+    active: &Arc<ActiveContext>,
+    active_property: Option<&str>,
+    element: &Value,
+    base_url: Option<&str>,
+    from_map: bool,
+    path: &Path<'_>,
+) -> Result<Value, Error> {
+    if path.depth > env.options.limits.max_expansion_depth {
+        return at(
+            path,
+            ErrorCode::LimitExceeded,
+            format!(
+                "the document nests deeper than max_expansion_depth ({})",
+                env.options.limits.max_expansion_depth
+            ),
+        );
+    }
+    let prop_def = active_property.and_then(|p| active.term(p));
+    match element {
+        Value::Null => Ok(Value::Null),
+        Value::Array(items) => {
+            let is_list = prop_def.is_some_and(|d| d.container & container::LIST != 0);
+            let mut result = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                let p = path.index(i);
+                let e = expand(env, active, active_property, item, base_url, from_map, &p)?;
+                if is_list && e.is_array() {
+                    let mut m = Map::new();
+                    m.insert("@list".into(), e);
+                    result.push(Value::Object(m));
+                } else {
+                    push_flat(&mut result, e);
+                }
+            }
+            Ok(Value::Array(result))
+        }
+        Value::Object(element) => {
+            expand_object(env, active, active_property, prop_def, element, base_url, from_map, path)
+        }
+        scalar => {
+            if active_property.is_none() || active_property == Some("@graph") {
+                if env.options.safe_mode {
+                    return safe(path, "a free-floating value would be dropped");
+                }
+                return Ok(Value::Null);
+            }
+            let ctx;
+            let active = match prop_def.and_then(|d| d.context.as_ref().map(|c| (d, c))) {
+                Some((d, c)) => {
+                    ctx = env.process_scoped(
+                        active,
+                        c,
+                        d.base_url.as_deref(),
+                        ProcessFlags {
+                            override_protected: true,
+                            ..ProcessFlags::default()
+                        },
+                    )?;
+                    &ctx
+                }
+                None => active,
+            };
+            let def = active_property.and_then(|p| active.term(p)).map(|d| &**d);
+            expand_value(env, active, def, scalar, path)
+        }
+    }
+}
+
+/// Value expansion (§5.3.2).
+fn expand_value(
+    env: &Env<'_>,
+    active: &ActiveContext,
+    def: Option<&TermDef>,
+    value: &Value,
+    path: &Path<'_>,
+) -> Result<Value, Error> {
+    let type_mapping = def.and_then(|d| d.type_mapping.as_deref());
+    if let (Some(tm @ ("@id" | "@vocab")), Value::String(s)) = (type_mapping, value) {
+        let iri = active.expand_iri(s, true, tm == "@vocab");
+        let mut m = Map::new();
+        match iri {
+            Some(i) => {
+                if env.options.safe_mode && !is_absolute_or_blank(&i) {
+                    return safe(path, format!("the identifier {s:?} does not expand to an absolute IRI"));
+                }
+                m.insert("@id".into(), Value::String(i.into_owned()));
+            }
+            None => {
+                if env.options.safe_mode {
+                    return safe(path, format!("the identifier {s:?} has the form of a keyword"));
+                }
+                m.insert("@id".into(), Value::Null);
+            }
+        }
+        return Ok(Value::Object(m));
+    }
+    let mut m = Map::new();
+    m.insert("@value".into(), value.clone());
+    match type_mapping {
+        Some("@id" | "@vocab" | "@none") => {}
+        Some(t) => {
+            m.insert("@type".into(), Value::String(t.to_owned()));
+            return Ok(Value::Object(m));
+        }
+        None => {}
+    }
+    if value.is_string() {
+        let language = match def.and_then(|d| d.language.as_ref()) {
+            Some(l) => l.as_deref(),
+            None => active.language.as_deref(),
+        };
+        let direction = match def.and_then(|d| d.direction) {
+            Some(d) => d,
+            None => active.direction,
+        };
+        if let Some(l) = language {
+            m.insert("@language".into(), Value::String(l.to_owned()));
+        }
+        if let Some(d) = direction {
+            m.insert("@direction".into(), Value::String(d.as_str().to_owned()));
+        }
+    }
+    Ok(Value::Object(m))
+}
+
+struct NodeState<'e> {
+    result: Map<String, Value>,
+    nests: Vec<&'e str>,
+}
+
+#[allow(clippy::too_many_arguments, clippy::too_many_lines)]
+fn expand_object(
+    env: &Env<'_>,
+    active: &Arc<ActiveContext>,
+    active_property: Option<&str>,
+    prop_def: Option<&Arc<TermDef>>,
+    element: &Map<String, Value>,
+    base_url: Option<&str>,
+    from_map: bool,
+    path: &Path<'_>,
+) -> Result<Value, Error> {
+    let mut active = Arc::clone(active);
+    // Step 7: revert a non-propagated context.
+    if let Some(prev) = &active.previous {
+        if !from_map {
+            let mut keep = false;
+            for k in element.keys() {
+                if active.expand_iri(k, false, true).as_deref() == Some("@value") {
+                    keep = true;
+                    break;
+                }
+            }
+            if !keep && element.len() == 1 {
+                if let Some(k) = element.keys().next() {
+                    keep = active.expand_iri(k, false, true).as_deref() == Some("@id");
+                }
+            }
+            if !keep {
+                active = Arc::clone(prev);
+            }
+        }
+    }
+    // Step 8: property-scoped context.
+    if let Some((d, c)) = prop_def.and_then(|d| d.context.as_ref().map(|c| (d, c))) {
+        active = env.process_scoped(
+            &active,
+            c,
+            d.base_url.as_deref(),
+            ProcessFlags {
+                override_protected: true,
+                ..ProcessFlags::default()
+            },
+        )?;
+    }
+    // Step 9: embedded context.
+    if let Some(c) = element.get("@context") {
+        let p = path.key("@context");
+        active = if path.depth == 0 && env.options.expand_context.is_none() && active.terms.is_empty() && active.vocab.is_none() {
+            env.process_top(&active, c, base_url)
+        } else {
+            env.process(&active, c, base_url, ProcessFlags::default())
+        }
+        .map_err(|e| e.with_path_if_none(|| p.render()))?;
+    }
+    // Steps 10-11: type-scoped contexts.
+    let type_scoped = Arc::clone(&active);
+    let mut type_keys: Vec<&str> = element
+        .keys()
+        .filter(|k| active.expand_iri(k, false, true).as_deref() == Some("@type"))
+        .map(String::as_str)
+        .collect();
+    type_keys.sort_unstable();
+    for k in &type_keys {
+        let mut terms: Vec<&str> = match element.get(*k) {
+            Some(Value::String(s)) => vec![s.as_str()],
+            Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        };
+        terms.sort_unstable();
+        for t in terms {
+            if let Some(d) = type_scoped.term(t) {
+                if let Some(c) = &d.context {
+                    active = env
+                        .process_scoped(
+                            &active,
+                            c,
+                            d.base_url.as_deref(),
+                            ProcessFlags {
+                                propagate: false,
+                                ..ProcessFlags::default()
+                            },
+                        )
+                        .map_err(|e| e.with_path_if_none(|| path.key(k).render()))?;
+                }
+            }
+        }
+    }
+    // Step 12: input type.
+    let input_type: Option<String> = type_keys.first().and_then(|k| {
+        let last = match element.get(*k) {
+            Some(Value::Array(a)) => a.last(),
+            other => other,
+        };
+        last.and_then(Value::as_str)
+            .and_then(|t| type_scoped.expand_iri(t, false, true))
+            .map(std::borrow::Cow::into_owned)
+    });
+    let mut state = NodeState {
+        result: Map::new(),
+        nests: Vec::new(),
+    };
+    let ctx = ObjCtx {
+        env,
+        active: &active,
+        type_scoped: &type_scoped,
+        active_property,
+        base_url,
+        input_type: input_type.as_deref(),
+    };
+    ctx.expand_entries(element, &mut state, path)?;
+    // Step 14: nested properties.
+    ctx.expand_nests(element, &mut state, path)?;
+    finish_object(env, active_property, state.result, path)
+}
+
+struct ObjCtx<'c, 'e> {
+    env: &'c Env<'e>,
+    active: &'c Arc<ActiveContext>,
+    type_scoped: &'c Arc<ActiveContext>,
+    active_property: Option<&'c str>,
+    base_url: Option<&'c str>,
+    input_type: Option<&'c str>,
+}
+
+impl ObjCtx<'_, '_> {
+    fn expand_nests<'e>(
+        &self,
+        element: &'e Map<String, Value>,
+        state: &mut NodeState<'e>,
+        path: &Path<'_>,
+    ) -> Result<(), Error> {
+        let mut nests = std::mem::take(&mut state.nests);
+        nests.sort_unstable();
+        for key in nests {
+            let kp = path.key(key);
+            let values: &[Value] = match element.get(key) {
+                Some(Value::Array(a)) => a,
+                Some(v) => std::slice::from_ref(v),
+                None => &[],
+            };
+            for (i, nested) in values.iter().enumerate() {
+                let ip = if element.get(key).is_some_and(Value::is_array) { kp.index(i) } else { kp };
+                let Value::Object(nested) = nested else {
+                    return at(&ip, ErrorCode::InvalidNestValue, "a nested value must be an object");
+                };
+                if nested
+                    .keys()
+                    .any(|k| self.active.expand_iri(k, false, true).as_deref() == Some("@value"))
+                {
+                    return at(&ip, ErrorCode::InvalidNestValue, "a nested object cannot be a value object");
+                }
+                self.expand_entries(nested, state, &ip)?;
+                self.expand_nests(nested, state, &ip)?;
+            }
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_lines)]
+    fn expand_entries<'e>(
+        &self,
+        element: &'e Map<String, Value>,
+        state: &mut NodeState<'e>,
+        path: &Path<'_>,
+    ) -> Result<(), Error> {
+        let env = self.env;
+        let safe_mode = env.options.safe_mode;
+        let mode = env.options.processing_mode;
+        let active = self.active;
+        for (key, value) in element {
+            if key == "@context" {
+                continue;
+            }
+            let kp = path.key(key);
+            let expanded_property = active.expand_iri(key, false, true);
+            let Some(expanded_property) = expanded_property else {
+                if safe_mode {
+                    return safe(&kp, format!("property {key:?} is not defined by the context and would be dropped"));
+                }
+                continue;
+            };
+            let ep: &str = &expanded_property;
+            let keyword = is_keyword(ep);
+            if !keyword && !ep.contains(':') {
+                if safe_mode {
+                    return safe(&kp, format!("property {key:?} does not expand to an absolute IRI and would be dropped"));
+                }
+                continue;
+            }
+            if keyword {
+                if self.active_property == Some("@reverse") {
+                    return at(&kp, ErrorCode::InvalidReversePropertyMap, "a reverse property map cannot contain keywords");
+                }
+                if state.result.contains_key(ep)
+                    && !(mode == ProcessingMode::JsonLd11 && (ep == "@included" || ep == "@type"))
+                {
+                    return at(&kp, ErrorCode::CollidingKeywords, format!("{ep} appears more than once"));
+                }
+                let expanded_value: Value = match ep {
+                    "@id" => {
+                        let Value::String(s) = value else {
+                            return at(&kp, ErrorCode::InvalidIdValue, "@id must be a string");
+                        };
+                        match active.expand_iri(s, true, false) {
+                            Some(i) => {
+                                if safe_mode && !is_absolute_or_blank(&i) {
+                                    return safe(&kp, format!("@id {s:?} is not an absolute IRI and there is no base to resolve it"));
+                                }
+                                Value::String(i.into_owned())
+                            }
+                            None => {
+                                if safe_mode {
+                                    return safe(&kp, format!("@id {s:?} has the form of a keyword"));
+                                }
+                                Value::Null
+                            }
+                        }
+                    }
+                    "@type" => {
+                        let items: Vec<&str> = match value {
+                            Value::String(s) => vec![s.as_str()],
+                            Value::Array(a) => {
+                                let mut v = Vec::with_capacity(a.len());
+                                for x in a {
+                                    let Value::String(s) = x else {
+                                        return at(&kp, ErrorCode::InvalidTypeValue, "@type must be a string or an array of strings");
+                                    };
+                                    v.push(s.as_str());
+                                }
+                                v
+                            }
+                            _ => return at(&kp, ErrorCode::InvalidTypeValue, "@type must be a string or an array of strings"),
+                        };
+                        let mut out = Vec::with_capacity(items.len());
+                        for t in items {
+                            if safe_mode {
+                                match self.type_scoped.expand_iri(t, false, true) {
+                                    Some(i) if is_absolute_or_blank(&i) => out.push(Value::String(i.into_owned())),
+                                    _ => return safe(&kp, format!("type {t:?} does not expand to an absolute IRI")),
+                                }
+                            } else if let Some(i) = self.type_scoped.expand_iri(t, true, true) {
+                                out.push(Value::String(i.into_owned()));
+                            }
+                        }
+                        let out = if let Some(prev) = state.result.remove("@type") {
+                            let mut v = as_array(prev);
+                            v.extend(out);
+                            Value::Array(v)
+                        } else if value.is_array() {
+                            Value::Array(out)
+                        } else {
+                            out.into_iter().next().unwrap_or(Value::Null)
+                        };
+                        out
+                    }
+                    "@graph" => {
+                        let e = expand(env, active, Some("@graph"), value, self.base_url, false, &kp)?;
+                        Value::Array(as_array(e))
+                    }
+                    "@included" => {
+                        if mode == ProcessingMode::JsonLd10 {
+                            continue;
+                        }
+                        let e = as_array(expand(env, active, None, value, self.base_url, false, &kp)?);
+                        if !e.iter().all(|x| x.is_object() && !is_value_object(x) && !is_list_object(x)) {
+                            return at(&kp, ErrorCode::InvalidIncludedValue, "@included values must be node objects");
+                        }
+                        let mut all = state.result.remove("@included").map(as_array).unwrap_or_default();
+                        all.extend(e);
+                        Value::Array(all)
+                    }
+                    "@value" => {
+                        if self.input_type == Some("@json") {
+                            if mode == ProcessingMode::JsonLd10 {
+                                return at(&kp, ErrorCode::InvalidValueObjectValue, "@json in json-ld-1.0 mode");
+                            }
+                            value.clone()
+                        } else if value.is_null() {
+                            state.result.insert("@value".into(), Value::Null);
+                            continue;
+                        } else if is_scalar(value) {
+                            value.clone()
+                        } else {
+                            return at(&kp, ErrorCode::InvalidValueObjectValue, "@value must be a string, number, boolean or null");
+                        }
+                    }
+                    "@language" => {
+                        let Value::String(s) = value else {
+                            return at(&kp, ErrorCode::InvalidLanguageTaggedString, "@language must be a string");
+                        };
+                        Value::String(s.to_ascii_lowercase())
+                    }
+                    "@direction" => {
+                        if mode == ProcessingMode::JsonLd10 {
+                            continue;
+                        }
+                        match value.as_str() {
+                            Some("ltr" | "rtl") => value.clone(),
+                            _ => return at(&kp, ErrorCode::InvalidBaseDirection, "@direction must be \"ltr\" or \"rtl\""),
+                        }
+                    }
+                    "@index" => {
+                        if !value.is_string() {
+                            return at(&kp, ErrorCode::InvalidIndexValue, "@index must be a string");
+                        }
+                        value.clone()
+                    }
+                    "@list" => {
+                        if self.active_property.is_none() || self.active_property == Some("@graph") {
+                            if safe_mode {
+                                return safe(&kp, "a free-floating list would be dropped");
+                            }
+                            continue;
+                        }
+                        let e = expand(env, active, self.active_property, value, self.base_url, false, &kp)?;
+                        Value::Array(as_array(e))
+                    }
+                    "@set" => expand(env, active, self.active_property, value, self.base_url, false, &kp)?,
+                    "@reverse" => {
+                        if !value.is_object() {
+                            return at(&kp, ErrorCode::InvalidReverseValue, "@reverse must be an object");
+                        }
+                        let e = expand(env, active, Some("@reverse"), value, self.base_url, false, &kp)?;
+                        if let Value::Object(mut e) = e {
+                            if let Some(Value::Object(rev)) = e.remove("@reverse") {
+                                for (p, items) in rev {
+                                    add_value(&mut state.result, &p, items);
+                                }
+                            }
+                            if !e.is_empty() {
+                                let mut rmap = match state.result.remove("@reverse") {
+                                    Some(Value::Object(m)) => m,
+                                    _ => Map::new(),
+                                };
+                                for (p, items) in e {
+                                    for item in as_array(items) {
+                                        if is_value_object(&item) || is_list_object(&item) {
+                                            return at(&kp, ErrorCode::InvalidReversePropertyValue, "a reverse property value cannot be a value or list object");
+                                        }
+                                        add_value(&mut rmap, &p, item);
+                                    }
+                                }
+                                state.result.insert("@reverse".into(), Value::Object(rmap));
+                            }
+                        }
+                        continue;
+                    }
+                    "@nest" => {
+                        state.nests.push(key.as_str());
+                        continue;
+                    }
+                    _ => continue,
+                };
+                if !(expanded_value.is_null() && ep == "@value" && self.input_type != Some("@json")) {
+                    state.result.insert(ep.to_owned(), expanded_value);
+                }
+                continue;
+            }
+            // Non-keyword property.
+            let key_def = active.term(key);
+            let cont = key_def.map_or(0, |d| d.container);
+            let mut expanded_value: Value = if key_def.is_some_and(|d| d.type_mapping.as_deref() == Some("@json")) {
+                let mut m = Map::new();
+                m.insert("@value".into(), value.clone());
+                m.insert("@type".into(), Value::String("@json".into()));
+                Value::Object(m)
+            } else if let (true, Value::Object(lmap)) = (cont & container::LANGUAGE != 0, value) {
+                let direction = match key_def.and_then(|d| d.direction) {
+                    Some(d) => d,
+                    None => active.direction,
+                };
+                let mut out = Vec::new();
+                for (lang, lv) in lmap {
+                    let lp = kp.key(lang);
+                    let items: &[Value] = match lv {
+                        Value::Array(a) => a,
+                        other => std::slice::from_ref(other),
+                    };
+                    for item in items {
+                        match item {
+                            Value::Null => continue,
+                            Value::String(_) => {}
+                            _ => return at(&lp, ErrorCode::InvalidLanguageMapValue, "language map values must be strings"),
+                        }
+                        let mut v = Map::new();
+                        v.insert("@value".into(), item.clone());
+                        let is_none = lang == "@none" || active.expand_iri(lang, false, true).as_deref() == Some("@none");
+                        if !is_none {
+                            v.insert("@language".into(), Value::String(lang.to_ascii_lowercase()));
+                        }
+                        if let Some(d) = direction {
+                            v.insert("@direction".into(), Value::String(d.as_str().into()));
+                        }
+                        out.push(Value::Object(v));
+                    }
+                }
+                Value::Array(out)
+            } else if let (true, Value::Object(imap)) =
+                (cont & (container::INDEX | container::TYPE | container::ID) != 0, value)
+            {
+                self.expand_index_map(key, key_def, cont, imap, &kp)?
+            } else {
+                expand(env, active, Some(key), value, self.base_url, false, &kp)?
+            };
+            if expanded_value.is_null() {
+                continue;
+            }
+            if cont & container::LIST != 0 && !is_list_object(&expanded_value) {
+                let mut m = Map::new();
+                m.insert("@list".into(), Value::Array(as_array(expanded_value)));
+                expanded_value = Value::Object(m);
+            }
+            if cont & container::GRAPH != 0 && cont & (container::ID | container::INDEX) == 0 {
+                let items = as_array(expanded_value)
+                    .into_iter()
+                    .map(|ev| {
+                        let mut m = Map::new();
+                        m.insert("@graph".into(), Value::Array(as_array(ev)));
+                        Value::Object(m)
+                    })
+                    .collect();
+                expanded_value = Value::Array(items);
+            }
+            if key_def.is_some_and(|d| d.reverse) {
+                let mut rmap = match state.result.remove("@reverse") {
+                    Some(Value::Object(m)) => m,
+                    _ => Map::new(),
+                };
+                for item in as_array(expanded_value) {
+                    if is_value_object(&item) || is_list_object(&item) {
+                        state.result.insert("@reverse".into(), Value::Object(rmap));
+                        return at(&kp, ErrorCode::InvalidReversePropertyValue, "a reverse property value cannot be a value or list object");
+                    }
+                    add_value(&mut rmap, ep, item);
+                }
+                state.result.insert("@reverse".into(), Value::Object(rmap));
+            } else {
+                add_value(&mut state.result, ep, expanded_value);
+            }
+        }
+        Ok(())
+    }
+
+    /// Step 13.8: index, id and type maps.
+    fn expand_index_map(
+        &self,
+        key: &str,
+        key_def: Option<&Arc<TermDef>>,
+        cont: u8,
+        imap: &Map<String, Value>,
+        kp: &Path<'_>,
+    ) -> Result<Value, Error> {
+        let env = self.env;
+        let active = self.active;
+        let index_key = key_def.and_then(|d| d.index.as_deref()).unwrap_or("@index");
+        let mut out = Vec::new();
+        for (index, index_value) in imap {
+            let ip = kp.key(index);
+            let mut map_context = Arc::clone(active);
+            if cont & (container::ID | container::TYPE) != 0 {
+                if let Some(prev) = &active.previous {
+                    map_context = Arc::clone(prev);
+                }
+            }
+            if cont & container::TYPE != 0 {
+                if let Some(d) = map_context.term(index) {
+                    if let Some(c) = &d.context {
+                        let c = Arc::clone(c);
+                        let b = d.base_url.clone();
+                        map_context = env.process_scoped(&map_context, &c, b.as_deref(), ProcessFlags::default())?;
+                    }
+                }
+            } else {
+                map_context = Arc::clone(active);
+            }
+            let expanded_index = active.expand_iri(index, false, true);
+            let is_none = expanded_index.as_deref() == Some("@none");
+            let wrapped;
+            let iv: &Value = if index_value.is_array() {
+                index_value
+            } else {
+                wrapped = Value::Array(vec![index_value.clone()]);
+                &wrapped
+            };
+            let items = expand(env, &map_context, Some(key), iv, self.base_url, true, &ip)?;
+            for item in as_array(items) {
+                let mut item = item;
+                if cont & container::GRAPH != 0 && !is_graph_object(&item) {
+                    let mut m = Map::new();
+                    m.insert("@graph".into(), Value::Array(as_array(item)));
+                    item = Value::Object(m);
+                }
+                if cont & container::INDEX != 0 && index_key != "@index" && !is_none {
+                    let re_expanded = expand_value(
+                        env,
+                        active,
+                        active.term(index_key).map(|d| &**d),
+                        &Value::String(index.clone()),
+                        &ip,
+                    )?;
+                    let Some(eik) = active.expand_iri(index_key, false, true) else {
+                        continue;
+                    };
+                    let Value::Object(m) = &mut item else { continue };
+                    if m.contains_key("@value") {
+                        return at(&ip, ErrorCode::InvalidValueObject, "a value object cannot take a property-valued index");
+                    }
+                    let mut vals = vec![re_expanded];
+                    if let Some(existing) = m.remove(eik.as_ref()) {
+                        vals.extend(as_array(existing));
+                    }
+                    m.insert(eik.into_owned(), Value::Array(vals));
+                } else if cont & container::INDEX != 0 && !is_none {
+                    if let Value::Object(m) = &mut item {
+                        if !m.contains_key("@index") {
+                            m.insert("@index".into(), Value::String(index.clone()));
+                        }
+                    }
+                } else if cont & container::ID != 0 && !is_none {
+                    if let Value::Object(m) = &mut item {
+                        if !m.contains_key("@id") {
+                            let id = active.expand_iri(index, true, false);
+                            match id {
+                                Some(i) => {
+                                    if env.options.safe_mode && !is_absolute_or_blank(&i) {
+                                        return safe(&ip, format!("id map key {index:?} is not an absolute IRI"));
+                                    }
+                                    m.insert("@id".into(), Value::String(i.into_owned()));
+                                }
+                                None => {
+                                    if env.options.safe_mode {
+                                        return safe(&ip, format!("id map key {index:?} has the form of a keyword"));
+                                    }
+                                    m.insert("@id".into(), Value::Null);
+                                }
+                            }
+                        }
+                    }
+                } else if cont & container::TYPE != 0 && !is_none {
+                    if let Value::Object(m) = &mut item {
+                        let t = match &expanded_index {
+                            Some(t) => t.to_string(),
+                            None => continue,
+                        };
+                        if env.options.safe_mode && !is_absolute_or_blank(&t) {
+                            return safe(&ip, format!("type map key {index:?} is not an absolute IRI"));
+                        }
+                        let mut types = vec![Value::String(t)];
+                        if let Some(existing) = m.remove("@type") {
+                            types.extend(as_array(existing));
+                        }
+                        m.insert("@type".into(), Value::Array(types));
+                    }
+                }
+                out.push(item);
+            }
+        }
+        Ok(Value::Array(out))
+    }
+}
+
+/// Steps 15-20 of §5.1.2.
+fn finish_object(
+    env: &Env<'_>,
+    active_property: Option<&str>,
+    mut result: Map<String, Value>,
+    path: &Path<'_>,
+) -> Result<Value, Error> {
+    let safe_mode = env.options.safe_mode;
+    if result.contains_key("@value") {
+        if !result
+            .keys()
+            .all(|k| matches!(k.as_str(), "@direction" | "@index" | "@language" | "@type" | "@value"))
+            || (result.contains_key("@type")
+                && (result.contains_key("@language") || result.contains_key("@direction")))
+        {
+            return at(path, ErrorCode::InvalidValueObject, "a value object has entries that do not belong together");
+        }
+        let is_json = result.get("@type").and_then(Value::as_str) == Some("@json");
+        if !is_json {
+            let v = result.get("@value").unwrap_or(&Value::Null);
+            if v.is_null() || v.as_array().is_some_and(Vec::is_empty) {
+                if safe_mode {
+                    return safe(path, "a value object with a null @value would be dropped");
+                }
+                return Ok(Value::Null);
+            }
+            if !v.is_string() && result.contains_key("@language") {
+                return at(path, ErrorCode::InvalidLanguageTaggedValue, "only strings can have a language");
+            }
+            if let Some(t) = result.get("@type") {
+                match t {
+                    Value::String(s) if is_absolute_iri(s) => {}
+                    _ => return at(path, ErrorCode::InvalidTypedValue, format!("the type {t} of a value must be an absolute IRI")),
+                }
+            }
+        }
+    } else if let Some(t) = result.get_mut("@type") {
+        if !t.is_array() {
+            let old = std::mem::take(t);
+            *t = Value::Array(vec![old]);
+        }
+    } else if result.contains_key("@set") || result.contains_key("@list") {
+        if result.len() > 2 || (result.len() == 2 && !result.contains_key("@index")) {
+            return at(path, ErrorCode::InvalidSetOrListObject, "@set and @list objects may only carry @index besides");
+        }
+        if let Some(s) = result.remove("@set") {
+            return Ok(s);
+        }
+    }
+    if result.len() == 1 && result.contains_key("@language") {
+        if safe_mode {
+            return safe(path, "an object with only @language would be dropped");
+        }
+        return Ok(Value::Null);
+    }
+    if active_property.is_none() || active_property == Some("@graph") {
+        if result.is_empty() || result.contains_key("@value") || result.contains_key("@list") {
+            if safe_mode && !result.is_empty() {
+                return safe(path, "a free-floating value or list would be dropped");
+            }
+            return Ok(Value::Null);
+        }
+        if result.len() == 1 && result.contains_key("@id") {
+            return Ok(Value::Null);
+        }
+    }
+    Ok(Value::Object(result))
+}

@@ -1,0 +1,213 @@
+//! The processor: a document loader plus caches of loaded and processed contexts, so that
+//! expanding many documents with the same contexts parses and processes each context once.
+
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+
+use crate::context::{ActiveContext, ProcessFlags, process_context};
+use crate::error::{Error, ErrorCode, err};
+use crate::loader::{DocumentLoader, LoadError};
+use crate::options::{Options, ProcessingMode};
+
+/// Processed contexts kept at most; the cache is emptied when it grows past this.
+pub const MAX_CACHED_CONTEXTS: usize = 4096;
+
+type ScopedKey = (usize, usize, ProcessFlags, Option<String>, bool, ProcessingMode);
+type ScopedEntry = (Arc<ActiveContext>, Arc<Value>, Arc<ActiveContext>);
+type TopKey = (String, Option<String>, bool, ProcessingMode);
+
+#[derive(Default)]
+pub(crate) struct Caches {
+    /// URL -> (document URL, the document's `@context` value).
+    documents: Mutex<HashMap<String, (String, Arc<Value>)>>,
+    /// (active context, scoped context, flags, base URL, safe mode, mode) -> result. The entry
+    /// keeps both inputs alive, so their addresses cannot be reused while cached.
+    scoped: Mutex<HashMap<ScopedKey, ScopedEntry>>,
+    /// A document's top-level `@context` made of remote references, from the initial context.
+    top: Mutex<HashMap<TopKey, Arc<ActiveContext>>>,
+}
+
+impl std::fmt::Debug for Caches {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Caches").finish_non_exhaustive()
+    }
+}
+
+/// What one expansion runs with.
+pub(crate) struct Env<'a> {
+    pub options: &'a Options,
+    pub loader: &'a dyn DocumentLoader,
+    pub caches: &'a Caches,
+    loads: Cell<usize>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while holding the lock cannot leave a cache inconsistent (entries are inserted
+    // whole), so a poisoned lock is still usable.
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl<'a> Env<'a> {
+    pub(crate) fn new(options: &'a Options, loader: &'a dyn DocumentLoader, caches: &'a Caches) -> Self {
+        Env {
+            options,
+            loader,
+            caches,
+            loads: Cell::new(0),
+        }
+    }
+
+    /// Dereference a remote context: `(document URL, its @context value)`.
+    pub(crate) fn load_context(&self, url: &str) -> Result<(String, Arc<Value>), Error> {
+        let n = self.loads.get() + 1;
+        self.loads.set(n);
+        let max = self.options.limits.max_remote_contexts.saturating_mul(4);
+        if n > max {
+            return err(
+                ErrorCode::ContextOverflow,
+                format!("more than {max} remote context loads in one expansion (4 x max_remote_contexts)"),
+            );
+        }
+        if let Some(hit) = lock(&self.caches.documents).get(url) {
+            return Ok(hit.clone());
+        }
+        let doc = self.loader.load(url).map_err(|e| {
+            let code = match e {
+                LoadError::InvalidJson { .. } => ErrorCode::InvalidRemoteContext,
+                _ => ErrorCode::LoadingRemoteContextFailed,
+            };
+            Error::new(code, e.to_string())
+        })?;
+        let Some(ctx) = doc.document.as_object().and_then(|o| o.get("@context")) else {
+            return err(
+                ErrorCode::InvalidRemoteContext,
+                format!("remote context {url} is not an object with @context"),
+            );
+        };
+        let entry = (doc.document_url.clone(), Arc::new(ctx.clone()));
+        lock(&self.caches.documents).insert(url.to_owned(), entry.clone());
+        Ok(entry)
+    }
+
+    /// Process a scoped context (from a term definition) against `active`, cached.
+    pub(crate) fn process_scoped(
+        &self,
+        active: &Arc<ActiveContext>,
+        ctx: &Arc<Value>,
+        base_url: Option<&str>,
+        flags: ProcessFlags,
+    ) -> Result<Arc<ActiveContext>, Error> {
+        let key: ScopedKey = (
+            Arc::as_ptr(active) as usize,
+            Arc::as_ptr(ctx) as usize,
+            flags,
+            base_url.map(str::to_owned),
+            self.options.safe_mode,
+            self.options.processing_mode,
+        );
+        if let Some((_, _, r)) = lock(&self.caches.scoped).get(&key) {
+            return Ok(Arc::clone(r));
+        }
+        let r = process_context(self, active, ctx, base_url, &mut Vec::new(), flags, 0)?;
+        let mut cache = lock(&self.caches.scoped);
+        if cache.len() >= MAX_CACHED_CONTEXTS {
+            cache.clear();
+        }
+        cache.insert(key, (Arc::clone(active), Arc::clone(ctx), Arc::clone(&r)));
+        Ok(r)
+    }
+
+    /// Process a context without caching (embedded contexts).
+    pub(crate) fn process(
+        &self,
+        active: &Arc<ActiveContext>,
+        ctx: &Value,
+        base_url: Option<&str>,
+        flags: ProcessFlags,
+    ) -> Result<Arc<ActiveContext>, Error> {
+        process_context(self, active, ctx, base_url, &mut Vec::new(), flags, 0)
+    }
+
+    /// Process a document's top-level `@context` from the initial context, cached when it
+    /// consists only of remote references.
+    pub(crate) fn process_top(
+        &self,
+        initial: &Arc<ActiveContext>,
+        ctx: &Value,
+        base_url: Option<&str>,
+    ) -> Result<Arc<ActiveContext>, Error> {
+        let cacheable = match ctx {
+            Value::String(_) => true,
+            Value::Array(a) => a.iter().all(Value::is_string),
+            _ => false,
+        };
+        if !cacheable {
+            return self.process(initial, ctx, base_url, ProcessFlags::default());
+        }
+        let key: TopKey = (
+            ctx.to_string(),
+            base_url.map(str::to_owned),
+            self.options.safe_mode,
+            self.options.processing_mode,
+        );
+        if let Some(hit) = lock(&self.caches.top).get(&key) {
+            return Ok(Arc::clone(hit));
+        }
+        let r = self.process(initial, ctx, base_url, ProcessFlags::default())?;
+        let mut cache = lock(&self.caches.top);
+        if cache.len() >= MAX_CACHED_CONTEXTS {
+            cache.clear();
+        }
+        cache.insert(key, Arc::clone(&r));
+        Ok(r)
+    }
+}
+
+/// A JSON-LD processor: a document loader and an active context cache shared by every
+/// expansion it runs. `Send + Sync`; share one per process.
+pub struct Processor {
+    loader: Arc<dyn DocumentLoader>,
+    caches: Caches,
+}
+
+impl std::fmt::Debug for Processor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Processor").finish_non_exhaustive()
+    }
+}
+
+impl Processor {
+    /// A processor loading remote contexts with `loader`.
+    pub fn new(loader: impl DocumentLoader + 'static) -> Self {
+        Processor {
+            loader: Arc::new(loader),
+            caches: Caches::default(),
+        }
+    }
+
+    /// A processor that serves only the pinned contexts.
+    #[must_use]
+    pub fn pinned() -> Self {
+        Self::new(crate::loader::PinnedLoader)
+    }
+
+    /// Expand `input` ([JSON-LD 1.1 API §5.1](https://www.w3.org/TR/json-ld11-api/#expansion)),
+    /// reusing contexts processed by earlier calls.
+    ///
+    /// # Errors
+    /// [`Error`] with the spec's error code; in safe mode also [`ErrorCode::SafeMode`].
+    pub fn expand(&self, input: &Value, options: &Options) -> Result<Value, Error> {
+        let env = Env::new(options, &*self.loader, &self.caches);
+        crate::expansion::expand_document(&env, input)
+    }
+
+    /// Drop every cached context and document.
+    pub fn clear_cache(&self) {
+        lock(&self.caches.documents).clear();
+        lock(&self.caches.scoped).clear();
+        lock(&self.caches.top).clear();
+    }
+}

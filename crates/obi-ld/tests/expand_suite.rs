@@ -1,0 +1,135 @@
+//! The W3C JSON-LD 1.1 expansion test suite (tests/data/json-ld/expand-manifest.jsonld),
+//! run offline: documents the tests would fetch are served from the test data by URL.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use obi_ld::{MapLoader, Options, ProcessingMode, expand};
+use serde_json::Value;
+
+const BASE: &str = "https://w3c.github.io/json-ld-api/tests/";
+
+fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/json-ld")
+}
+
+fn read_json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// JSON-LD object comparison: arrays are unordered except the values of `@list`.
+fn same(a: &Value, b: &Value, ordered: bool) -> bool {
+    match (a, b) {
+        (Value::Array(x), Value::Array(y)) => {
+            if x.len() != y.len() {
+                return false;
+            }
+            if ordered {
+                return x.iter().zip(y).all(|(p, q)| same(p, q, false));
+            }
+            let mut used = vec![false; y.len()];
+            'outer: for p in x {
+                for (i, q) in y.iter().enumerate() {
+                    if !used[i] && same(p, q, false) {
+                        used[i] = true;
+                        continue 'outer;
+                    }
+                }
+                return false;
+            }
+            true
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w, k == "@list")))
+        }
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        _ => a == b,
+    }
+}
+
+fn main() -> ExitCode {
+    let dir = data_dir();
+    let manifest = read_json(&dir.join("expand-manifest.jsonld"));
+    let skips: HashMap<String, String> = std::fs::read_to_string(dir.join("skip.txt"))
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with("//"))
+        .filter_map(|l| l.split_once(' ').map(|(a, b)| (a.to_owned(), b.trim().to_owned())))
+        .collect();
+
+    let mut loader = MapLoader::new();
+    for entry in std::fs::read_dir(dir.join("expand")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            if let Ok(v) = serde_json::from_str::<Value>(&text) {
+                loader.insert(format!("{BASE}expand/{name}"), v);
+            }
+        }
+    }
+
+    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
+    for test in manifest["sequence"].as_array().unwrap() {
+        let id = test["@id"].as_str().unwrap();
+        let opt = &test["option"];
+        if opt["specVersion"] == "json-ld-1.0" {
+            skipped += 1;
+            continue;
+        }
+        if let Some(reason) = skips.get(id) {
+            let _ = reason;
+            skipped += 1;
+            continue;
+        }
+        let input_path = test["input"].as_str().unwrap();
+        let input = read_json(&dir.join(input_path));
+        let mut options = Options::new().with_base(
+            opt["base"].as_str().map_or_else(|| format!("{BASE}{input_path}"), str::to_owned),
+        );
+        if let Some(ctx) = opt["expandContext"].as_str() {
+            options = options.with_expand_context_url(read_json(&dir.join(ctx)), format!("{BASE}{ctx}"));
+        }
+        if opt["processingMode"] == "json-ld-1.0" {
+            options = options.with_processing_mode(ProcessingMode::JsonLd10);
+        }
+        let types: Vec<&str> = test["@type"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+        let result = expand(&input, &options, &loader);
+        let ok = if types.contains(&"jld:NegativeEvaluationTest") {
+            let want = test["expectErrorCode"].as_str().unwrap();
+            match &result {
+                Err(e) if e.code().as_str() == want => true,
+                Err(e) => {
+                    println!("FAIL {id}: expected error {want:?}, got {e}");
+                    false
+                }
+                Ok(v) => {
+                    println!("FAIL {id}: expected error {want:?}, got {v}");
+                    false
+                }
+            }
+        } else {
+            let want = read_json(&dir.join(test["expect"].as_str().unwrap()));
+            match &result {
+                Ok(v) if same(v, &want, false) => true,
+                Ok(v) => {
+                    println!("FAIL {id}: got {v}\n   expected {want}");
+                    false
+                }
+                Err(e) => {
+                    println!("FAIL {id}: error {e}");
+                    false
+                }
+            }
+        };
+        if ok {
+            passed += 1;
+        } else {
+            failed += 1;
+        }
+    }
+    println!("W3C JSON-LD expand: {passed} passed, {failed} failed, {skipped} skipped");
+    if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
