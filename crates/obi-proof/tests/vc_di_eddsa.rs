@@ -5,6 +5,8 @@
 //! Prints `W3C vc-di-eddsa: N passed, N failed, N skipped` (and the same for the OB vectors) and
 //! exits non-zero on any failure. Skips come from `tests/data/skips.json`, each with a reason.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test runner: a broken fixture aborts the run
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
