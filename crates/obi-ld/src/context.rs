@@ -160,10 +160,10 @@ impl ActiveContext {
             return None;
         }
         if let Some(def) = self.terms.get(value) {
-            if let Some(iri) = &def.iri {
-                if is_keyword(iri) {
-                    return Some(Cow::Borrowed(iri));
-                }
+            if let Some(iri) = &def.iri
+                && is_keyword(iri)
+            {
+                return Some(Cow::Borrowed(iri));
             }
             if vocab {
                 return def.iri.as_deref().map(Cow::Borrowed);
@@ -174,24 +174,20 @@ impl ActiveContext {
             if prefix == "_" || suffix.starts_with("//") {
                 return Some(Cow::Borrowed(value));
             }
-            if let Some(def) = self.terms.get(prefix) {
-                if let (Some(iri), true) = (&def.iri, def.prefix) {
-                    return Some(Cow::Owned(format!("{iri}{suffix}")));
-                }
+            if let Some(def) = self.terms.get(prefix)
+                && let (Some(iri), true) = (&def.iri, def.prefix)
+            {
+                return Some(Cow::Owned(format!("{iri}{suffix}")));
             }
             if is_absolute_iri(value) {
                 return Some(Cow::Borrowed(value));
             }
         }
-        if vocab {
-            if let Some(v) = &self.vocab {
-                return Some(Cow::Owned(format!("{v}{value}")));
-            }
+        if vocab && let Some(v) = &self.vocab {
+            return Some(Cow::Owned(format!("{v}{value}")));
         }
-        if document_relative {
-            if let Some(base) = &self.base {
-                return Some(Cow::Owned(resolve(value, base)));
-            }
+        if document_relative && let Some(base) = &self.base {
+            return Some(Cow::Owned(resolve(value, base)));
         }
         Some(Cow::Borrowed(value))
     }
@@ -236,13 +232,16 @@ pub(crate) fn process_context(
     }
     let mut result: ActiveContext = (**active).clone();
     let mut propagate = flags.propagate;
-    if let Value::Object(m) = local {
-        if let Some(p) = m.get("@propagate") {
-            if let Value::Bool(b) = p {
-                propagate = *b;
-            } else {
-                return err(ErrorCode::InvalidPropagateValue, "@propagate must be a boolean");
-            }
+    if let Value::Object(m) = local
+        && let Some(p) = m.get("@propagate")
+    {
+        if let Value::Bool(b) = p {
+            propagate = *b;
+        } else {
+            return err(
+                ErrorCode::InvalidPropagateValue,
+                "@propagate must be a boolean",
+            );
         }
     }
     if !propagate && result.previous.is_none() {
@@ -276,7 +275,9 @@ pub(crate) fn process_context(
                 if !is_absolute_iri(&url) {
                     return err(
                         ErrorCode::LoadingDocumentFailed,
-                        format!("context reference {s:?} is not an absolute IRI and there is no base"),
+                        format!(
+                            "context reference {s:?} is not an absolute IRI and there is no base"
+                        ),
                     );
                 }
                 if !flags.validate_scoped && remote_contexts.contains(&url) {
@@ -310,7 +311,15 @@ pub(crate) fn process_context(
                 result = Arc::unwrap_or_clone(r);
             }
             Value::Object(def) => {
-                process_definition(env, &mut result, def, base_url, remote_contexts, flags, depth)?;
+                process_definition(
+                    env,
+                    &mut result,
+                    def,
+                    base_url,
+                    remote_contexts,
+                    flags,
+                    depth,
+                )?;
             }
             _ => {
                 return err(
@@ -348,7 +357,10 @@ fn process_definition(
     let mut def = def;
     if let Some(v) = def.get("@import") {
         if mode == ProcessingMode::JsonLd10 {
-            return err(ErrorCode::InvalidContextEntry, "@import in json-ld-1.0 mode");
+            return err(
+                ErrorCode::InvalidContextEntry,
+                "@import in json-ld-1.0 mode",
+            );
         }
         let Value::String(s) = v else {
             return err(ErrorCode::InvalidImportValue, "@import must be a string");
@@ -377,22 +389,22 @@ fn process_definition(
         imported = merged;
         def = &imported;
     }
-    if let Some(v) = def.get("@base") {
-        if remote_contexts.is_empty() {
-            match v {
-                Value::Null => result.base = None,
-                Value::String(s) if is_absolute_iri(s) => result.base = Some(s.clone()),
-                Value::String(s) => match &result.base {
-                    Some(b) => result.base = Some(resolve(s, b)),
-                    None => {
-                        return err(
-                            ErrorCode::InvalidBaseIri,
-                            format!("relative @base {s:?} with no base to resolve it against"),
-                        );
-                    }
-                },
-                _ => return err(ErrorCode::InvalidBaseIri, "@base must be a string or null"),
-            }
+    if let Some(v) = def.get("@base")
+        && remote_contexts.is_empty()
+    {
+        match v {
+            Value::Null => result.base = None,
+            Value::String(s) if is_absolute_iri(s) => result.base = Some(s.clone()),
+            Value::String(s) => match &result.base {
+                Some(b) => result.base = Some(resolve(s, b)),
+                None => {
+                    return err(
+                        ErrorCode::InvalidBaseIri,
+                        format!("relative @base {s:?} with no base to resolve it against"),
+                    );
+                }
+            },
+            _ => return err(ErrorCode::InvalidBaseIri, "@base must be a string or null"),
         }
     }
     if let Some(v) = def.get("@vocab") {
@@ -415,48 +427,89 @@ fn process_definition(
                     Some(iri) if is_absolute_iri(&iri) || iri.starts_with("_:") => {
                         result.vocab = Some(iri);
                     }
-                    _ => return err(ErrorCode::InvalidVocabMapping, format!("invalid @vocab {s:?}")),
+                    _ => {
+                        return err(
+                            ErrorCode::InvalidVocabMapping,
+                            format!("invalid @vocab {s:?}"),
+                        );
+                    }
                 }
             }
-            _ => return err(ErrorCode::InvalidVocabMapping, "@vocab must be a string or null"),
+            _ => {
+                return err(
+                    ErrorCode::InvalidVocabMapping,
+                    "@vocab must be a string or null",
+                );
+            }
         }
     }
     if let Some(v) = def.get("@language") {
         match v {
             Value::Null => result.language = None,
             Value::String(s) => result.language = Some(s.to_ascii_lowercase()),
-            _ => return err(ErrorCode::InvalidDefaultLanguage, "@language must be a string or null"),
+            _ => {
+                return err(
+                    ErrorCode::InvalidDefaultLanguage,
+                    "@language must be a string or null",
+                );
+            }
         }
     }
     if let Some(v) = def.get("@direction") {
         if mode == ProcessingMode::JsonLd10 {
-            return err(ErrorCode::InvalidContextEntry, "@direction in json-ld-1.0 mode");
+            return err(
+                ErrorCode::InvalidContextEntry,
+                "@direction in json-ld-1.0 mode",
+            );
         }
         result.direction = match v {
             Value::Null => None,
             Value::String(s) if s == "ltr" => Some(Direction::Ltr),
             Value::String(s) if s == "rtl" => Some(Direction::Rtl),
-            _ => return err(ErrorCode::InvalidBaseDirection, "@direction must be \"ltr\", \"rtl\" or null"),
+            _ => {
+                return err(
+                    ErrorCode::InvalidBaseDirection,
+                    "@direction must be \"ltr\", \"rtl\" or null",
+                );
+            }
         };
     }
     if def.contains_key("@propagate") {
         if mode == ProcessingMode::JsonLd10 {
-            return err(ErrorCode::InvalidContextEntry, "@propagate in json-ld-1.0 mode");
+            return err(
+                ErrorCode::InvalidContextEntry,
+                "@propagate in json-ld-1.0 mode",
+            );
         }
         if !def.get("@propagate").is_some_and(Value::is_boolean) {
-            return err(ErrorCode::InvalidPropagateValue, "@propagate must be a boolean");
+            return err(
+                ErrorCode::InvalidPropagateValue,
+                "@propagate must be a boolean",
+            );
         }
     }
     let protected = match def.get("@protected") {
         None => false,
         Some(Value::Bool(b)) => *b,
-        Some(_) => return err(ErrorCode::InvalidProtectedValue, "@protected must be a boolean"),
+        Some(_) => {
+            return err(
+                ErrorCode::InvalidProtectedValue,
+                "@protected must be a boolean",
+            );
+        }
     };
     let mut defined: HashMap<String, bool> = HashMap::new();
     for key in def.keys() {
         if matches!(
             key.as_str(),
-            "@base" | "@direction" | "@import" | "@language" | "@propagate" | "@protected" | "@version" | "@vocab"
+            "@base"
+                | "@direction"
+                | "@import"
+                | "@language"
+                | "@propagate"
+                | "@protected"
+                | "@version"
+                | "@vocab"
         ) {
             continue;
         }
@@ -472,9 +525,7 @@ fn process_definition(
             remote_contexts,
             depth,
         )
-        .map_err(|e| {
-            e.with_path_if_none(|| format!("@context term {key:?}"))
-        })?;
+        .map_err(|e| e.with_path_if_none(|| format!("@context term {key:?}")))?;
     }
     Ok(())
 }
@@ -499,18 +550,28 @@ fn expand_iri_defining(
     if has_keyword_form(value) {
         return Ok(None);
     }
-    if let Some(local) = local {
-        if local.contains_key(value) && defined.get(value) != Some(&true) {
-            create_term_definition(
-                env, active, local, value, defined, base_url, false, false, remote_contexts, depth,
-            )?;
-        }
+    if let Some(local) = local
+        && local.contains_key(value)
+        && defined.get(value) != Some(&true)
+    {
+        create_term_definition(
+            env,
+            active,
+            local,
+            value,
+            defined,
+            base_url,
+            false,
+            false,
+            remote_contexts,
+            depth,
+        )?;
     }
     if let Some(def) = active.terms.get(value) {
-        if let Some(iri) = &def.iri {
-            if is_keyword(iri) {
-                return Ok(Some(iri.clone()));
-            }
+        if let Some(iri) = &def.iri
+            && is_keyword(iri)
+        {
+            return Ok(Some(iri.clone()));
         }
         if vocab {
             return Ok(def.iri.clone());
@@ -521,38 +582,49 @@ fn expand_iri_defining(
         if prefix == "_" || suffix.starts_with("//") {
             return Ok(Some(value.to_owned()));
         }
-        if let Some(local) = local {
-            if local.contains_key(prefix) && defined.get(prefix) != Some(&true) {
-                create_term_definition(
-                    env, active, local, prefix, defined, base_url, false, false, remote_contexts, depth,
-                )?;
-            }
+        if let Some(local) = local
+            && local.contains_key(prefix)
+            && defined.get(prefix) != Some(&true)
+        {
+            create_term_definition(
+                env,
+                active,
+                local,
+                prefix,
+                defined,
+                base_url,
+                false,
+                false,
+                remote_contexts,
+                depth,
+            )?;
         }
-        if let Some(def) = active.terms.get(prefix) {
-            if let (Some(iri), true) = (&def.iri, def.prefix) {
-                return Ok(Some(format!("{iri}{suffix}")));
-            }
+        if let Some(def) = active.terms.get(prefix)
+            && let (Some(iri), true) = (&def.iri, def.prefix)
+        {
+            return Ok(Some(format!("{iri}{suffix}")));
         }
         if is_absolute_iri(value) {
             return Ok(Some(value.to_owned()));
         }
     }
-    if vocab {
-        if let Some(v) = &active.vocab {
-            return Ok(Some(format!("{v}{value}")));
-        }
+    if vocab && let Some(v) = &active.vocab {
+        return Ok(Some(format!("{v}{value}")));
     }
-    if document_relative {
-        if let Some(base) = &active.base {
-            return Ok(Some(resolve(value, base)));
-        }
+    if document_relative && let Some(base) = &active.base {
+        return Ok(Some(resolve(value, base)));
     }
     Ok(Some(value.to_owned()))
 }
 
 fn parse_container(v: &Value, mode: ProcessingMode) -> Result<u8, Error> {
     use container::*;
-    let bad = || err(ErrorCode::InvalidContainerMapping, format!("invalid @container {v}"));
+    let bad = || {
+        err(
+            ErrorCode::InvalidContainerMapping,
+            format!("invalid @container {v}"),
+        )
+    };
     let one = |s: &str| -> Option<u8> {
         Some(match s {
             "@list" => LIST,
@@ -622,18 +694,27 @@ pub(crate) fn create_term_definition(
     match defined.get(term) {
         Some(true) => return Ok(()),
         Some(false) => {
-            return err(ErrorCode::CyclicIriMapping, format!("term {term:?} is defined in terms of itself"));
+            return err(
+                ErrorCode::CyclicIriMapping,
+                format!("term {term:?} is defined in terms of itself"),
+            );
         }
         None => {}
     }
     if term.is_empty() {
-        return err(ErrorCode::InvalidTermDefinition, "the empty string is not a valid term");
+        return err(
+            ErrorCode::InvalidTermDefinition,
+            "the empty string is not a valid term",
+        );
     }
     defined.insert(term.to_owned(), false);
     let value = local.get(term).unwrap_or(&Value::Null);
     if term == "@type" {
         if mode == ProcessingMode::JsonLd10 {
-            return err(ErrorCode::KeywordRedefinition, "@type cannot be redefined in json-ld-1.0 mode");
+            return err(
+                ErrorCode::KeywordRedefinition,
+                "@type cannot be redefined in json-ld-1.0 mode",
+            );
         }
         let ok = match value {
             Value::Object(m) => {
@@ -647,13 +728,22 @@ pub(crate) fn create_term_definition(
             _ => false,
         };
         if !ok {
-            return err(ErrorCode::KeywordRedefinition, "@type may only be given @container: @set and @protected");
+            return err(
+                ErrorCode::KeywordRedefinition,
+                "@type may only be given @container: @set and @protected",
+            );
         }
     } else if is_keyword(term) {
-        return err(ErrorCode::KeywordRedefinition, format!("keyword {term} cannot be redefined"));
+        return err(
+            ErrorCode::KeywordRedefinition,
+            format!("keyword {term} cannot be redefined"),
+        );
     } else if has_keyword_form(term) {
         if env.options.safe_mode {
-            return err(ErrorCode::SafeMode, format!("term {term:?} has the form of a keyword and would be ignored"));
+            return err(
+                ErrorCode::SafeMode,
+                format!("term {term:?} has the form of a keyword and would be ignored"),
+            );
         }
         defined.insert(term.to_owned(), true);
         return Ok(());
@@ -672,60 +762,117 @@ pub(crate) fn create_term_definition(
         }
         Value::Object(m) => (Cow::Borrowed(m), false),
         _ => {
-            return err(ErrorCode::InvalidTermDefinition, format!("definition of {term:?} must be a string, object or null"));
+            return err(
+                ErrorCode::InvalidTermDefinition,
+                format!("definition of {term:?} must be a string, object or null"),
+            );
         }
     };
     let value = &*map;
     let mut def = TermDef::default();
     if let Some(p) = value.get("@protected") {
         if mode == ProcessingMode::JsonLd10 {
-            return err(ErrorCode::InvalidTermDefinition, "@protected in json-ld-1.0 mode");
+            return err(
+                ErrorCode::InvalidTermDefinition,
+                "@protected in json-ld-1.0 mode",
+            );
         }
         match p {
             Value::Bool(b) => def.protected = *b,
-            _ => return err(ErrorCode::InvalidProtectedValue, "@protected must be a boolean"),
+            _ => {
+                return err(
+                    ErrorCode::InvalidProtectedValue,
+                    "@protected must be a boolean",
+                );
+            }
         }
     } else {
         def.protected = protected;
     }
     if let Some(t) = value.get("@type") {
         let Value::String(t) = t else {
-            return err(ErrorCode::InvalidTypeMapping, format!("@type of {term:?} must be a string"));
+            return err(
+                ErrorCode::InvalidTypeMapping,
+                format!("@type of {term:?} must be a string"),
+            );
         };
         let expanded = expand_iri_defining(
-            env, active, t, false, true, Some(local), defined, base_url, remote_contexts, depth,
+            env,
+            active,
+            t,
+            false,
+            true,
+            Some(local),
+            defined,
+            base_url,
+            remote_contexts,
+            depth,
         )?;
         let Some(expanded) = expanded else {
-            return err(ErrorCode::InvalidTypeMapping, format!("@type {t:?} of {term:?} is not an IRI"));
+            return err(
+                ErrorCode::InvalidTypeMapping,
+                format!("@type {t:?} of {term:?} is not an IRI"),
+            );
         };
         if (expanded == "@json" || expanded == "@none") && mode == ProcessingMode::JsonLd10 {
-            return err(ErrorCode::InvalidTypeMapping, format!("@type {expanded} in json-ld-1.0 mode"));
+            return err(
+                ErrorCode::InvalidTypeMapping,
+                format!("@type {expanded} in json-ld-1.0 mode"),
+            );
         }
-        if !matches!(expanded.as_str(), "@id" | "@json" | "@none" | "@vocab") && !is_absolute_iri(&expanded) {
-            return err(ErrorCode::InvalidTypeMapping, format!("@type {t:?} of {term:?} is not an absolute IRI"));
+        if !matches!(expanded.as_str(), "@id" | "@json" | "@none" | "@vocab")
+            && !is_absolute_iri(&expanded)
+        {
+            return err(
+                ErrorCode::InvalidTypeMapping,
+                format!("@type {t:?} of {term:?} is not an absolute IRI"),
+            );
         }
         def.type_mapping = Some(expanded);
     }
     if let Some(r) = value.get("@reverse") {
         if value.contains_key("@id") || value.contains_key("@nest") {
-            return err(ErrorCode::InvalidReverseProperty, format!("{term:?} has @reverse with @id or @nest"));
+            return err(
+                ErrorCode::InvalidReverseProperty,
+                format!("{term:?} has @reverse with @id or @nest"),
+            );
         }
         let Value::String(r) = r else {
-            return err(ErrorCode::InvalidIriMapping, format!("@reverse of {term:?} must be a string"));
+            return err(
+                ErrorCode::InvalidIriMapping,
+                format!("@reverse of {term:?} must be a string"),
+            );
         };
         if has_keyword_form(r) {
             if env.options.safe_mode {
-                return err(ErrorCode::SafeMode, format!("@reverse {r:?} of {term:?} has the form of a keyword"));
+                return err(
+                    ErrorCode::SafeMode,
+                    format!("@reverse {r:?} of {term:?} has the form of a keyword"),
+                );
             }
             defined.insert(term.to_owned(), true);
             return Ok(());
         }
         let iri = expand_iri_defining(
-            env, active, r, false, true, Some(local), defined, base_url, remote_contexts, depth,
+            env,
+            active,
+            r,
+            false,
+            true,
+            Some(local),
+            defined,
+            base_url,
+            remote_contexts,
+            depth,
         )?;
         match iri {
             Some(i) if i.contains(':') => def.iri = Some(i),
-            _ => return err(ErrorCode::InvalidIriMapping, format!("@reverse {r:?} of {term:?} is not an IRI")),
+            _ => {
+                return err(
+                    ErrorCode::InvalidIriMapping,
+                    format!("@reverse {r:?} of {term:?} is not an IRI"),
+                );
+            }
         }
         if let Some(c) = value.get("@container") {
             def.container = match c {
@@ -733,35 +880,59 @@ pub(crate) fn create_term_definition(
                 Value::String(s) if s == "@set" => container::SET,
                 Value::String(s) if s == "@index" => container::INDEX,
                 _ => {
-                    return err(ErrorCode::InvalidReverseProperty, format!("@container of reverse property {term:?} must be @set, @index or null"));
+                    return err(
+                        ErrorCode::InvalidReverseProperty,
+                        format!(
+                            "@container of reverse property {term:?} must be @set, @index or null"
+                        ),
+                    );
                 }
             };
         }
         def.reverse = true;
-        Arc::make_mut(&mut active.terms).insert(term.to_owned(), Arc::new(def));
-        defined.insert(term.to_owned(), true);
-        return Ok(());
     }
     let id = value.get("@id");
-    if id.is_some_and(|i| i.as_str() != Some(term)) {
+    if def.reverse {
+        // The mapping came from @reverse above.
+    } else if id.is_some_and(|i| i.as_str() != Some(term)) {
         match id {
             Some(Value::Null) => def.iri = None,
             Some(Value::String(i)) => {
                 if !is_keyword(i) && has_keyword_form(i) {
                     if env.options.safe_mode {
-                        return err(ErrorCode::SafeMode, format!("@id {i:?} of {term:?} has the form of a keyword"));
+                        return err(
+                            ErrorCode::SafeMode,
+                            format!("@id {i:?} of {term:?} has the form of a keyword"),
+                        );
                     }
                     defined.insert(term.to_owned(), true);
                     return Ok(());
                 }
                 let iri = expand_iri_defining(
-                    env, active, i, false, true, Some(local), defined, base_url, remote_contexts, depth,
+                    env,
+                    active,
+                    i,
+                    false,
+                    true,
+                    Some(local),
+                    defined,
+                    base_url,
+                    remote_contexts,
+                    depth,
                 )?;
                 let Some(iri) = iri else {
-                    return err(ErrorCode::InvalidIriMapping, format!("@id {i:?} of {term:?} is not an IRI"));
+                    return err(
+                        ErrorCode::InvalidIriMapping,
+                        format!("@id {i:?} of {term:?} is not an IRI"),
+                    );
                 };
                 if !(is_keyword(&iri) || iri.contains(':')) {
-                    return err(ErrorCode::InvalidIriMapping, format!("@id {i:?} of {term:?} is not an absolute IRI, blank node or keyword"));
+                    return err(
+                        ErrorCode::InvalidIriMapping,
+                        format!(
+                            "@id {i:?} of {term:?} is not an absolute IRI, blank node or keyword"
+                        ),
+                    );
                 }
                 if iri == "@context" {
                     return err(ErrorCode::InvalidKeywordAlias, "@context cannot be aliased");
@@ -770,24 +941,54 @@ pub(crate) fn create_term_definition(
                 if inner_colon || term.contains('/') {
                     defined.insert(term.to_owned(), true);
                     let check = expand_iri_defining(
-                        env, active, term, false, true, Some(local), defined, base_url, remote_contexts, depth,
+                        env,
+                        active,
+                        term,
+                        false,
+                        true,
+                        Some(local),
+                        defined,
+                        base_url,
+                        remote_contexts,
+                        depth,
                     )?;
                     if check.as_deref() != Some(iri.as_str()) {
-                        return err(ErrorCode::InvalidIriMapping, format!("term {term:?} looks like an IRI but maps to a different one"));
+                        return err(
+                            ErrorCode::InvalidIriMapping,
+                            format!("term {term:?} looks like an IRI but maps to a different one"),
+                        );
                     }
                 }
-                if !term.contains(':') && !term.contains('/') && simple_term && (is_gen_delim_end(&iri) || iri.starts_with("_:")) {
+                if !term.contains(':')
+                    && !term.contains('/')
+                    && simple_term
+                    && (is_gen_delim_end(&iri) || iri.starts_with("_:"))
+                {
                     def.prefix = true;
                 }
                 def.iri = Some(iri);
             }
-            _ => return err(ErrorCode::InvalidIriMapping, format!("@id of {term:?} must be a string or null")),
+            _ => {
+                return err(
+                    ErrorCode::InvalidIriMapping,
+                    format!("@id of {term:?} must be a string or null"),
+                );
+            }
         }
     } else if let Some(colon) = term.get(1..).and_then(|s| s.find(':')).map(|i| i + 1) {
         let (prefix, suffix) = (&term[..colon], &term[colon + 1..]);
         if local.contains_key(prefix) {
             create_term_definition(
-                env, active, local, prefix, defined, base_url, false, false, remote_contexts, depth,
+                env,
+                active,
+                local,
+                prefix,
+                defined,
+                base_url,
+                false,
+                false,
+                remote_contexts,
+                depth,
             )?;
         }
         if let Some(pdef) = active.terms.get(prefix).and_then(|d| d.iri.clone()) {
@@ -797,47 +998,79 @@ pub(crate) fn create_term_definition(
         }
     } else if term.contains('/') {
         let iri = expand_iri_defining(
-            env, active, term, false, true, None, defined, base_url, remote_contexts, depth,
+            env,
+            active,
+            term,
+            false,
+            true,
+            None,
+            defined,
+            base_url,
+            remote_contexts,
+            depth,
         )?;
         match iri {
             Some(i) if is_absolute_iri(&i) => def.iri = Some(i),
-            _ => return err(ErrorCode::InvalidIriMapping, format!("relative term {term:?} does not expand to an IRI")),
+            _ => {
+                return err(
+                    ErrorCode::InvalidIriMapping,
+                    format!("relative term {term:?} does not expand to an IRI"),
+                );
+            }
         }
     } else if term == "@type" {
         def.iri = Some("@type".to_owned());
     } else if let Some(v) = &active.vocab {
         def.iri = Some(format!("{v}{term}"));
     } else {
-        return err(ErrorCode::InvalidIriMapping, format!("term {term:?} has no @id and there is no @vocab"));
+        return err(
+            ErrorCode::InvalidIriMapping,
+            format!("term {term:?} has no @id and there is no @vocab"),
+        );
     }
-    if let Some(c) = value.get("@container") {
+    if let (Some(c), false) = (value.get("@container"), def.reverse) {
         def.container = parse_container(c, mode)?;
         if def.container & container::TYPE != 0 {
             match def.type_mapping.as_deref() {
                 None => def.type_mapping = Some("@id".to_owned()),
                 Some("@id" | "@vocab") => {}
                 Some(_) => {
-                    return err(ErrorCode::InvalidTypeMapping, format!("a @type container on {term:?} needs @type @id or @vocab"));
+                    return err(
+                        ErrorCode::InvalidTypeMapping,
+                        format!("a @type container on {term:?} needs @type @id or @vocab"),
+                    );
                 }
             }
         }
     }
     if let Some(i) = value.get("@index") {
         if mode == ProcessingMode::JsonLd10 || def.container & container::INDEX == 0 {
-            return err(ErrorCode::InvalidTermDefinition, format!("@index on {term:?} needs an @index container"));
+            return err(
+                ErrorCode::InvalidTermDefinition,
+                format!("@index on {term:?} needs an @index container"),
+            );
         }
         let Value::String(i) = i else {
-            return err(ErrorCode::InvalidTermDefinition, format!("@index of {term:?} must be a string"));
+            return err(
+                ErrorCode::InvalidTermDefinition,
+                format!("@index of {term:?} must be a string"),
+            );
         };
         let expanded = active.expand_iri(i, false, true);
         if !expanded.as_deref().is_some_and(is_absolute_iri) {
-            return err(ErrorCode::InvalidTermDefinition, format!("@index {i:?} of {term:?} is not an IRI"));
+            return err(
+                ErrorCode::InvalidTermDefinition,
+                format!("@index {i:?} of {term:?} is not an IRI"),
+            );
         }
         def.index = Some(i.clone());
     }
     if let Some(c) = value.get("@context") {
         if mode == ProcessingMode::JsonLd10 {
-            return err(ErrorCode::InvalidTermDefinition, "scoped @context in json-ld-1.0 mode");
+            return err(
+                ErrorCode::InvalidTermDefinition,
+                "scoped @context in json-ld-1.0 mode",
+            );
         }
         let mut rc = remote_contexts.clone();
         let snapshot = Arc::new(active.clone());
@@ -858,7 +1091,10 @@ pub(crate) fn create_term_definition(
             if e.code() == ErrorCode::LimitExceeded || e.code() == ErrorCode::SafeMode {
                 e
             } else {
-                Error::new(ErrorCode::InvalidScopedContext, format!("scoped context of {term:?}: {e}"))
+                Error::new(
+                    ErrorCode::InvalidScopedContext,
+                    format!("scoped context of {term:?}: {e}"),
+                )
             }
         })?;
         def.context = Some(Arc::new(c.clone()));
@@ -868,7 +1104,12 @@ pub(crate) fn create_term_definition(
         match value.get("@language") {
             Some(Value::Null) => def.language = Some(None),
             Some(Value::String(s)) => def.language = Some(Some(s.to_ascii_lowercase())),
-            _ => return err(ErrorCode::InvalidLanguageMapping, format!("@language of {term:?} must be a string or null")),
+            _ => {
+                return err(
+                    ErrorCode::InvalidLanguageMapping,
+                    format!("@language of {term:?} must be a string or null"),
+                );
+            }
         }
     }
     if value.contains_key("@direction") && !value.contains_key("@type") {
@@ -876,42 +1117,82 @@ pub(crate) fn create_term_definition(
             Some(Value::Null) => None,
             Some(Value::String(s)) if s == "ltr" => Some(Direction::Ltr),
             Some(Value::String(s)) if s == "rtl" => Some(Direction::Rtl),
-            _ => return err(ErrorCode::InvalidBaseDirection, format!("@direction of {term:?} must be ltr, rtl or null")),
+            _ => {
+                return err(
+                    ErrorCode::InvalidBaseDirection,
+                    format!("@direction of {term:?} must be ltr, rtl or null"),
+                );
+            }
         });
     }
     if let Some(n) = value.get("@nest") {
         if mode == ProcessingMode::JsonLd10 {
-            return err(ErrorCode::InvalidTermDefinition, "@nest in json-ld-1.0 mode");
+            return err(
+                ErrorCode::InvalidTermDefinition,
+                "@nest in json-ld-1.0 mode",
+            );
         }
         match n {
             Value::String(s) if !is_keyword(s) || s == "@nest" => def.nest = Some(s.clone()),
-            _ => return err(ErrorCode::InvalidNestValue, format!("@nest of {term:?} must be a term or @nest")),
+            _ => {
+                return err(
+                    ErrorCode::InvalidNestValue,
+                    format!("@nest of {term:?} must be a term or @nest"),
+                );
+            }
         }
     }
     if let Some(p) = value.get("@prefix") {
         if mode == ProcessingMode::JsonLd10 || term.contains(':') || term.contains('/') {
-            return err(ErrorCode::InvalidTermDefinition, format!("@prefix is not allowed on {term:?}"));
+            return err(
+                ErrorCode::InvalidTermDefinition,
+                format!("@prefix is not allowed on {term:?}"),
+            );
         }
         match p {
             Value::Bool(b) => def.prefix = *b,
-            _ => return err(ErrorCode::InvalidPrefixValue, format!("@prefix of {term:?} must be a boolean")),
+            _ => {
+                return err(
+                    ErrorCode::InvalidPrefixValue,
+                    format!("@prefix of {term:?} must be a boolean"),
+                );
+            }
         }
         if def.prefix && def.iri.as_deref().is_some_and(is_keyword) {
-            return err(ErrorCode::InvalidTermDefinition, format!("keyword alias {term:?} cannot be a prefix"));
+            return err(
+                ErrorCode::InvalidTermDefinition,
+                format!("keyword alias {term:?} cannot be a prefix"),
+            );
         }
     }
     for k in value.keys() {
         if !matches!(
             k.as_str(),
-            "@id" | "@reverse" | "@container" | "@context" | "@direction" | "@index" | "@language" | "@nest" | "@prefix" | "@protected" | "@type"
+            "@id"
+                | "@reverse"
+                | "@container"
+                | "@context"
+                | "@direction"
+                | "@index"
+                | "@language"
+                | "@nest"
+                | "@prefix"
+                | "@protected"
+                | "@type"
         ) {
-            return err(ErrorCode::InvalidTermDefinition, format!("unexpected entry {k:?} in the definition of {term:?}"));
+            return err(
+                ErrorCode::InvalidTermDefinition,
+                format!("unexpected entry {k:?} in the definition of {term:?}"),
+            );
         }
     }
     let def = match previous {
         Some(prev) if !override_protected && prev.protected => {
             if !def.same_as_ignoring_protected(&prev) {
-                return err(ErrorCode::ProtectedTermRedefinition, format!("protected term {term:?} cannot be redefined"));
+                return err(
+                    ErrorCode::ProtectedTermRedefinition,
+                    format!("protected term {term:?} cannot be redefined"),
+                );
             }
             prev
         }

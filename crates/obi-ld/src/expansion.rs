@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::context::{ActiveContext, ProcessFlags, TermDef, container, is_keyword};
 use crate::error::{Error, ErrorCode};
-use crate::iri::is_absolute_iri;
+use crate::iri::{is_absolute_iri, is_well_formed_absolute_iri};
 use crate::options::ProcessingMode;
 use crate::processor::Env;
 
@@ -89,14 +89,24 @@ pub(crate) fn expand_document(env: &Env<'_>, input: &Value) -> Result<Value, Err
     let mut active = Arc::new(ActiveContext::new(opts.base.clone()));
     if let Some((ctx, url)) = &opts.expand_context {
         let ctx = match ctx {
-            Value::Object(m) if m.contains_key("@context") => m.get("@context").unwrap_or(&Value::Null),
+            Value::Object(m) if m.contains_key("@context") => {
+                m.get("@context").unwrap_or(&Value::Null)
+            }
             other => other,
         };
         let base = url.as_deref().or(opts.base.as_deref());
         active = env.process(&active, ctx, base, ProcessFlags::default())?;
     }
     let root = Path::ROOT;
-    let expanded = expand(env, &active, None, input, opts.base.as_deref(), false, &root)?;
+    let expanded = expand(
+        env,
+        &active,
+        None,
+        input,
+        opts.base.as_deref(),
+        false,
+        &root,
+    )?;
     let expanded = match expanded {
         Value::Object(mut m) if m.len() == 1 && m.contains_key("@graph") => {
             m.remove("@graph").unwrap_or(Value::Null)
@@ -154,7 +164,8 @@ fn is_value_object(v: &Value) -> bool {
 fn is_graph_object(v: &Value) -> bool {
     v.as_object().is_some_and(|m| {
         m.contains_key("@graph")
-            && m.keys().all(|k| matches!(k.as_str(), "@graph" | "@id" | "@index" | "@context"))
+            && m.keys()
+                .all(|k| matches!(k.as_str(), "@graph" | "@id" | "@index" | "@context"))
     })
 }
 
@@ -206,9 +217,16 @@ fn expand(
             }
             Ok(Value::Array(result))
         }
-        Value::Object(element) => {
-            expand_object(env, active, active_property, prop_def, element, base_url, from_map, path)
-        }
+        Value::Object(element) => expand_object(
+            env,
+            active,
+            active_property,
+            prop_def,
+            element,
+            base_url,
+            from_map,
+            path,
+        ),
         scalar => {
             if active_property.is_none() || active_property == Some("@graph") {
                 if env.options.safe_mode {
@@ -253,13 +271,19 @@ fn expand_value(
         match iri {
             Some(i) => {
                 if env.options.safe_mode && !is_absolute_or_blank(&i) {
-                    return safe(path, format!("the identifier {s:?} does not expand to an absolute IRI"));
+                    return safe(
+                        path,
+                        format!("the identifier {s:?} does not expand to an absolute IRI"),
+                    );
                 }
                 m.insert("@id".into(), Value::String(i.into_owned()));
             }
             None => {
                 if env.options.safe_mode {
-                    return safe(path, format!("the identifier {s:?} has the form of a keyword"));
+                    return safe(
+                        path,
+                        format!("the identifier {s:?} has the form of a keyword"),
+                    );
                 }
                 m.insert("@id".into(), Value::Null);
             }
@@ -313,23 +337,24 @@ fn expand_object(
 ) -> Result<Value, Error> {
     let mut active = Arc::clone(active);
     // Step 7: revert a non-propagated context.
-    if let Some(prev) = &active.previous {
-        if !from_map {
-            let mut keep = false;
-            for k in element.keys() {
-                if active.expand_iri(k, false, true).as_deref() == Some("@value") {
-                    keep = true;
-                    break;
-                }
+    if let Some(prev) = &active.previous
+        && !from_map
+    {
+        let mut keep = false;
+        for k in element.keys() {
+            if active.expand_iri(k, false, true).as_deref() == Some("@value") {
+                keep = true;
+                break;
             }
-            if !keep && element.len() == 1 {
-                if let Some(k) = element.keys().next() {
-                    keep = active.expand_iri(k, false, true).as_deref() == Some("@id");
-                }
-            }
-            if !keep {
-                active = Arc::clone(prev);
-            }
+        }
+        if !keep
+            && element.len() == 1
+            && let Some(k) = element.keys().next()
+        {
+            keep = active.expand_iri(k, false, true).as_deref() == Some("@id");
+        }
+        if !keep {
+            active = Arc::clone(prev);
         }
     }
     // Step 8: property-scoped context.
@@ -347,7 +372,11 @@ fn expand_object(
     // Step 9: embedded context.
     if let Some(c) = element.get("@context") {
         let p = path.key("@context");
-        active = if path.depth == 0 && env.options.expand_context.is_none() && active.terms.is_empty() && active.vocab.is_none() {
+        active = if path.depth == 0
+            && env.options.expand_context.is_none()
+            && active.terms.is_empty()
+            && active.vocab.is_none()
+        {
             env.process_top(&active, c, base_url)
         } else {
             env.process(&active, c, base_url, ProcessFlags::default())
@@ -370,20 +399,20 @@ fn expand_object(
         };
         terms.sort_unstable();
         for t in terms {
-            if let Some(d) = type_scoped.term(t) {
-                if let Some(c) = &d.context {
-                    active = env
-                        .process_scoped(
-                            &active,
-                            c,
-                            d.base_url.as_deref(),
-                            ProcessFlags {
-                                propagate: false,
-                                ..ProcessFlags::default()
-                            },
-                        )
-                        .map_err(|e| e.with_path_if_none(|| path.key(k).render()))?;
-                }
+            if let Some(d) = type_scoped.term(t)
+                && let Some(c) = &d.context
+            {
+                active = env
+                    .process_scoped(
+                        &active,
+                        c,
+                        d.base_url.as_deref(),
+                        ProcessFlags {
+                            propagate: false,
+                            ..ProcessFlags::default()
+                        },
+                    )
+                    .map_err(|e| e.with_path_if_none(|| path.key(k).render()))?;
             }
         }
     }
@@ -441,18 +470,61 @@ impl ObjCtx<'_, '_> {
                 None => &[],
             };
             for (i, nested) in values.iter().enumerate() {
-                let ip = if element.get(key).is_some_and(Value::is_array) { kp.index(i) } else { kp };
+                let ip = if element.get(key).is_some_and(Value::is_array) {
+                    kp.index(i)
+                } else {
+                    kp
+                };
                 let Value::Object(nested) = nested else {
-                    return at(&ip, ErrorCode::InvalidNestValue, "a nested value must be an object");
+                    return at(
+                        &ip,
+                        ErrorCode::InvalidNestValue,
+                        "a nested value must be an object",
+                    );
                 };
                 if nested
                     .keys()
                     .any(|k| self.active.expand_iri(k, false, true).as_deref() == Some("@value"))
                 {
-                    return at(&ip, ErrorCode::InvalidNestValue, "a nested object cannot be a value object");
+                    return at(
+                        &ip,
+                        ErrorCode::InvalidNestValue,
+                        "a nested object cannot be a value object",
+                    );
                 }
-                self.expand_entries(nested, state, &ip)?;
-                self.expand_nests(nested, state, &ip)?;
+                let scoped;
+                let active = match self
+                    .active
+                    .term(key)
+                    .and_then(|d| d.context.as_ref().map(|c| (d, c)))
+                {
+                    Some((d, c)) => {
+                        scoped = self
+                            .env
+                            .process_scoped(
+                                self.active,
+                                c,
+                                d.base_url.as_deref(),
+                                ProcessFlags {
+                                    override_protected: true,
+                                    ..ProcessFlags::default()
+                                },
+                            )
+                            .map_err(|e| e.with_path_if_none(|| ip.render()))?;
+                        &scoped
+                    }
+                    None => self.active,
+                };
+                let inner = ObjCtx {
+                    env: self.env,
+                    active,
+                    type_scoped: self.type_scoped,
+                    active_property: Some(key),
+                    base_url: self.base_url,
+                    input_type: self.input_type,
+                };
+                inner.expand_entries(nested, state, &ip)?;
+                inner.expand_nests(nested, state, &ip)?;
             }
         }
         Ok(())
@@ -477,7 +549,12 @@ impl ObjCtx<'_, '_> {
             let expanded_property = active.expand_iri(key, false, true);
             let Some(expanded_property) = expanded_property else {
                 if safe_mode {
-                    return safe(&kp, format!("property {key:?} is not defined by the context and would be dropped"));
+                    return safe(
+                        &kp,
+                        format!(
+                            "property {key:?} is not defined by the context and would be dropped"
+                        ),
+                    );
                 }
                 continue;
             };
@@ -485,18 +562,31 @@ impl ObjCtx<'_, '_> {
             let keyword = is_keyword(ep);
             if !keyword && !ep.contains(':') {
                 if safe_mode {
-                    return safe(&kp, format!("property {key:?} does not expand to an absolute IRI and would be dropped"));
+                    return safe(
+                        &kp,
+                        format!(
+                            "property {key:?} does not expand to an absolute IRI and would be dropped"
+                        ),
+                    );
                 }
                 continue;
             }
             if keyword {
                 if self.active_property == Some("@reverse") {
-                    return at(&kp, ErrorCode::InvalidReversePropertyMap, "a reverse property map cannot contain keywords");
+                    return at(
+                        &kp,
+                        ErrorCode::InvalidReversePropertyMap,
+                        "a reverse property map cannot contain keywords",
+                    );
                 }
                 if state.result.contains_key(ep)
                     && !(mode == ProcessingMode::JsonLd11 && (ep == "@included" || ep == "@type"))
                 {
-                    return at(&kp, ErrorCode::CollidingKeywords, format!("{ep} appears more than once"));
+                    return at(
+                        &kp,
+                        ErrorCode::CollidingKeywords,
+                        format!("{ep} appears more than once"),
+                    );
                 }
                 let expanded_value: Value = match ep {
                     "@id" => {
@@ -506,13 +596,21 @@ impl ObjCtx<'_, '_> {
                         match active.expand_iri(s, true, false) {
                             Some(i) => {
                                 if safe_mode && !is_absolute_or_blank(&i) {
-                                    return safe(&kp, format!("@id {s:?} is not an absolute IRI and there is no base to resolve it"));
+                                    return safe(
+                                        &kp,
+                                        format!(
+                                            "@id {s:?} is not an absolute IRI and there is no base to resolve it"
+                                        ),
+                                    );
                                 }
                                 Value::String(i.into_owned())
                             }
                             None => {
                                 if safe_mode {
-                                    return safe(&kp, format!("@id {s:?} has the form of a keyword"));
+                                    return safe(
+                                        &kp,
+                                        format!("@id {s:?} has the form of a keyword"),
+                                    );
                                 }
                                 Value::Null
                             }
@@ -525,26 +623,46 @@ impl ObjCtx<'_, '_> {
                                 let mut v = Vec::with_capacity(a.len());
                                 for x in a {
                                     let Value::String(s) = x else {
-                                        return at(&kp, ErrorCode::InvalidTypeValue, "@type must be a string or an array of strings");
+                                        return at(
+                                            &kp,
+                                            ErrorCode::InvalidTypeValue,
+                                            "@type must be a string or an array of strings",
+                                        );
                                     };
                                     v.push(s.as_str());
                                 }
                                 v
                             }
-                            _ => return at(&kp, ErrorCode::InvalidTypeValue, "@type must be a string or an array of strings"),
+                            _ => {
+                                return at(
+                                    &kp,
+                                    ErrorCode::InvalidTypeValue,
+                                    "@type must be a string or an array of strings",
+                                );
+                            }
                         };
                         let mut out = Vec::with_capacity(items.len());
                         for t in items {
                             if safe_mode {
                                 match self.type_scoped.expand_iri(t, false, true) {
-                                    Some(i) if is_absolute_or_blank(&i) => out.push(Value::String(i.into_owned())),
-                                    _ => return safe(&kp, format!("type {t:?} does not expand to an absolute IRI")),
+                                    Some(i) if is_absolute_or_blank(&i) => {
+                                        out.push(Value::String(i.into_owned()))
+                                    }
+                                    _ => {
+                                        return safe(
+                                            &kp,
+                                            format!(
+                                                "type {t:?} does not expand to an absolute IRI"
+                                            ),
+                                        );
+                                    }
                                 }
                             } else if let Some(i) = self.type_scoped.expand_iri(t, true, true) {
                                 out.push(Value::String(i.into_owned()));
                             }
                         }
-                        let out = if let Some(prev) = state.result.remove("@type") {
+
+                        if let Some(prev) = state.result.remove("@type") {
                             let mut v = as_array(prev);
                             v.extend(out);
                             Value::Array(v)
@@ -552,29 +670,59 @@ impl ObjCtx<'_, '_> {
                             Value::Array(out)
                         } else {
                             out.into_iter().next().unwrap_or(Value::Null)
-                        };
-                        out
+                        }
                     }
                     "@graph" => {
-                        let e = expand(env, active, Some("@graph"), value, self.base_url, false, &kp)?;
+                        let e = expand(
+                            env,
+                            active,
+                            Some("@graph"),
+                            value,
+                            self.base_url,
+                            false,
+                            &kp,
+                        )?;
                         Value::Array(as_array(e))
                     }
                     "@included" => {
                         if mode == ProcessingMode::JsonLd10 {
                             continue;
                         }
-                        let e = as_array(expand(env, active, None, value, self.base_url, false, &kp)?);
-                        if !e.iter().all(|x| x.is_object() && !is_value_object(x) && !is_list_object(x)) {
-                            return at(&kp, ErrorCode::InvalidIncludedValue, "@included values must be node objects");
+                        let e = as_array(expand(
+                            env,
+                            active,
+                            Some("@included"),
+                            value,
+                            self.base_url,
+                            false,
+                            &kp,
+                        )?);
+                        if !e
+                            .iter()
+                            .all(|x| x.is_object() && !is_value_object(x) && !is_list_object(x))
+                        {
+                            return at(
+                                &kp,
+                                ErrorCode::InvalidIncludedValue,
+                                "@included values must be node objects",
+                            );
                         }
-                        let mut all = state.result.remove("@included").map(as_array).unwrap_or_default();
+                        let mut all = state
+                            .result
+                            .remove("@included")
+                            .map(as_array)
+                            .unwrap_or_default();
                         all.extend(e);
                         Value::Array(all)
                     }
                     "@value" => {
                         if self.input_type == Some("@json") {
                             if mode == ProcessingMode::JsonLd10 {
-                                return at(&kp, ErrorCode::InvalidValueObjectValue, "@json in json-ld-1.0 mode");
+                                return at(
+                                    &kp,
+                                    ErrorCode::InvalidValueObjectValue,
+                                    "@json in json-ld-1.0 mode",
+                                );
                             }
                             value.clone()
                         } else if value.is_null() {
@@ -583,12 +731,20 @@ impl ObjCtx<'_, '_> {
                         } else if is_scalar(value) {
                             value.clone()
                         } else {
-                            return at(&kp, ErrorCode::InvalidValueObjectValue, "@value must be a string, number, boolean or null");
+                            return at(
+                                &kp,
+                                ErrorCode::InvalidValueObjectValue,
+                                "@value must be a string, number, boolean or null",
+                            );
                         }
                     }
                     "@language" => {
                         let Value::String(s) = value else {
-                            return at(&kp, ErrorCode::InvalidLanguageTaggedString, "@language must be a string");
+                            return at(
+                                &kp,
+                                ErrorCode::InvalidLanguageTaggedString,
+                                "@language must be a string",
+                            );
                         };
                         Value::String(s.to_ascii_lowercase())
                     }
@@ -598,31 +754,70 @@ impl ObjCtx<'_, '_> {
                         }
                         match value.as_str() {
                             Some("ltr" | "rtl") => value.clone(),
-                            _ => return at(&kp, ErrorCode::InvalidBaseDirection, "@direction must be \"ltr\" or \"rtl\""),
+                            _ => {
+                                return at(
+                                    &kp,
+                                    ErrorCode::InvalidBaseDirection,
+                                    "@direction must be \"ltr\" or \"rtl\"",
+                                );
+                            }
                         }
                     }
                     "@index" => {
                         if !value.is_string() {
-                            return at(&kp, ErrorCode::InvalidIndexValue, "@index must be a string");
+                            return at(
+                                &kp,
+                                ErrorCode::InvalidIndexValue,
+                                "@index must be a string",
+                            );
                         }
                         value.clone()
                     }
                     "@list" => {
-                        if self.active_property.is_none() || self.active_property == Some("@graph") {
+                        if self.active_property.is_none() || self.active_property == Some("@graph")
+                        {
                             if safe_mode {
                                 return safe(&kp, "a free-floating list would be dropped");
                             }
                             continue;
                         }
-                        let e = expand(env, active, self.active_property, value, self.base_url, false, &kp)?;
+                        let e = expand(
+                            env,
+                            active,
+                            self.active_property,
+                            value,
+                            self.base_url,
+                            false,
+                            &kp,
+                        )?;
                         Value::Array(as_array(e))
                     }
-                    "@set" => expand(env, active, self.active_property, value, self.base_url, false, &kp)?,
+                    "@set" => expand(
+                        env,
+                        active,
+                        self.active_property,
+                        value,
+                        self.base_url,
+                        false,
+                        &kp,
+                    )?,
                     "@reverse" => {
                         if !value.is_object() {
-                            return at(&kp, ErrorCode::InvalidReverseValue, "@reverse must be an object");
+                            return at(
+                                &kp,
+                                ErrorCode::InvalidReverseValue,
+                                "@reverse must be an object",
+                            );
                         }
-                        let e = expand(env, active, Some("@reverse"), value, self.base_url, false, &kp)?;
+                        let e = expand(
+                            env,
+                            active,
+                            Some("@reverse"),
+                            value,
+                            self.base_url,
+                            false,
+                            &kp,
+                        )?;
                         if let Value::Object(mut e) = e {
                             if let Some(Value::Object(rev)) = e.remove("@reverse") {
                                 for (p, items) in rev {
@@ -637,7 +832,11 @@ impl ObjCtx<'_, '_> {
                                 for (p, items) in e {
                                     for item in as_array(items) {
                                         if is_value_object(&item) || is_list_object(&item) {
-                                            return at(&kp, ErrorCode::InvalidReversePropertyValue, "a reverse property value cannot be a value or list object");
+                                            return at(
+                                                &kp,
+                                                ErrorCode::InvalidReversePropertyValue,
+                                                "a reverse property value cannot be a value or list object",
+                                            );
                                         }
                                         add_value(&mut rmap, &p, item);
                                     }
@@ -653,7 +852,8 @@ impl ObjCtx<'_, '_> {
                     }
                     _ => continue,
                 };
-                if !(expanded_value.is_null() && ep == "@value" && self.input_type != Some("@json")) {
+                if !(expanded_value.is_null() && ep == "@value" && self.input_type != Some("@json"))
+                {
                     state.result.insert(ep.to_owned(), expanded_value);
                 }
                 continue;
@@ -661,7 +861,9 @@ impl ObjCtx<'_, '_> {
             // Non-keyword property.
             let key_def = active.term(key);
             let cont = key_def.map_or(0, |d| d.container);
-            let mut expanded_value: Value = if key_def.is_some_and(|d| d.type_mapping.as_deref() == Some("@json")) {
+            let mut expanded_value: Value = if key_def
+                .is_some_and(|d| d.type_mapping.as_deref() == Some("@json"))
+            {
                 let mut m = Map::new();
                 m.insert("@value".into(), value.clone());
                 m.insert("@type".into(), Value::String("@json".into()));
@@ -682,11 +884,18 @@ impl ObjCtx<'_, '_> {
                         match item {
                             Value::Null => continue,
                             Value::String(_) => {}
-                            _ => return at(&lp, ErrorCode::InvalidLanguageMapValue, "language map values must be strings"),
+                            _ => {
+                                return at(
+                                    &lp,
+                                    ErrorCode::InvalidLanguageMapValue,
+                                    "language map values must be strings",
+                                );
+                            }
                         }
                         let mut v = Map::new();
                         v.insert("@value".into(), item.clone());
-                        let is_none = lang == "@none" || active.expand_iri(lang, false, true).as_deref() == Some("@none");
+                        let is_none = lang == "@none"
+                            || active.expand_iri(lang, false, true).as_deref() == Some("@none");
                         if !is_none {
                             v.insert("@language".into(), Value::String(lang.to_ascii_lowercase()));
                         }
@@ -697,9 +906,10 @@ impl ObjCtx<'_, '_> {
                     }
                 }
                 Value::Array(out)
-            } else if let (true, Value::Object(imap)) =
-                (cont & (container::INDEX | container::TYPE | container::ID) != 0, value)
-            {
+            } else if let (true, Value::Object(imap)) = (
+                cont & (container::INDEX | container::TYPE | container::ID) != 0,
+                value,
+            ) {
                 self.expand_index_map(key, key_def, cont, imap, &kp)?
             } else {
                 expand(env, active, Some(key), value, self.base_url, false, &kp)?
@@ -731,7 +941,11 @@ impl ObjCtx<'_, '_> {
                 for item in as_array(expanded_value) {
                     if is_value_object(&item) || is_list_object(&item) {
                         state.result.insert("@reverse".into(), Value::Object(rmap));
-                        return at(&kp, ErrorCode::InvalidReversePropertyValue, "a reverse property value cannot be a value or list object");
+                        return at(
+                            &kp,
+                            ErrorCode::InvalidReversePropertyValue,
+                            "a reverse property value cannot be a value or list object",
+                        );
                     }
                     add_value(&mut rmap, ep, item);
                 }
@@ -759,18 +973,23 @@ impl ObjCtx<'_, '_> {
         for (index, index_value) in imap {
             let ip = kp.key(index);
             let mut map_context = Arc::clone(active);
-            if cont & (container::ID | container::TYPE) != 0 {
-                if let Some(prev) = &active.previous {
-                    map_context = Arc::clone(prev);
-                }
+            if cont & (container::ID | container::TYPE) != 0
+                && let Some(prev) = &active.previous
+            {
+                map_context = Arc::clone(prev);
             }
             if cont & container::TYPE != 0 {
-                if let Some(d) = map_context.term(index) {
-                    if let Some(c) = &d.context {
-                        let c = Arc::clone(c);
-                        let b = d.base_url.clone();
-                        map_context = env.process_scoped(&map_context, &c, b.as_deref(), ProcessFlags::default())?;
-                    }
+                if let Some(d) = map_context.term(index)
+                    && let Some(c) = &d.context
+                {
+                    let c = Arc::clone(c);
+                    let b = d.base_url.clone();
+                    map_context = env.process_scoped(
+                        &map_context,
+                        &c,
+                        b.as_deref(),
+                        ProcessFlags::default(),
+                    )?;
                 }
             } else {
                 map_context = Arc::clone(active);
@@ -803,9 +1022,15 @@ impl ObjCtx<'_, '_> {
                     let Some(eik) = active.expand_iri(index_key, false, true) else {
                         continue;
                     };
-                    let Value::Object(m) = &mut item else { continue };
+                    let Value::Object(m) = &mut item else {
+                        continue;
+                    };
                     if m.contains_key("@value") {
-                        return at(&ip, ErrorCode::InvalidValueObject, "a value object cannot take a property-valued index");
+                        return at(
+                            &ip,
+                            ErrorCode::InvalidValueObject,
+                            "a value object cannot take a property-valued index",
+                        );
                     }
                     let mut vals = vec![re_expanded];
                     if let Some(existing) = m.remove(eik.as_ref()) {
@@ -813,46 +1038,56 @@ impl ObjCtx<'_, '_> {
                     }
                     m.insert(eik.into_owned(), Value::Array(vals));
                 } else if cont & container::INDEX != 0 && !is_none {
-                    if let Value::Object(m) = &mut item {
-                        if !m.contains_key("@index") {
-                            m.insert("@index".into(), Value::String(index.clone()));
-                        }
+                    if let Value::Object(m) = &mut item
+                        && !m.contains_key("@index")
+                    {
+                        m.insert("@index".into(), Value::String(index.clone()));
                     }
                 } else if cont & container::ID != 0 && !is_none {
-                    if let Value::Object(m) = &mut item {
-                        if !m.contains_key("@id") {
-                            let id = active.expand_iri(index, true, false);
-                            match id {
-                                Some(i) => {
-                                    if env.options.safe_mode && !is_absolute_or_blank(&i) {
-                                        return safe(&ip, format!("id map key {index:?} is not an absolute IRI"));
-                                    }
-                                    m.insert("@id".into(), Value::String(i.into_owned()));
+                    if let Value::Object(m) = &mut item
+                        && !m.contains_key("@id")
+                    {
+                        let id = active.expand_iri(index, true, false);
+                        match id {
+                            Some(i) => {
+                                if env.options.safe_mode && !is_absolute_or_blank(&i) {
+                                    return safe(
+                                        &ip,
+                                        format!("id map key {index:?} is not an absolute IRI"),
+                                    );
                                 }
-                                None => {
-                                    if env.options.safe_mode {
-                                        return safe(&ip, format!("id map key {index:?} has the form of a keyword"));
-                                    }
-                                    m.insert("@id".into(), Value::Null);
+                                m.insert("@id".into(), Value::String(i.into_owned()));
+                            }
+                            None => {
+                                if env.options.safe_mode {
+                                    return safe(
+                                        &ip,
+                                        format!("id map key {index:?} has the form of a keyword"),
+                                    );
                                 }
+                                m.insert("@id".into(), Value::Null);
                             }
                         }
                     }
-                } else if cont & container::TYPE != 0 && !is_none {
-                    if let Value::Object(m) = &mut item {
-                        let t = match &expanded_index {
-                            Some(t) => t.to_string(),
-                            None => continue,
-                        };
-                        if env.options.safe_mode && !is_absolute_or_blank(&t) {
-                            return safe(&ip, format!("type map key {index:?} is not an absolute IRI"));
-                        }
-                        let mut types = vec![Value::String(t)];
-                        if let Some(existing) = m.remove("@type") {
-                            types.extend(as_array(existing));
-                        }
-                        m.insert("@type".into(), Value::Array(types));
+                } else if cont & container::TYPE != 0
+                    && !is_none
+                    && let Value::Object(m) = &mut item
+                {
+                    let t = match &expanded_index {
+                        Some(t) => t.to_string(),
+                        None => continue,
+                    };
+                    if env.options.safe_mode && !is_absolute_or_blank(&t) {
+                        return safe(
+                            &ip,
+                            format!("type map key {index:?} is not an absolute IRI"),
+                        );
                     }
+                    let mut types = vec![Value::String(t)];
+                    if let Some(existing) = m.remove("@type") {
+                        types.extend(as_array(existing));
+                    }
+                    m.insert("@type".into(), Value::Array(types));
                 }
                 out.push(item);
             }
@@ -870,13 +1105,19 @@ fn finish_object(
 ) -> Result<Value, Error> {
     let safe_mode = env.options.safe_mode;
     if result.contains_key("@value") {
-        if !result
-            .keys()
-            .all(|k| matches!(k.as_str(), "@direction" | "@index" | "@language" | "@type" | "@value"))
-            || (result.contains_key("@type")
-                && (result.contains_key("@language") || result.contains_key("@direction")))
+        if !result.keys().all(|k| {
+            matches!(
+                k.as_str(),
+                "@direction" | "@index" | "@language" | "@type" | "@value"
+            )
+        }) || (result.contains_key("@type")
+            && (result.contains_key("@language") || result.contains_key("@direction")))
         {
-            return at(path, ErrorCode::InvalidValueObject, "a value object has entries that do not belong together");
+            return at(
+                path,
+                ErrorCode::InvalidValueObject,
+                "a value object has entries that do not belong together",
+            );
         }
         let is_json = result.get("@type").and_then(Value::as_str) == Some("@json");
         if !is_json {
@@ -888,12 +1129,22 @@ fn finish_object(
                 return Ok(Value::Null);
             }
             if !v.is_string() && result.contains_key("@language") {
-                return at(path, ErrorCode::InvalidLanguageTaggedValue, "only strings can have a language");
+                return at(
+                    path,
+                    ErrorCode::InvalidLanguageTaggedValue,
+                    "only strings can have a language",
+                );
             }
             if let Some(t) = result.get("@type") {
                 match t {
-                    Value::String(s) if is_absolute_iri(s) => {}
-                    _ => return at(path, ErrorCode::InvalidTypedValue, format!("the type {t} of a value must be an absolute IRI")),
+                    Value::String(s) if is_well_formed_absolute_iri(s) => {}
+                    _ => {
+                        return at(
+                            path,
+                            ErrorCode::InvalidTypedValue,
+                            format!("the type {t} of a value must be an absolute IRI"),
+                        );
+                    }
                 }
             }
         }
@@ -904,7 +1155,11 @@ fn finish_object(
         }
     } else if result.contains_key("@set") || result.contains_key("@list") {
         if result.len() > 2 || (result.len() == 2 && !result.contains_key("@index")) {
-            return at(path, ErrorCode::InvalidSetOrListObject, "@set and @list objects may only carry @index besides");
+            return at(
+                path,
+                ErrorCode::InvalidSetOrListObject,
+                "@set and @list objects may only carry @index besides",
+            );
         }
         if let Some(s) = result.remove("@set") {
             return Ok(s);

@@ -29,9 +29,9 @@ fn scheme_len(s: &str) -> Option<usize> {
 #[must_use]
 pub fn is_well_formed_absolute_iri(s: &str) -> bool {
     is_absolute_iri(s)
-        && !s
-            .chars()
-            .any(|c| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '{' | '}' | '|' | '\\' | '^' | '`'))
+        && !s.chars().any(|c| {
+            c.is_whitespace() || matches!(c, '<' | '>' | '"' | '{' | '}' | '|' | '\\' | '^' | '`')
+        })
 }
 
 struct Parts<'a> {

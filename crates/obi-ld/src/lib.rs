@@ -40,7 +40,11 @@ use serde_json::Value;
 ///
 /// # Errors
 /// [`Error`] carrying the spec's error code; in safe mode also [`ErrorCode::SafeMode`].
-pub fn expand(input: &Value, options: &Options, loader: &dyn DocumentLoader) -> Result<Value, Error> {
+pub fn expand(
+    input: &Value,
+    options: &Options,
+    loader: &dyn DocumentLoader,
+) -> Result<Value, Error> {
     let caches = processor::Caches::default();
     let env = processor::Env::new(options, loader, &caches);
     expansion::expand_document(&env, input)

@@ -234,7 +234,9 @@ mod tests {
 
     #[test]
     fn pinned_serves_pinned_and_refuses_others() {
-        let doc = PinnedLoader.load("https://www.w3.org/ns/credentials/v2").unwrap();
+        let doc = PinnedLoader
+            .load("https://www.w3.org/ns/credentials/v2")
+            .unwrap();
         assert!(doc.document.get("@context").is_some());
         let e = PinnedLoader.load("https://evil.example/ctx").unwrap_err();
         assert!(e.to_string().contains("https://evil.example/ctx"));
@@ -246,6 +248,9 @@ mod tests {
         let chain = ChainLoader::pinned_then(map);
         assert!(chain.load("https://x.example/c").is_ok());
         assert!(chain.load("https://www.w3.org/ns/credentials/v2").is_ok());
-        assert!(matches!(chain.load("https://y.example/"), Err(LoadError::NotFound(_))));
+        assert!(matches!(
+            chain.load("https://y.example/"),
+            Err(LoadError::NotFound(_))
+        ));
     }
 }

@@ -5,7 +5,8 @@
 //! module touches the network.
 
 /// The context document served at <https://w3c-ccg.github.io/vc-ed/plugfest-1-2022/jff-vc-edu-plugfest-1-context.json>.
-pub const OB_JFF_VC_EDU_PLUGFEST_1_CONTEXT: &str = include_str!("../contexts/ob-jff-vc-edu-plugfest-1-context.json");
+pub const OB_JFF_VC_EDU_PLUGFEST_1_CONTEXT: &str =
+    include_str!("../contexts/ob-jff-vc-edu-plugfest-1-context.json");
 
 /// The context document served at <https://purl.imsglobal.org/spec/ob/v3p0/context.json>.
 pub const OB_CONTEXT: &str = include_str!("../contexts/ob-context.json");
@@ -23,34 +24,43 @@ pub const OB_CONTEXT_3_0_3: &str = include_str!("../contexts/ob-context-3.0.3.js
 pub const OB_EXTENSIONS: &str = include_str!("../contexts/ob-extensions.json");
 
 /// The context document served at <https://www.w3.org/ns/credentials/undefined-terms/v2>.
-pub const WWW_W3_ORG_NS_CREDENTIALS_UNDEFINED_TERMS_V2: &str = include_str!("../contexts/www.w3.org-ns-credentials-undefined-terms-v2.jsonld");
+pub const WWW_W3_ORG_NS_CREDENTIALS_UNDEFINED_TERMS_V2: &str =
+    include_str!("../contexts/www.w3.org-ns-credentials-undefined-terms-v2.jsonld");
 
 /// The context document served at <https://www.w3.org/2018/credentials/v1>.
-pub const WWW_W3_ORG_2018_CREDENTIALS_V1: &str = include_str!("../contexts/www.w3.org-2018-credentials-v1.jsonld");
+pub const WWW_W3_ORG_2018_CREDENTIALS_V1: &str =
+    include_str!("../contexts/www.w3.org-2018-credentials-v1.jsonld");
 
 /// The context document served at <https://www.w3.org/ns/credentials/v2>.
-pub const WWW_W3_ORG_NS_CREDENTIALS_V2: &str = include_str!("../contexts/www.w3.org-ns-credentials-v2.jsonld");
+pub const WWW_W3_ORG_NS_CREDENTIALS_V2: &str =
+    include_str!("../contexts/www.w3.org-ns-credentials-v2.jsonld");
 
 /// The context document served at <https://w3id.org/security/data-integrity/v1>.
-pub const W3ID_ORG_SECURITY_DATA_INTEGRITY_V1: &str = include_str!("../contexts/w3id.org-security-data-integrity-v1.jsonld");
+pub const W3ID_ORG_SECURITY_DATA_INTEGRITY_V1: &str =
+    include_str!("../contexts/w3id.org-security-data-integrity-v1.jsonld");
 
 /// The context document served at <https://w3id.org/security/data-integrity/v2>.
-pub const W3ID_ORG_SECURITY_DATA_INTEGRITY_V2: &str = include_str!("../contexts/w3id.org-security-data-integrity-v2.jsonld");
+pub const W3ID_ORG_SECURITY_DATA_INTEGRITY_V2: &str =
+    include_str!("../contexts/w3id.org-security-data-integrity-v2.jsonld");
 
 /// The context document served at <https://w3id.org/security/multikey/v1>.
-pub const W3ID_ORG_SECURITY_MULTIKEY_V1: &str = include_str!("../contexts/w3id.org-security-multikey-v1.jsonld");
+pub const W3ID_ORG_SECURITY_MULTIKEY_V1: &str =
+    include_str!("../contexts/w3id.org-security-multikey-v1.jsonld");
 
 /// The context document served at <https://w3id.org/vc/status-list/2021/v1>.
-pub const W3ID_ORG_VC_STATUS_LIST_2021_V1: &str = include_str!("../contexts/w3id.org-vc-status-list-2021-v1.jsonld");
+pub const W3ID_ORG_VC_STATUS_LIST_2021_V1: &str =
+    include_str!("../contexts/w3id.org-vc-status-list-2021-v1.jsonld");
 
 /// The context document served at <https://www.w3.org/ns/credentials/status/v1>.
-pub const WWW_W3_ORG_NS_CREDENTIALS_STATUS_V1: &str = include_str!("../contexts/www.w3.org-ns-credentials-status-v1.jsonld");
+pub const WWW_W3_ORG_NS_CREDENTIALS_STATUS_V1: &str =
+    include_str!("../contexts/www.w3.org-ns-credentials-status-v1.jsonld");
 
 /// The context document served at <https://www.w3.org/ns/did/v1>.
 pub const WWW_W3_ORG_NS_DID_V1: &str = include_str!("../contexts/www.w3.org-ns-did-v1.jsonld");
 
 /// The context document served at <https://w3id.org/security/suites/ed25519-2020/v1>.
-pub const W3ID_ORG_SECURITY_SUITES_ED25519_2020_V1: &str = include_str!("../contexts/w3id.org-security-suites-ed25519-2020-v1.jsonld");
+pub const W3ID_ORG_SECURITY_SUITES_ED25519_2020_V1: &str =
+    include_str!("../contexts/w3id.org-security-suites-ed25519-2020-v1.jsonld");
 
 /// The context document served at <https://w3id.org/openbadges/v2>, <https://openbadgespec.org/v2/context.json>.
 pub const OPENBADGES_V2: &str = include_str!("../contexts/openbadges-v2.json");
@@ -60,22 +70,67 @@ pub const OPENBADGES_V1: &str = include_str!("../contexts/openbadges-v1.json");
 
 /// Every pinned document as `(url, document)`, in the manifest's order.
 pub const PINNED: &[(&str, &str)] = &[
-    ("https://w3c-ccg.github.io/vc-ed/plugfest-1-2022/jff-vc-edu-plugfest-1-context.json", OB_JFF_VC_EDU_PLUGFEST_1_CONTEXT),
-    ("https://purl.imsglobal.org/spec/ob/v3p0/context.json", OB_CONTEXT),
-    ("https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json", OB_CONTEXT_3_0_1),
-    ("https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json", OB_CONTEXT_3_0_2),
-    ("https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json", OB_CONTEXT_3_0_3),
-    ("https://purl.imsglobal.org/spec/ob/v3p0/extensions.json", OB_EXTENSIONS),
-    ("https://www.w3.org/ns/credentials/undefined-terms/v2", WWW_W3_ORG_NS_CREDENTIALS_UNDEFINED_TERMS_V2),
-    ("https://www.w3.org/2018/credentials/v1", WWW_W3_ORG_2018_CREDENTIALS_V1),
-    ("https://www.w3.org/ns/credentials/v2", WWW_W3_ORG_NS_CREDENTIALS_V2),
-    ("https://w3id.org/security/data-integrity/v1", W3ID_ORG_SECURITY_DATA_INTEGRITY_V1),
-    ("https://w3id.org/security/data-integrity/v2", W3ID_ORG_SECURITY_DATA_INTEGRITY_V2),
-    ("https://w3id.org/security/multikey/v1", W3ID_ORG_SECURITY_MULTIKEY_V1),
-    ("https://w3id.org/vc/status-list/2021/v1", W3ID_ORG_VC_STATUS_LIST_2021_V1),
-    ("https://www.w3.org/ns/credentials/status/v1", WWW_W3_ORG_NS_CREDENTIALS_STATUS_V1),
+    (
+        "https://w3c-ccg.github.io/vc-ed/plugfest-1-2022/jff-vc-edu-plugfest-1-context.json",
+        OB_JFF_VC_EDU_PLUGFEST_1_CONTEXT,
+    ),
+    (
+        "https://purl.imsglobal.org/spec/ob/v3p0/context.json",
+        OB_CONTEXT,
+    ),
+    (
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json",
+        OB_CONTEXT_3_0_1,
+    ),
+    (
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json",
+        OB_CONTEXT_3_0_2,
+    ),
+    (
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        OB_CONTEXT_3_0_3,
+    ),
+    (
+        "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
+        OB_EXTENSIONS,
+    ),
+    (
+        "https://www.w3.org/ns/credentials/undefined-terms/v2",
+        WWW_W3_ORG_NS_CREDENTIALS_UNDEFINED_TERMS_V2,
+    ),
+    (
+        "https://www.w3.org/2018/credentials/v1",
+        WWW_W3_ORG_2018_CREDENTIALS_V1,
+    ),
+    (
+        "https://www.w3.org/ns/credentials/v2",
+        WWW_W3_ORG_NS_CREDENTIALS_V2,
+    ),
+    (
+        "https://w3id.org/security/data-integrity/v1",
+        W3ID_ORG_SECURITY_DATA_INTEGRITY_V1,
+    ),
+    (
+        "https://w3id.org/security/data-integrity/v2",
+        W3ID_ORG_SECURITY_DATA_INTEGRITY_V2,
+    ),
+    (
+        "https://w3id.org/security/multikey/v1",
+        W3ID_ORG_SECURITY_MULTIKEY_V1,
+    ),
+    (
+        "https://w3id.org/vc/status-list/2021/v1",
+        W3ID_ORG_VC_STATUS_LIST_2021_V1,
+    ),
+    (
+        "https://www.w3.org/ns/credentials/status/v1",
+        WWW_W3_ORG_NS_CREDENTIALS_STATUS_V1,
+    ),
     ("https://www.w3.org/ns/did/v1", WWW_W3_ORG_NS_DID_V1),
-    ("https://w3id.org/security/suites/ed25519-2020/v1", W3ID_ORG_SECURITY_SUITES_ED25519_2020_V1),
+    (
+        "https://w3id.org/security/suites/ed25519-2020/v1",
+        W3ID_ORG_SECURITY_SUITES_ED25519_2020_V1,
+    ),
     ("https://w3id.org/openbadges/v2", OPENBADGES_V2),
     ("https://w3id.org/openbadges/v1", OPENBADGES_V1),
     ("https://openbadgespec.org/v2/context.json", OPENBADGES_V2),

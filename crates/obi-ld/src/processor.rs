@@ -15,7 +15,14 @@ use crate::options::{Options, ProcessingMode};
 /// Processed contexts kept at most; the cache is emptied when it grows past this.
 pub const MAX_CACHED_CONTEXTS: usize = 4096;
 
-type ScopedKey = (usize, usize, ProcessFlags, Option<String>, bool, ProcessingMode);
+type ScopedKey = (
+    usize,
+    usize,
+    ProcessFlags,
+    Option<String>,
+    bool,
+    ProcessingMode,
+);
 type ScopedEntry = (Arc<ActiveContext>, Arc<Value>, Arc<ActiveContext>);
 type TopKey = (String, Option<String>, bool, ProcessingMode);
 
@@ -51,7 +58,11 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl<'a> Env<'a> {
-    pub(crate) fn new(options: &'a Options, loader: &'a dyn DocumentLoader, caches: &'a Caches) -> Self {
+    pub(crate) fn new(
+        options: &'a Options,
+        loader: &'a dyn DocumentLoader,
+        caches: &'a Caches,
+    ) -> Self {
         Env {
             options,
             loader,
@@ -68,7 +79,9 @@ impl<'a> Env<'a> {
         if n > max {
             return err(
                 ErrorCode::ContextOverflow,
-                format!("more than {max} remote context loads in one expansion (4 x max_remote_contexts)"),
+                format!(
+                    "more than {max} remote context loads in one expansion (4 x max_remote_contexts)"
+                ),
             );
         }
         if let Some(hit) = lock(&self.caches.documents).get(url) {

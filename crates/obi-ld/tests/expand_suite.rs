@@ -1,5 +1,6 @@
 //! The W3C JSON-LD 1.1 expansion test suite (tests/data/json-ld/expand-manifest.jsonld),
 //! run offline: documents the tests would fetch are served from the test data by URL.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test runner: a broken suite file aborts it
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -43,7 +44,8 @@ fn same(a: &Value, b: &Value, ordered: bool) -> bool {
         }
         (Value::Object(x), Value::Object(y)) => {
             x.len() == y.len()
-                && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w, k == "@list")))
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| same(v, w, k == "@list")))
         }
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
         _ => a == b,
@@ -57,16 +59,30 @@ fn main() -> ExitCode {
         .unwrap_or_default()
         .lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with("//"))
-        .filter_map(|l| l.split_once(' ').map(|(a, b)| (a.to_owned(), b.trim().to_owned())))
+        .filter_map(|l| {
+            l.split_once(' ')
+                .map(|(a, b)| (a.to_owned(), b.trim().to_owned()))
+        })
         .collect();
 
     let mut loader = MapLoader::new();
-    for entry in std::fs::read_dir(dir.join("expand")).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if let Ok(text) = std::fs::read_to_string(&path) {
-            if let Ok(v) = serde_json::from_str::<Value>(&text) {
-                loader.insert(format!("{BASE}expand/{name}"), v);
+    let mut pending = vec![dir.join("expand")];
+    while let Some(d) = pending.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+                continue;
+            }
+            let rel = path
+                .strip_prefix(&dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            if let Ok(text) = std::fs::read_to_string(&path)
+                && let Ok(v) = serde_json::from_str::<Value>(&text)
+            {
+                loader.insert(format!("{BASE}{rel}"), v);
             }
         }
     }
@@ -75,27 +91,35 @@ fn main() -> ExitCode {
     for test in manifest["sequence"].as_array().unwrap() {
         let id = test["@id"].as_str().unwrap();
         let opt = &test["option"];
-        if opt["specVersion"] == "json-ld-1.0" {
+        if skips.contains_key(id) {
             skipped += 1;
             continue;
         }
-        if let Some(reason) = skips.get(id) {
-            let _ = reason;
-            skipped += 1;
+        if opt["specVersion"] == "json-ld-1.0" {
+            println!("FAIL {id}: json-ld-1.0-only test missing from skip.txt");
+            failed += 1;
             continue;
         }
         let input_path = test["input"].as_str().unwrap();
         let input = read_json(&dir.join(input_path));
         let mut options = Options::new().with_base(
-            opt["base"].as_str().map_or_else(|| format!("{BASE}{input_path}"), str::to_owned),
+            opt["base"]
+                .as_str()
+                .map_or_else(|| format!("{BASE}{input_path}"), str::to_owned),
         );
         if let Some(ctx) = opt["expandContext"].as_str() {
-            options = options.with_expand_context_url(read_json(&dir.join(ctx)), format!("{BASE}{ctx}"));
+            options =
+                options.with_expand_context_url(read_json(&dir.join(ctx)), format!("{BASE}{ctx}"));
         }
         if opt["processingMode"] == "json-ld-1.0" {
             options = options.with_processing_mode(ProcessingMode::JsonLd10);
         }
-        let types: Vec<&str> = test["@type"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+        let types: Vec<&str> = test["@type"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
         let result = expand(&input, &options, &loader);
         let ok = if types.contains(&"jld:NegativeEvaluationTest") {
             let want = test["expectErrorCode"].as_str().unwrap();
@@ -131,5 +155,9 @@ fn main() -> ExitCode {
         }
     }
     println!("W3C JSON-LD expand: {passed} passed, {failed} failed, {skipped} skipped");
-    if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
