@@ -11,3 +11,9 @@ pub use term::{BlankNode, GraphName, Literal, NamedNode, Quad, Subject, Term, Te
 pub mod nquads;
 
 pub use nquads::{NQuadsError, NQuadsParser};
+mod canon;
+
+pub use canon::{
+    CanonError, Canonicalized, Canonicalizer, DEFAULT_MAX_DEPTH, DEFAULT_MAX_WORK, HashAlgorithm,
+    canonicalize,
+};
