@@ -570,10 +570,23 @@ impl KeyPair {
         }
     }
 
-    /// Reads a secret Multikey (`ed25519-priv` or `p256-priv`).
+    /// Reads a secret Multikey (`ed25519-priv`, 32-byte seed or 64-byte seed || public key; or
+    /// `p256-priv`).
     pub fn from_private_multikey(text: &str) -> Result<Self, KeyError> {
         let (codec, bytes) = decode_multikey(text)?;
         match codec {
+            Multicodec::Ed25519Priv if bytes.len() == 64 => {
+                // Some libraries (Digital Bazaar) write seed || public key.
+                let (seed, public) = bytes.split_at(32);
+                let pair = Self::ed25519_from_seed(&to32(seed, "Ed25519")?);
+                if pair.public_key().ed25519_bytes().as_ref().map(|b| &b[..]) != Some(public) {
+                    return Err(invalid(
+                        "Ed25519",
+                        "the secret key's public half does not match",
+                    ));
+                }
+                Ok(pair)
+            }
             Multicodec::Ed25519Priv => Ok(Self::ed25519_from_seed(&to32(&bytes, "Ed25519")?)),
             Multicodec::P256Priv => Self::p256_from_scalar(&bytes),
             other => Err(KeyError::WrongMulticodec(other.name())),
@@ -629,6 +642,18 @@ mod tests {
         assert_eq!(
             pair.to_private_multikey().unwrap(),
             "z3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq"
+        );
+    }
+
+    #[test]
+    fn digital_bazaar_secret_multikey() {
+        let pair = KeyPair::from_private_multikey(
+            "zruzdu1ot9nb4GJvVvUbeYynyRzDgp6tvyXbMYGBrMU3EZst7UFwpoAWreUkDtyacnqGbJFkoUcWkEcNZKbr6apLGN4",
+        )
+        .unwrap();
+        assert_eq!(
+            pair.public_key().to_multikey(),
+            "z6MkjchhfUsD6mmvni8mCdXHw216Xrm9bQe2mBH1P5RDjVJG"
         );
     }
 
