@@ -1,0 +1,152 @@
+//! The OB 3.0 example credentials expand in safe mode with only the pinned contexts, and
+//! safe mode refuses what normal mode would silently drop.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
+
+use obi_ld::{ErrorCode, Options, PinnedLoader, Processor, expand};
+use serde_json::{Value, json};
+
+fn example(name: &str) -> Value {
+    let path = format!("{}/tests/data/ob3/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+const VC: &str = "https://www.w3.org/2018/credentials#";
+const OB: &str = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#";
+
+#[test]
+fn ob3_examples_expand_in_safe_mode() {
+    let safe = Options::new().with_safe_mode(true);
+    for name in [
+        "minimal-openbadgecredential.json",
+        "spec-complete-openbadgecredential.json",
+    ] {
+        let doc = example(name);
+        let out = expand(&doc, &safe, &PinnedLoader).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let node = &out[0];
+        let types = node["@type"].as_array().unwrap();
+        assert!(
+            types.contains(&json!(format!("{VC}VerifiableCredential"))),
+            "{name}: {types:?}"
+        );
+        assert!(
+            types.contains(&json!(format!("{OB}OpenBadgeCredential"))),
+            "{name}: {types:?}"
+        );
+        let subject = &node[format!("{VC}credentialSubject")][0];
+        assert!(
+            subject[format!("{OB}achievement")].is_array(),
+            "{name}: {subject}"
+        );
+        // Normal mode gives the same result when safe mode succeeds.
+        let normal = expand(&doc, &Options::new(), &PinnedLoader).unwrap();
+        assert_eq!(out, normal, "{name}");
+    }
+}
+
+#[test]
+fn processor_cache_gives_identical_results() {
+    let p = Processor::pinned();
+    let opts = Options::new().with_safe_mode(true);
+    let doc = example("spec-complete-openbadgecredential.json");
+    let first = p.expand(&doc, &opts).unwrap();
+    for _ in 0..3 {
+        assert_eq!(p.expand(&doc, &opts).unwrap(), first);
+    }
+    assert_eq!(expand(&doc, &opts, &PinnedLoader).unwrap(), first);
+}
+
+fn safe_err(doc: &Value) -> obi_ld::Error {
+    let e = expand(doc, &Options::new().with_safe_mode(true), &PinnedLoader).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::SafeMode, "{e}");
+    // Normal mode accepts the same document.
+    expand(doc, &Options::new(), &PinnedLoader).unwrap();
+    e
+}
+
+#[test]
+fn safe_mode_refuses_undefined_property() {
+    let doc = json!({"@context": {"name": "http://schema.org/name"}, "name": "x", "foo": "bar"});
+    let e = safe_err(&doc);
+    assert!(e.to_string().contains("foo"), "{e}");
+    assert_eq!(e.path(), Some("$.foo"));
+}
+
+#[test]
+fn safe_mode_names_nested_path() {
+    let doc = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": "VerifiableCredential",
+        "credentialSubject": {"id": "did:example:1", "inner": [{"id": "did:example:2"}]}
+    });
+    let e = safe_err(&doc);
+    assert_eq!(e.path(), Some("$.credentialSubject.inner"), "{e}");
+    let doc = json!({
+        "@context": {"s": "http://schema.org/", "knows": "s:knows", "name": "s:name"},
+        "knows": [{"name": "a"}, {"nmae": "b"}]
+    });
+    let e = safe_err(&doc);
+    assert_eq!(e.path(), Some("$.knows[1].nmae"), "{e}");
+}
+
+#[test]
+fn safe_mode_refuses_relative_type() {
+    let doc =
+        json!({"@context": {"name": "http://schema.org/name"}, "@type": "Person", "name": "x"});
+    let e = safe_err(&doc);
+    assert!(e.to_string().contains("Person"), "{e}");
+}
+
+#[test]
+fn safe_mode_refuses_relative_id_without_base() {
+    let doc = json!({"@context": {"name": "http://schema.org/name"}, "@id": "me", "name": "x"});
+    let e = safe_err(&doc);
+    assert_eq!(e.path(), Some("$[\"@id\"]"), "{e}");
+    // With a base the reference is resolved and accepted.
+    let out = expand(
+        &doc,
+        &Options::new()
+            .with_safe_mode(true)
+            .with_base("https://ex.org/a/"),
+        &PinnedLoader,
+    )
+    .unwrap();
+    assert_eq!(out[0]["@id"], "https://ex.org/a/me");
+}
+
+#[test]
+fn safe_mode_refuses_keyword_like_values_and_null_values() {
+    safe_err(
+        &json!({"@context": {"name": "http://schema.org/name"}, "@id": "@ignoreMe", "name": "x"}),
+    );
+    safe_err(&json!({"@context": {"name": "http://schema.org/name"}, "name": {"@value": null}}));
+    safe_err(
+        &json!({"@context": {"@foo": "http://x/", "name": "http://schema.org/name"}, "name": "x"}),
+    );
+    safe_err(
+        &json!({"@context": {"name": "http://schema.org/name", "n": {"@id": "@bogus"}}, "name": "x"}),
+    );
+}
+
+#[test]
+fn safe_mode_refuses_undefined_term_in_ob3_credential() {
+    // Credentials v2 has no @vocab: an undefined term would be dropped from what is signed.
+    let mut doc = example("minimal-openbadgecredential.json");
+    doc["credentialSubject"]["achievement"]["notATerm"] = json!("x");
+    let e = safe_err(&doc);
+    assert_eq!(
+        e.path(),
+        Some("$.credentialSubject.achievement.notATerm"),
+        "{e}"
+    );
+    // Normal mode drops it silently: exactly what safe mode exists to prevent.
+    let out = expand(&doc, &Options::new(), &PinnedLoader).unwrap();
+    assert!(!out.to_string().contains("notATerm"));
+}
+
+#[test]
+fn unknown_remote_context_is_refused_by_name() {
+    let doc = json!({"@context": "https://evil.example/ctx", "name": "x"});
+    let e = expand(&doc, &Options::new(), &PinnedLoader).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::LoadingRemoteContextFailed);
+    assert!(e.to_string().contains("https://evil.example/ctx"), "{e}");
+}
