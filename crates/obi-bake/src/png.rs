@@ -5,7 +5,7 @@
 //! [Open Badges 2.0 baking](https://www.imsglobal.org/sites/default/files/Badges/OBv2p0Final/baking/index.html),
 //! [Open Badges 3.0 baking](https://www.imsglobal.org/spec/ob/v3p0/#baking).
 
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Read, Seek, Write};
 
 use crate::{Baked, Error, Format, Limits, Payload, Result, Version};
 
@@ -25,6 +25,8 @@ const ZTXT: [u8; 4] = *b"zTXt";
 /// Keywords are 1 to 79 bytes, then a NUL: this many bytes always hold the keyword.
 const KEYWORD_PREFIX: u32 = 80;
 const COPY_BUFFER: usize = 64 * 1024;
+/// Skips up to this many bytes by reading rather than seeking.
+const SHORT_SKIP: u64 = 16 * 1024;
 
 /// A byte source that can skip: by seeking, or by reading and discarding.
 trait Skip: Read {
@@ -40,8 +42,14 @@ impl<R: Read> Read for Seeking<R> {
 impl<R: Read + Seek> Skip for Seeking<R> {
     fn skip(&mut self, n: u64) -> io::Result<()> {
         // Seeking past the end is not an error; the next header read reports the truncation.
+        // Short skips read through (one buffered read beats a seek and a refill, and the
+        // memory used stays one small buffer); long ones seek. `seek_relative` lets a
+        // `BufReader` keep its buffer when the target is inside it.
+        if n <= SHORT_SKIP {
+            return Streaming(&mut self.0).skip(n);
+        }
         let n = i64::try_from(n).map_err(|_| io::Error::other("skip too long"))?;
-        self.0.seek(SeekFrom::Current(n)).map(drop)
+        self.0.seek_relative(n)
     }
 }
 

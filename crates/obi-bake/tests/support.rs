@@ -137,14 +137,21 @@ pub fn small_png() -> Vec<u8> {
     )
 }
 
-/// A PNG of about `size` bytes of incompressible image data in 64 KiB IDAT chunks.
-pub fn big_png(size: usize) -> Vec<u8> {
+/// A PNG of about `size` bytes of incompressible image data in 8 KiB IDAT chunks (the layout
+/// libpng writes), with `late` chunks between the last IDAT and IEND.
+pub fn big_png_with(size: usize, late: &[Chunk]) -> Vec<u8> {
     let width = 1024u32;
     let height = (size / (width as usize * 3)).max(1) as u32;
     let mut all = vec![ihdr(width, height)];
-    all.extend(idats(&image_data(width, height, true), 64 * 1024));
+    all.extend(idats(&image_data(width, height, true), 8 * 1024));
+    all.extend_from_slice(late);
     all.push(Chunk::new(b"IEND", Vec::new()));
     assemble(&all)
+}
+
+/// [`big_png_with`] without extra chunks.
+pub fn big_png(size: usize) -> Vec<u8> {
+    big_png_with(size, &[])
 }
 
 /// iTXt data: keyword, flags, empty language and translated keyword, text.
