@@ -285,6 +285,24 @@ impl Context {
 /// `type`: one string or an array of strings.
 pub type Types = OneOrMany<String>;
 
+/// Whether a field is left out on serialization: `Option`s when `None`, never for the
+/// required shapes. Lets one field attribute serve required and optional fields alike.
+pub trait Absent {
+    /// True when the field is not written.
+    fn is_absent(&self) -> bool {
+        false
+    }
+}
+
+impl<T> Absent for Option<T> {
+    fn is_absent(&self) -> bool {
+        self.is_none()
+    }
+}
+
+impl<T> Absent for OneOrMany<T> {}
+impl<T> Absent for IdOr<T> {}
+
 /// A JSON type name for messages.
 pub(crate) fn kind(v: &Value) -> &'static str {
     match v {
