@@ -1,4 +1,5 @@
 //! `obi schema validate` and `obi convert`: exit codes and output, running the built binary.
+#![allow(clippy::unwrap_used)] // test helpers: a failed spawn or a non-UTF-8 path is a test failure
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
