@@ -76,6 +76,8 @@ struct Scan {
     root_qname: String,
     /// A prefix the root binds to [`OPENBADGES_NS`].
     prefix: Option<String>,
+    /// The prefixes the root binds (to any namespace).
+    root_prefixes: Vec<String>,
     /// Byte ranges of every badge element (outermost only).
     badges: Vec<Range<usize>>,
     best: Option<Baked>,
@@ -105,6 +107,7 @@ fn scan(text: &str, limits: &Limits) -> Result<Scan> {
     let mut reader = NsReader::from_str(text);
     let mut depth = 0usize;
     let mut root: Option<(Range<usize>, bool, String, Option<String>)> = None;
+    let mut root_prefixes = Vec::new();
     let mut badges = Vec::new();
     let mut best: Option<Baked> = None;
     let mut open: Option<Open> = None;
@@ -151,6 +154,7 @@ fn scan(text: &str, limits: &Limits) -> Result<Scan> {
                     for attr in e.attributes() {
                         let attr = attr.map_err(|err| xml_err(err, start as u64))?;
                         if let Some(p) = attr.key.as_ref().strip_prefix("xmlns:") {
+                            root_prefixes.push(p.to_owned());
                             let value = attr
                                 .normalized_value(XmlVersion::Implicit1_0)
                                 .map_err(|err| xml_err(err, start as u64))?;
@@ -250,6 +254,7 @@ fn scan(text: &str, limits: &Limits) -> Result<Scan> {
         root_empty,
         root_qname,
         prefix,
+        root_prefixes,
         badges,
         best,
     })
@@ -343,10 +348,17 @@ pub(crate) fn bake_svg(
 ) -> Result<Vec<u8>> {
     let text = as_text(bytes, limits)?;
     let scan = scan(text, limits)?;
-    let prefix = scan
-        .prefix
-        .clone()
-        .unwrap_or_else(|| "openbadges".to_owned());
+    // Declare `openbadges`, or if the root already binds that prefix elsewhere, a free variant.
+    let prefix = match &scan.prefix {
+        Some(p) => p.clone(),
+        None => (0..)
+            .map(|i| match i {
+                0 => "openbadges".to_owned(),
+                i => format!("openbadges{i}"),
+            })
+            .find(|p| !scan.root_prefixes.contains(p))
+            .unwrap_or_default(),
+    };
     let element = element(&prefix, payload, version)?;
     let tag_close = if scan.root_empty { 2 } else { 1 };
     let insert = scan.root.end.saturating_sub(tag_close);
@@ -357,7 +369,9 @@ pub(crate) fn bake_svg(
     let mut out = String::with_capacity(text.len() + element.len() + 64);
     out.push_str(piece(0..insert)?);
     if scan.prefix.is_none() {
-        out.push_str(" xmlns:openbadges=\"");
+        out.push_str(" xmlns:");
+        out.push_str(&prefix);
+        out.push_str("=\"");
         out.push_str(OPENBADGES_NS);
         out.push('"');
     }

@@ -113,6 +113,18 @@ fn other_prefix_and_nested_element() {
     // An element with the right local name in another namespace is not a badge.
     let other = "<svg xmlns:openbadges=\"http://example.org/not\"><openbadges:assertion verify=\"x\"/></svg>";
     assert_eq!(obi_bake::unbake(other.as_bytes()).unwrap(), None);
+    // Baking there declares a free prefix and keeps the foreign element.
+    let out = bake(other, &Payload::detect(HOSTED_URL), None);
+    assert!(out.starts_with("<svg xmlns:openbadges=\"http://example.org/not\" xmlns:openbadges1=\"http://openbadges.org\"><openbadges1:assertion verify="), "{out}");
+    assert!(out.ends_with("<openbadges:assertion verify=\"x\"/></svg>"));
+    assert_eq!(
+        obi_bake::unbake(out.as_bytes())
+            .unwrap()
+            .unwrap()
+            .payload
+            .as_str(),
+        HOSTED_URL
+    );
 }
 
 #[test]
