@@ -57,6 +57,16 @@ impl Version {
     }
 }
 
+/// The version of a found badge: the container's (chunk keyword, element name), raised to 3.0
+/// when a 2.0 container holds a Verifiable Credential (as some early 3.0 bakers wrote).
+pub(crate) fn found_version(container: Version, payload: &Payload) -> Version {
+    if container == Version::Ob2 {
+        container.max(Version::detect(payload))
+    } else {
+        container
+    }
+}
+
 impl std::fmt::Display for Version {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -169,7 +179,9 @@ pub fn is_compact_jws(s: &str) -> bool {
 pub struct Baked {
     /// The image format.
     pub format: Format,
-    /// The version, from where the badge was found (chunk keyword or element name).
+    /// The version: from where the badge was found (chunk type and keyword, element name), and
+    /// 3.0 when a 2.0 container (`openbadges`, `<openbadges:assertion>`) holds a Verifiable
+    /// Credential.
     pub version: Version,
     /// The payload, exactly as stored.
     #[serde(flatten)]

@@ -329,11 +329,11 @@ fn unbake_from(r: &mut impl Skip, limits: &Limits) -> Result<Option<Baked>> {
             if let Some(version) = badge_kind(header.ty, &prefix) {
                 // Keep the highest version if an image carries several badges.
                 if found.as_ref().is_none_or(|f| f.version < version) {
-                    let text = read_badge_chunk(r, header, prefix, limits)?;
+                    let payload = Payload::detect(read_badge_chunk(r, header, prefix, limits)?);
                     found = Some(Baked {
                         format: Format::Png,
-                        version,
-                        payload: Payload::detect(text),
+                        version: crate::payload::found_version(version, &payload),
+                        payload,
                     });
                     continue;
                 }

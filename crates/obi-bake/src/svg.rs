@@ -62,7 +62,7 @@ impl Open {
         };
         Ok(Baked {
             format: Format::Svg,
-            version: self.version,
+            version: crate::payload::found_version(self.version, &payload),
             payload,
         })
     }

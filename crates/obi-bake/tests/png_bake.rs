@@ -193,6 +193,32 @@ fn rebaking_replaces_in_place_never_two_badges() {
 }
 
 #[test]
+fn credential_under_the_2_0_keyword_is_3_0() {
+    let png = png_with(
+        4,
+        4,
+        10,
+        &[itxt("openbadges", false, OB3_JSON.as_bytes())],
+        &[],
+    );
+    assert_eq!(
+        obi_bake::unbake(&png).unwrap().unwrap().version,
+        Version::Ob3
+    );
+    let png = png_with(
+        4,
+        4,
+        10,
+        &[itxt("openbadges", false, ob3_jws().as_bytes())],
+        &[],
+    );
+    assert_eq!(
+        obi_bake::unbake(&png).unwrap().unwrap().version,
+        Version::Ob3
+    );
+}
+
+#[test]
 fn no_badge_is_none() {
     assert_eq!(obi_bake::unbake(&small_png()).unwrap(), None);
     // Other text chunks, even with similar keywords, are not badges.
