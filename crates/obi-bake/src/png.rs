@@ -481,3 +481,52 @@ pub(crate) fn bake_png<R: Read, W: Write>(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keywords() {
+        assert_eq!(badge_kind(ITXT, b"openbadges\0\0\0"), Some(Version::Ob2));
+        assert_eq!(
+            badge_kind(ITXT, b"openbadgecredential\0"),
+            Some(Version::Ob3)
+        );
+        assert_eq!(badge_kind(TEXT, b"openbadges\0http"), Some(Version::Ob1));
+        assert_eq!(badge_kind(ZTXT, b"openbadges\0\0"), Some(Version::Ob1));
+        assert_eq!(badge_kind(TEXT, b"openbadgecredential\0"), None);
+        assert_eq!(badge_kind(ITXT, b"openbadges"), None); // no terminator
+        assert_eq!(badge_kind(ITXT, b"OpenBadges\0"), None);
+        assert_eq!(badge_kind(*b"IDAT", b"openbadges\0"), None);
+    }
+
+    #[test]
+    fn text_chunks() {
+        let limits = Limits::new();
+        assert_eq!(
+            parse_text_chunk(ITXT, b"k\0\0\0en\0tr\0text", &limits).unwrap(),
+            "text"
+        );
+        assert_eq!(
+            parse_text_chunk(TEXT, b"k\0\xE9", &limits).unwrap(),
+            "\u{e9}"
+        );
+        assert!(matches!(
+            parse_text_chunk(ITXT, b"k\0\0\0en\0\xFF\0", &limits),
+            Err(Error::NotUtf8(_))
+        ));
+        assert!(matches!(
+            parse_text_chunk(ZTXT, b"k\0\x01", &limits),
+            Err(Error::InvalidPng(_))
+        ));
+    }
+
+    #[test]
+    fn chunk_bytes() {
+        let chunk = badge_chunk(&Payload::Url("u".into()), Version::Ob1).unwrap();
+        assert_eq!(&chunk[..8], b"\0\0\0\x0ctEXt");
+        assert_eq!(&chunk[8..20], b"openbadges\0u");
+        assert_eq!(chunk[20..], crc_of(TEXT, &[b"openbadges\0u"]).to_be_bytes());
+    }
+}

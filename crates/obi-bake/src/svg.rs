@@ -390,3 +390,32 @@ pub(crate) fn bake_svg(
     out.push_str(piece(at..text.len())?);
     Ok(out.into_bytes())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_sniffing_and_chars() {
+        assert!(looks_like_xml(b"  \n<svg/>"));
+        assert!(looks_like_xml(b"\xEF\xBB\xBF<?xml?>"));
+        assert!(!looks_like_xml(b"{}"));
+        assert!(!looks_like_xml(b""));
+        assert!(is_xml_char('\n') && is_xml_char('\u{10FFFF}'));
+        assert!(!is_xml_char('\u{0}') && !is_xml_char('\u{FFFE}') && !is_xml_char('\u{1B}'));
+    }
+
+    #[test]
+    fn element_forms() {
+        let url = Payload::Url("https://e.org/a?b&c".into());
+        assert_eq!(
+            element("ob", &url, Version::Ob2).unwrap(),
+            "<ob:assertion verify=\"https://e.org/a?b&amp;c\"></ob:assertion>"
+        );
+        let json = Payload::Json("{\"a\":\"]]>\"}".into());
+        assert_eq!(
+            element("ob", &json, Version::Ob3).unwrap(),
+            "<ob:credential><![CDATA[{\"a\":\"]]]]><![CDATA[>\"}]]></ob:credential>"
+        );
+    }
+}
