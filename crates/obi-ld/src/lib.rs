@@ -20,9 +20,11 @@ mod error;
 mod expansion;
 pub mod iri;
 mod loader;
+mod node_map;
 mod options;
 pub mod pinned;
 mod processor;
+mod to_rdf;
 
 pub use error::{Error, ErrorCode};
 pub use loader::{ChainLoader, DocumentLoader, LoadError, MapLoader, PinnedLoader, RemoteDocument};
@@ -31,6 +33,10 @@ pub use options::{
     ProcessingMode,
 };
 pub use processor::{MAX_CACHED_CONTEXTS, Processor};
+pub use to_rdf::{
+    MAX_TO_RDF_DEPTH, RdfDirection, ToRdfError, ToRdfOptions, canonical_double, canonical_json,
+    expanded_to_rdf, to_rdf,
+};
 
 use serde_json::Value;
 

@@ -1,0 +1,666 @@
+//! [Deserialize JSON-LD to RDF](https://www.w3.org/TR/json-ld11-api/#deserialize-json-ld-to-rdf-algorithm)
+//! (JSON-LD 1.1 API §8.1): expanded JSON-LD to RDF quads, with "Object to RDF" and "List to
+//! RDF", canonical `xsd:double` forms and JCS ([RFC 8785](https://www.rfc-editor.org/rfc/rfc8785))
+//! for `@json` literals.
+
+use std::fmt::Write as _;
+
+use obi_rdf::vocab::{rdf, xsd};
+use obi_rdf::{BlankNode, GraphName, Literal, NamedNode, Quad, Subject, Term};
+use serde_json::{Map, Number, Value};
+
+use crate::node_map::{BlankNodeGenerator, DEFAULT_GRAPH, Generator, Item, Node};
+
+/// Default for [`ToRdfOptions::max_depth`]: how deep expanded JSON-LD may nest.
+pub const MAX_TO_RDF_DEPTH: usize = 512;
+
+/// How `@direction` is carried into RDF (the `rdfDirection` option).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum RdfDirection {
+    /// Drop the direction (the default).
+    #[default]
+    None,
+    /// `"value"^^<https://www.w3.org/ns/i18n#{language}_{direction}>`.
+    I18nDatatype,
+    /// A blank node with `rdf:value`, `rdf:language` and `rdf:direction`.
+    CompoundLiteral,
+}
+
+/// Options of [`expanded_to_rdf`]. `Default` is the same as [`ToRdfOptions::new`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ToRdfOptions {
+    /// Keep triples whose predicate is a blank node (generalized RDF). The [`Quad`] type has
+    /// IRI predicates only, so such triples are dropped either way; with safe mode they are an
+    /// error.
+    pub produce_generalized_rdf: bool,
+    /// How `@direction` is carried into RDF.
+    pub rdf_direction: RdfDirection,
+    /// Fail instead of dropping a triple whose subject, predicate, object, datatype, graph
+    /// name or language tag is not well-formed (a relative IRI, an invalid language tag).
+    pub safe_mode: bool,
+    /// Maximum nesting depth of the expanded input.
+    pub max_depth: usize,
+}
+
+impl Default for ToRdfOptions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ToRdfOptions {
+    /// No generalized RDF, no `rdfDirection`, safe mode off, [`MAX_TO_RDF_DEPTH`].
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            produce_generalized_rdf: false,
+            rdf_direction: RdfDirection::None,
+            safe_mode: false,
+            max_depth: MAX_TO_RDF_DEPTH,
+        }
+    }
+
+    /// Set [`ToRdfOptions::produce_generalized_rdf`].
+    #[must_use]
+    pub fn with_produce_generalized_rdf(mut self, on: bool) -> Self {
+        self.produce_generalized_rdf = on;
+        self
+    }
+
+    /// Set [`ToRdfOptions::rdf_direction`].
+    #[must_use]
+    pub fn with_rdf_direction(mut self, direction: RdfDirection) -> Self {
+        self.rdf_direction = direction;
+        self
+    }
+
+    /// Set [`ToRdfOptions::safe_mode`].
+    #[must_use]
+    pub fn with_safe_mode(mut self, on: bool) -> Self {
+        self.safe_mode = on;
+        self
+    }
+
+    /// Set [`ToRdfOptions::max_depth`].
+    #[must_use]
+    pub fn with_max_depth(mut self, max_depth: usize) -> Self {
+        self.max_depth = max_depth;
+        self
+    }
+}
+
+/// Why expanded JSON-LD could not be turned into RDF.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ToRdfError {
+    /// Expansion failed (from [`crate::to_rdf`]).
+    #[error(transparent)]
+    Expansion(#[from] crate::Error),
+    /// Two different `@index` values for one node (the spec's "conflicting indexes").
+    #[error("conflicting indexes: node {id} has two different @index values")]
+    ConflictingIndexes {
+        /// The node's identifier.
+        id: String,
+    },
+    /// The input is not in expanded form.
+    #[error("invalid expanded JSON-LD: {message}")]
+    InvalidExpandedInput {
+        /// What is wrong.
+        message: String,
+    },
+    /// Safe mode refused to drop part of the data.
+    #[error("safe mode violation: {message}")]
+    SafeMode {
+        /// What would have been dropped, and why.
+        message: String,
+    },
+    /// A named limit was exceeded.
+    #[error("toRdf exceeds the {limit} limit of {max}")]
+    LimitExceeded {
+        /// The name of the limit (`max_depth`).
+        limit: &'static str,
+        /// Its configured value.
+        max: usize,
+    },
+}
+
+/// Turns expanded JSON-LD (as produced by [`crate::expand`]) into RDF quads, labelling blank
+/// nodes `_:b0`, `_:b1`, ... in the order the algorithm meets them.
+///
+/// # Errors
+/// [`ToRdfError`]: conflicting indexes, input not in expanded form, safe-mode violations,
+/// exceeded limits.
+pub fn expanded_to_rdf(expanded: &Value, options: &ToRdfOptions) -> Result<Vec<Quad>, ToRdfError> {
+    let mut blank_nodes = BlankNodeGenerator::default();
+    let mut generator = Generator::new(&mut blank_nodes, options.max_depth);
+    generator.add(expanded)?;
+    let map = std::mem::take(&mut generator.map);
+    drop(generator);
+    let mut out = Serializer {
+        options,
+        blank_nodes: &mut blank_nodes,
+        quads: Vec::new(),
+    };
+    for (graph_name, graph) in &map {
+        let graph_name = if graph_name == DEFAULT_GRAPH {
+            GraphName::DefaultGraph
+        } else {
+            match out.resource(graph_name, "graph name")? {
+                Some(Subject::NamedNode(n)) => GraphName::NamedNode(n),
+                Some(Subject::BlankNode(b)) => GraphName::BlankNode(b),
+                None => continue,
+            }
+        };
+        for (subject, node) in graph {
+            let Some(subject) = out.resource(subject, "subject")? else {
+                continue;
+            };
+            out.node(&subject, node, &graph_name)?;
+        }
+    }
+    Ok(out.quads)
+}
+
+/// Expands `input` (with `options` and `loader`, see [`crate::expand`]) and turns it into RDF
+/// quads; safe mode carries over from `options`. Use a [`crate::Processor`] and
+/// [`expanded_to_rdf`] to reuse processed contexts across documents.
+///
+/// # Errors
+/// [`ToRdfError::Expansion`] when expansion fails, otherwise as [`expanded_to_rdf`].
+pub fn to_rdf(
+    input: &Value,
+    options: &crate::Options,
+    loader: &dyn crate::DocumentLoader,
+) -> Result<Vec<Quad>, ToRdfError> {
+    let expanded = crate::expand(input, options, loader)?;
+    expanded_to_rdf(
+        &expanded,
+        &ToRdfOptions::new().with_safe_mode(options.safe_mode),
+    )
+}
+
+struct Serializer<'a> {
+    options: &'a ToRdfOptions,
+    blank_nodes: &'a mut BlankNodeGenerator,
+    quads: Vec<Quad>,
+}
+
+/// Whether `tag` is a well-formed BCP 47 language tag (in the simplified form JSON-LD
+/// processors check: `[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*`).
+fn is_well_formed_language(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let first = parts.next().unwrap_or_default();
+    (1..=8).contains(&first.len())
+        && first.bytes().all(|b| b.is_ascii_alphabetic())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// `iri` as a named node if it is a well-formed absolute IRI: a scheme, no character N-Quads
+/// forbids in an IRI, at most one `#`.
+fn well_formed_iri(iri: &str) -> Option<NamedNode> {
+    if iri.bytes().filter(|&b| b == b'#').count() > 1 {
+        return None;
+    }
+    NamedNode::new(iri).ok()
+}
+
+impl Serializer<'_> {
+    fn dropped(&self, what: &str, value: &str) -> Result<(), ToRdfError> {
+        if self.options.safe_mode {
+            Err(ToRdfError::SafeMode {
+                message: format!("{what} {value:?} is not an absolute IRI or blank node"),
+            })
+        } else {
+            Ok(())
+        }
+    }
+
+    /// An IRI or blank node identifier as an RDF resource; `None` (dropped) when not
+    /// well-formed.
+    fn resource(&self, id: &str, what: &str) -> Result<Option<Subject>, ToRdfError> {
+        if let Some(label) = id.strip_prefix("_:") {
+            return match BlankNode::new(label) {
+                Ok(b) => Ok(Some(Subject::BlankNode(b))),
+                Err(_) => self.dropped(what, id).map(|()| None),
+            };
+        }
+        match well_formed_iri(id) {
+            Some(n) => Ok(Some(Subject::NamedNode(n))),
+            None => self.dropped(what, id).map(|()| None),
+        }
+    }
+
+    fn fresh_blank_node(&mut self) -> BlankNode {
+        let id = self.blank_nodes.generate(None);
+        BlankNode::new_unchecked(id.strip_prefix("_:").unwrap_or(&id))
+    }
+
+    fn push(&mut self, subject: Subject, predicate: NamedNode, object: Term, graph: &GraphName) {
+        self.quads.push(Quad {
+            subject,
+            predicate,
+            object,
+            graph_name: graph.clone(),
+        });
+    }
+
+    fn node(
+        &mut self,
+        subject: &Subject,
+        node: &Node,
+        graph: &GraphName,
+    ) -> Result<(), ToRdfError> {
+        let rdf_type = NamedNode::new_unchecked(rdf::TYPE);
+        for t in &node.types {
+            if let Some(object) = self.resource(t, "type")? {
+                self.push(subject.clone(), rdf_type.clone(), object.into(), graph);
+            }
+        }
+        for (property, values) in &node.properties {
+            if property.starts_with("_:") {
+                // Generalized RDF (blank node predicates) cannot be represented by `Quad`.
+                if self.options.safe_mode {
+                    return Err(ToRdfError::SafeMode {
+                        message: format!("property {property:?} is a blank node"),
+                    });
+                }
+                continue;
+            }
+            let Some(predicate) = well_formed_iri(property) else {
+                self.dropped("property", property)?;
+                continue;
+            };
+            for item in values {
+                if let Some(object) = self.object(item, graph)? {
+                    self.push(subject.clone(), predicate.clone(), object, graph);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// [Object to RDF](https://www.w3.org/TR/json-ld11-api/#object-to-rdf-conversion);
+    /// list and compound-literal triples go straight into the output.
+    fn object(&mut self, item: &Item, graph: &GraphName) -> Result<Option<Term>, ToRdfError> {
+        match item {
+            Item::Node(id) => Ok(self.resource(id, "object")?.map(Term::from)),
+            Item::List(items) => self.list(items, graph).map(Some),
+            Item::Value(value) => self.value(value, graph),
+        }
+    }
+
+    /// [List to RDF](https://www.w3.org/TR/json-ld11-api/#list-to-rdf-conversion).
+    fn list(&mut self, items: &[Item], graph: &GraphName) -> Result<Term, ToRdfError> {
+        let nodes: Vec<BlankNode> = items.iter().map(|_| self.fresh_blank_node()).collect();
+        let first = NamedNode::new_unchecked(rdf::FIRST);
+        let rest = NamedNode::new_unchecked(rdf::REST);
+        let nil = NamedNode::new_unchecked(rdf::NIL);
+        for (i, (item, node)) in items.iter().zip(&nodes).enumerate() {
+            if let Some(object) = self.object(item, graph)? {
+                self.push(node.clone().into(), first.clone(), object, graph);
+            }
+            let next = nodes.get(i + 1).map_or_else(
+                || Term::NamedNode(nil.clone()),
+                |b| Term::BlankNode(b.clone()),
+            );
+            self.push(node.clone().into(), rest.clone(), next, graph);
+        }
+        Ok(nodes
+            .into_iter()
+            .next()
+            .map_or(Term::NamedNode(nil), Term::BlankNode))
+    }
+
+    fn value(
+        &mut self,
+        item: &Map<String, Value>,
+        graph: &GraphName,
+    ) -> Result<Option<Term>, ToRdfError> {
+        let value = item.get("@value").unwrap_or(&Value::Null);
+        let datatype = match item.get("@type") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(t)) => Some(t.as_str()),
+            Some(other) => {
+                return Err(ToRdfError::InvalidExpandedInput {
+                    message: format!("@type of a value object is not a string: {other}"),
+                });
+            }
+        };
+        let datatype = match datatype {
+            Some("@json") => Some(NamedNode::new_unchecked(rdf::JSON)),
+            Some(t) => match well_formed_iri(t) {
+                Some(n) => Some(n),
+                None => {
+                    if self.options.safe_mode {
+                        return Err(ToRdfError::SafeMode {
+                            message: format!("datatype {t:?} is not an absolute IRI"),
+                        });
+                    }
+                    return Ok(None);
+                }
+            },
+            None => None,
+        };
+        let language = match item.get("@language") {
+            Some(Value::String(l)) => {
+                if !is_well_formed_language(l) {
+                    if self.options.safe_mode {
+                        return Err(ToRdfError::SafeMode {
+                            message: format!("language tag {l:?} is not well-formed"),
+                        });
+                    }
+                    return Ok(None);
+                }
+                Some(l.as_str())
+            }
+            _ => None,
+        };
+        let is_json = datatype.as_ref().is_some_and(|d| d.as_str() == rdf::JSON);
+        let (lexical, datatype) = if is_json {
+            (canonical_json(value), datatype)
+        } else {
+            match value {
+                Value::Bool(b) => (
+                    b.to_string(),
+                    Some(datatype.unwrap_or_else(|| NamedNode::new_unchecked(xsd::BOOLEAN))),
+                ),
+                Value::Number(n) => {
+                    let is_double = datatype.as_ref().is_some_and(|d| d.as_str() == xsd::DOUBLE);
+                    match integer_form(n) {
+                        Some(i) if !is_double => (
+                            i,
+                            Some(
+                                datatype.unwrap_or_else(|| NamedNode::new_unchecked(xsd::INTEGER)),
+                            ),
+                        ),
+                        _ => (
+                            canonical_double(n.as_f64().unwrap_or(f64::NAN)),
+                            Some(datatype.unwrap_or_else(|| NamedNode::new_unchecked(xsd::DOUBLE))),
+                        ),
+                    }
+                }
+                Value::String(s) => (s.clone(), datatype),
+                other => {
+                    return Err(ToRdfError::InvalidExpandedInput {
+                        message: format!("@value is not a scalar: {other}"),
+                    });
+                }
+            }
+        };
+        let direction = item.get("@direction").and_then(Value::as_str);
+        if let (Some(direction), false) = (direction, is_json) {
+            match self.options.rdf_direction {
+                RdfDirection::I18nDatatype => {
+                    let iri = format!(
+                        "https://www.w3.org/ns/i18n#{}_{direction}",
+                        language.unwrap_or_default().to_ascii_lowercase()
+                    );
+                    return Ok(Some(Term::Literal(Literal::new_typed(
+                        lexical,
+                        NamedNode::new_unchecked(iri),
+                    ))));
+                }
+                RdfDirection::CompoundLiteral => {
+                    let node = self.fresh_blank_node();
+                    let subject = Subject::BlankNode(node.clone());
+                    self.push(
+                        subject.clone(),
+                        NamedNode::new_unchecked(rdf::VALUE),
+                        Literal::new_simple(lexical).into(),
+                        graph,
+                    );
+                    if let Some(language) = language {
+                        self.push(
+                            subject.clone(),
+                            NamedNode::new_unchecked(rdf::LANGUAGE),
+                            Literal::new_simple(language.to_ascii_lowercase()).into(),
+                            graph,
+                        );
+                    }
+                    self.push(
+                        subject,
+                        NamedNode::new_unchecked(rdf::DIRECTION),
+                        Literal::new_simple(direction).into(),
+                        graph,
+                    );
+                    return Ok(Some(Term::BlankNode(node)));
+                }
+                RdfDirection::None => {}
+            }
+        }
+        let literal = match (datatype, language) {
+            (Some(datatype), _) => Literal::new_typed(lexical, datatype),
+            (None, Some(language)) => Literal::new_language_tagged_unchecked(lexical, language),
+            (None, None) => Literal::new_simple(lexical),
+        };
+        Ok(Some(Term::Literal(literal)))
+    }
+}
+
+/// The `xsd:integer` form of a JSON number, if it has no fractional part and is below 10^21.
+fn integer_form(n: &Number) -> Option<String> {
+    if n.is_i64() || n.is_u64() {
+        return Some(n.to_string());
+    }
+    let f = n.as_f64()?;
+    if f.fract() == 0.0 && f.abs() < 1e21 {
+        if f == 0.0 {
+            return Some("0".to_owned());
+        }
+        return Some(format!("{f:.0}"));
+    }
+    None
+}
+
+/// The canonical `xsd:double` lexical form used by JSON-LD: `%1.15E` with trailing zeros of
+/// the mantissa removed (`1.1E1`, `5.3E0`, `1.0E0`).
+#[must_use]
+pub fn canonical_double(f: f64) -> String {
+    if f.is_nan() {
+        return "NaN".to_owned();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "INF" } else { "-INF" }.to_owned();
+    }
+    let formatted = format!("{f:.15e}");
+    let (mantissa, exponent) = formatted.split_once('e').unwrap_or((&formatted, "0"));
+    let mantissa = match mantissa.split_once('.') {
+        Some((int, frac)) => {
+            let frac = frac.trim_end_matches('0');
+            format!("{int}.{}", if frac.is_empty() { "0" } else { frac })
+        }
+        None => format!("{mantissa}.0"),
+    };
+    format!("{mantissa}E{exponent}")
+}
+
+/// JSON Canonicalization Scheme ([RFC 8785](https://www.rfc-editor.org/rfc/rfc8785)): keys
+/// sorted by UTF-16 code units, no whitespace, ECMAScript string escaping and number forms.
+#[must_use]
+pub fn canonical_json(value: &Value) -> String {
+    let mut out = String::new();
+    write_jcs(&mut out, value);
+    out
+}
+
+fn write_jcs(out: &mut String, value: &Value) {
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&ecmascript_number(n.as_f64().unwrap_or(0.0))),
+        Value::String(s) => write_jcs_string(out, s),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_jcs(out, item);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+            out.push('{');
+            for (i, (k, v)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_jcs_string(out, k);
+                out.push(':');
+                write_jcs(out, v);
+            }
+            out.push('}');
+        }
+    }
+}
+
+fn write_jcs_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if u32::from(c) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// ECMAScript `Number.prototype.toString` for a finite double (what RFC 8785 requires).
+#[must_use]
+fn ecmascript_number(f: f64) -> String {
+    if f == 0.0 || !f.is_finite() {
+        return "0".to_owned();
+    }
+    let sign = if f < 0.0 { "-" } else { "" };
+    // Shortest round-trip digits and exponent: "d.ddde-7" or "de21".
+    let sci = format!("{:e}", f.abs());
+    let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let exponent: i64 = exponent.parse().unwrap_or(0);
+    let k = i64::try_from(digits.len()).unwrap_or(i64::MAX);
+    let n = exponent + 1;
+    let body = if k <= n && n <= 21 {
+        let zeros = usize::try_from(n - k).unwrap_or(0);
+        format!("{digits}{}", "0".repeat(zeros))
+    } else if 0 < n && n <= 21 {
+        let (int, frac) = digits.split_at(usize::try_from(n).unwrap_or(0));
+        format!("{int}.{frac}")
+    } else if -6 < n && n <= 0 {
+        format!("0.{}{digits}", "0".repeat(usize::try_from(-n).unwrap_or(0)))
+    } else {
+        let e = n - 1;
+        let e_sign = if e < 0 { '-' } else { '+' };
+        let (first, rest) = digits.split_at(1);
+        if rest.is_empty() {
+            format!("{first}e{e_sign}{}", e.abs())
+        } else {
+            format!("{first}.{rest}e{e_sign}{}", e.abs())
+        }
+    };
+    format!("{sign}{body}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn doubles_are_canonical() {
+        assert_eq!(canonical_double(11.0), "1.1E1");
+        assert_eq!(canonical_double(5.3), "5.3E0");
+        assert_eq!(canonical_double(1.0), "1.0E0");
+        assert_eq!(canonical_double(-0.00012), "-1.2E-4");
+        assert_eq!(canonical_double(1e21), "1.0E21");
+        assert_eq!(canonical_double(0.0), "0.0E0");
+    }
+
+    #[test]
+    fn ecmascript_numbers() {
+        for (f, s) in [
+            (0.0, "0"),
+            (-0.0, "0"),
+            (1.0, "1"),
+            (-1.5, "-1.5"),
+            (1e21, "1e+21"),
+            (1e20, "100000000000000000000"),
+            (1.5e-7, "1.5e-7"),
+            (0.000001, "0.000001"),
+            (123.456, "123.456"),
+            (4.35, "4.35"),
+            (9007199254740993.0, "9007199254740992"),
+            (1.7976931348623157e308, "1.7976931348623157e+308"),
+            (5e-324, "5e-324"),
+        ] {
+            assert_eq!(ecmascript_number(f), s, "{f}");
+        }
+    }
+
+    #[test]
+    fn jcs_sorts_and_escapes() {
+        let v = json!({"b": [1, 2.5, true, null], "a": "x\u{1}\n\"", "\u{e9}": {}, "A": 1e30});
+        assert_eq!(
+            canonical_json(&v),
+            r#"{"A":1e+30,"a":"x\u0001\n\"","b":[1,2.5,true,null],"é":{}}"#
+        );
+    }
+
+    #[test]
+    fn simple_document() {
+        let expanded = json!([{
+            "@id": "http://example.com/s",
+            "@type": ["http://example.com/T"],
+            "http://example.com/p": [
+                {"@value": "x", "@language": "en"},
+                {"@value": 1},
+                {"@value": 1.5},
+                {"@value": true},
+                {"@list": [{"@value": "a"}, {"@id": "_:n"}]},
+                {"@id": "relative"}
+            ],
+            "relative-property": [{"@value": "dropped"}]
+        }]);
+        let quads = expanded_to_rdf(&expanded, &ToRdfOptions::new()).unwrap();
+        let text: Vec<String> = quads.iter().map(ToString::to_string).collect();
+        let expected = [
+            "<http://example.com/s> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://example.com/T> .",
+            "<http://example.com/s> <http://example.com/p> \"x\"@en .",
+            "<http://example.com/s> <http://example.com/p> \"1\"^^<http://www.w3.org/2001/XMLSchema#integer> .",
+            "<http://example.com/s> <http://example.com/p> \"1.5E0\"^^<http://www.w3.org/2001/XMLSchema#double> .",
+            "<http://example.com/s> <http://example.com/p> \"true\"^^<http://www.w3.org/2001/XMLSchema#boolean> .",
+            "_:b1 <http://www.w3.org/1999/02/22-rdf-syntax-ns#first> \"a\" .",
+            "_:b1 <http://www.w3.org/1999/02/22-rdf-syntax-ns#rest> _:b2 .",
+            "_:b2 <http://www.w3.org/1999/02/22-rdf-syntax-ns#first> _:b0 .",
+            "_:b2 <http://www.w3.org/1999/02/22-rdf-syntax-ns#rest> <http://www.w3.org/1999/02/22-rdf-syntax-ns#nil> .",
+            "<http://example.com/s> <http://example.com/p> _:b1 .",
+        ];
+        assert_eq!(text, expected);
+        let err =
+            expanded_to_rdf(&expanded, &ToRdfOptions::new().with_safe_mode(true)).unwrap_err();
+        assert!(matches!(err, ToRdfError::SafeMode { .. }), "{err}");
+    }
+
+    #[test]
+    fn depth_is_limited() {
+        let mut v = json!({"@value": "x"});
+        for _ in 0..100 {
+            v = json!([{"http://example.com/p": [v]}]);
+        }
+        let err = expanded_to_rdf(&v, &ToRdfOptions::new().with_max_depth(50)).unwrap_err();
+        assert!(err.to_string().contains("max_depth"));
+        assert!(expanded_to_rdf(&v, &ToRdfOptions::new()).is_ok());
+    }
+}

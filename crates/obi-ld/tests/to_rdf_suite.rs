@@ -1,0 +1,164 @@
+//! The W3C JSON-LD 1.1 toRdf test suite (tests/data/json-ld/toRdf-manifest.jsonld), run
+//! offline: expand with obi-ld, then `expanded_to_rdf`, then compare with the expected N-Quads
+//! as datasets (both canonicalized with RDFC-1.0, so blank node labels do not matter).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test runner: a broken suite file aborts it
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use obi_ld::{
+    MapLoader, Options, ProcessingMode, RdfDirection, ToRdfError, ToRdfOptions, expand,
+    expanded_to_rdf,
+};
+use obi_rdf::{Quad, canonicalize, nquads};
+use serde_json::Value;
+
+const BASE: &str = "https://w3c.github.io/json-ld-api/tests/";
+
+fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/json-ld")
+}
+
+fn read_json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn canonical(quads: &[Quad]) -> String {
+    canonicalize(quads).unwrap().into_nquads()
+}
+
+/// Every JSON document under `toRdf/`, by the URL the tests would fetch it from.
+fn loader(dir: &Path) -> MapLoader {
+    let mut loader = MapLoader::new();
+    let mut pending = vec![dir.join("toRdf")];
+    while let Some(d) = pending.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+                continue;
+            }
+            let rel = path
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            if let Ok(text) = std::fs::read_to_string(&path)
+                && let Ok(v) = serde_json::from_str::<Value>(&text)
+            {
+                loader.insert(format!("{BASE}{rel}"), v);
+            }
+        }
+    }
+    loader
+}
+
+fn run(test: &Value, dir: &Path, loader: &MapLoader) -> Result<Vec<Quad>, String> {
+    let opt = &test["option"];
+    let input_path = test["input"].as_str().unwrap();
+    let input = read_json(&dir.join(input_path));
+    let mut options = Options::new().with_base(
+        opt["base"]
+            .as_str()
+            .map_or_else(|| format!("{BASE}{input_path}"), str::to_owned),
+    );
+    if let Some(ctx) = opt["expandContext"].as_str() {
+        options =
+            options.with_expand_context_url(read_json(&dir.join(ctx)), format!("{BASE}{ctx}"));
+    }
+    if opt["processingMode"] == "json-ld-1.0" {
+        options = options.with_processing_mode(ProcessingMode::JsonLd10);
+    }
+    let mut to_rdf = ToRdfOptions::new();
+    if opt["produceGeneralizedRdf"] == true {
+        to_rdf = to_rdf.with_produce_generalized_rdf(true);
+    }
+    match opt["rdfDirection"].as_str() {
+        Some("i18n-datatype") => to_rdf = to_rdf.with_rdf_direction(RdfDirection::I18nDatatype),
+        Some("compound-literal") => {
+            to_rdf = to_rdf.with_rdf_direction(RdfDirection::CompoundLiteral);
+        }
+        _ => {}
+    }
+    let expanded = expand(&input, &options, loader).map_err(|e| e.code().as_str().to_owned())?;
+    expanded_to_rdf(&expanded, &to_rdf).map_err(|e| match e {
+        ToRdfError::ConflictingIndexes { .. } => "conflicting indexes".to_owned(),
+        other => other.to_string(),
+    })
+}
+
+fn main() -> ExitCode {
+    let dir = data_dir();
+    let manifest = read_json(&dir.join("toRdf-manifest.jsonld"));
+    let skips: HashMap<String, String> = std::fs::read_to_string(dir.join("to_rdf_skip.txt"))
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with("//"))
+        .filter_map(|l| {
+            l.split_once(' ')
+                .map(|(a, b)| (a.to_owned(), b.trim().to_owned()))
+        })
+        .collect();
+    let loader = loader(&dir);
+
+    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
+    for test in manifest["sequence"].as_array().unwrap() {
+        let id = test["@id"].as_str().unwrap();
+        if skips.contains_key(id) {
+            skipped += 1;
+            continue;
+        }
+        let types: Vec<&str> = test["@type"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        let result = run(test, &dir, &loader);
+        let outcome = if types.contains(&"jld:NegativeEvaluationTest") {
+            let want = test["expectErrorCode"].as_str().unwrap();
+            match &result {
+                Err(e) if e == want => Ok(()),
+                Err(e) => Err(format!("expected error {want:?}, got {e}")),
+                Ok(q) => Err(format!(
+                    "expected error {want:?}, got\n{}",
+                    nquads::to_nquads(q)
+                )),
+            }
+        } else {
+            match (&result, test["expect"].as_str()) {
+                (Err(e), _) => Err(format!("error {e}")),
+                (Ok(_), None) => Ok(()),
+                (Ok(quads), Some(expect)) => {
+                    let text = std::fs::read_to_string(dir.join(expect)).unwrap();
+                    match nquads::parse(&text) {
+                        Err(e) => Err(format!("expected output does not parse: {e}")),
+                        Ok(want) => {
+                            let (got, want) = (canonical(quads), canonical(&want));
+                            if got == want {
+                                Ok(())
+                            } else {
+                                Err(format!("got\n{got}   expected\n{want}"))
+                            }
+                        }
+                    }
+                }
+            }
+        };
+        match outcome {
+            Ok(()) => passed += 1,
+            Err(message) => {
+                println!("FAIL {id}: {message}");
+                failed += 1;
+            }
+        }
+    }
+    println!("W3C JSON-LD toRdf: {passed} passed, {failed} failed, {skipped} skipped");
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
