@@ -99,7 +99,7 @@ fn sign_and_verify_offline() {
     );
     let did = did_of(&t.0, "k.json");
     std::fs::write(t.0.join("c.json"), credential(&did)).unwrap();
-    for format in ["eddsa-jcs-2022", "jwt"] {
+    for format in ["eddsa-rdfc-2022", "eddsa-jcs-2022", "jwt"] {
         let signed = obi(
             &["sign", "c.json", "--key", "k.json", "--format", format],
             &t.0,
@@ -126,6 +126,34 @@ fn sign_and_verify_offline() {
         assert_eq!(bad.status.code(), Some(1), "{format}: {bad:?}");
         assert!(stdout(&bad).starts_with("not genuine"));
     }
+}
+
+#[test]
+fn default_format_is_eddsa_rdfc_2022_and_unknown_contexts_cannot_be_checked() {
+    let t = TempDir::new("rdfc");
+    assert!(
+        obi(&["keys", "generate", "-o", "k.json"], &t.0)
+            .status
+            .success()
+    );
+    let did = did_of(&t.0, "k.json");
+    std::fs::write(t.0.join("c.json"), credential(&did)).unwrap();
+    let signed = obi(&["sign", "c.json", "--key", "k.json"], &t.0);
+    assert!(signed.status.success(), "{signed:?}");
+    let doc: serde_json::Value = serde_json::from_slice(&signed.stdout).unwrap();
+    assert_eq!(doc["proof"]["cryptosuite"], "eddsa-rdfc-2022");
+    assert_eq!(doc["proof"]["type"], "DataIntegrityProof");
+    let mut unknown = doc.clone();
+    unknown["@context"][1] = serde_json::json!("https://example.org/unknown-context/v1");
+    std::fs::write(t.0.join("u.json"), unknown.to_string()).unwrap();
+    let o = obi(&["verify", "--offline", "u.json"], &t.0);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    // An added property the contexts do not define: refused by safe mode, not genuine.
+    let mut extra = doc;
+    extra["notDefinedAnywhere"] = serde_json::json!("x");
+    std::fs::write(t.0.join("x.json"), extra.to_string()).unwrap();
+    let o = obi(&["verify", "--offline", "x.json"], &t.0);
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
 }
 
 #[test]

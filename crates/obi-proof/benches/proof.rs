@@ -19,7 +19,10 @@ fn credential(key: &KeyPair) -> Value {
 }
 
 fn canonicalizers() -> Vec<(&'static str, Box<dyn RdfCanonicalizer>)> {
-    Vec::new()
+    vec![(
+        "OB 3.0 spec credential",
+        Box::new(obi_proof::LdCanonicalizer::pinned()),
+    )]
 }
 
 fn bench(c: &mut Criterion) {

@@ -1,6 +1,7 @@
 //! obi-proof: keys, compact JWS and VC-JWT, Data Integrity proofs, verification-method resolution.
 #![forbid(unsafe_code)]
 
+mod canonicalization;
 pub mod data_integrity;
 mod error;
 pub mod jcs;
@@ -11,6 +12,7 @@ pub mod ob2;
 pub mod resolve;
 pub mod vc_jwt;
 
+pub use canonicalization::LdCanonicalizer;
 pub use data_integrity::{
     ASSERTION_METHOD, NoRdfCanonicalizer, ProofOptions, RdfCanonicalizer, SigningInput, Suite,
     VerifiedProof, add_proof, verify_proofs,

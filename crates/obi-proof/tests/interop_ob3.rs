@@ -62,9 +62,9 @@ fn tamper_json(doc: &Value) -> Value {
     t
 }
 
-/// The RDF canonicalizer for eddsa-rdfc-2022, once obi-ld's toRdf is wired (None until then).
+/// The RDF canonicalizer for eddsa-rdfc-2022: pinned contexts only.
 fn rdf_canonicalizer() -> Option<Box<dyn RdfCanonicalizer>> {
-    None
+    Some(Box::new(obi_proof::LdCanonicalizer::pinned()))
 }
 
 fn main() -> ExitCode {
@@ -184,7 +184,14 @@ fn main() -> ExitCode {
 
             let (_, keyjson) = oracle.run(&["keygen"]);
             let kf = oracle.write("key.json", &keyjson);
-            let (code, signed) = oracle.run(&["sign", "--key", &kf]);
+            let controller =
+                serde_json::from_str::<Value>(&keyjson).unwrap_or(Value::Null)["controller"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+            let (_, theirs) = oracle.run(&["sample", "--issuer", &controller]);
+            let cf = oracle.write("their-cred.json", &theirs);
+            let (code, signed) = oracle.run(&["sign", "--key", &kf, &cf]);
             check("eddsa-rdfc-2022/oracle-signs", code == 0, &signed);
             let signed: Value = serde_json::from_str(&signed).unwrap_or(Value::Null);
             let ok = verify_proofs(&signed, ASSERTION_METHOD, &Resolver::new(), canon.as_ref());

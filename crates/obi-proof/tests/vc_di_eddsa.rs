@@ -340,8 +340,14 @@ fn ob_vectors() -> (Vec<Vector>, Value) {
     (out, kp)
 }
 
+/// Pinned contexts plus the W3C examples context the vc-di-eddsa vectors use.
 fn canonicalizer() -> Box<dyn RdfCanonicalizer> {
-    Box::new(obi_proof::NoRdfCanonicalizer)
+    let examples = json_file(&data().join("contexts/credentials-examples-v2.jsonld"));
+    let extra =
+        obi_ld::MapLoader::new().with("https://www.w3.org/ns/credentials/examples/v2", examples);
+    Box::new(obi_proof::LdCanonicalizer::with_loader(
+        obi_ld::ChainLoader::pinned_then(extra),
+    ))
 }
 
 fn main() -> ExitCode {

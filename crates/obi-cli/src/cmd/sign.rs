@@ -27,7 +27,7 @@ pub struct Args {
 
 /// The RDF canonicalizer the CLI uses for eddsa-rdfc-2022 and Ed25519Signature2020.
 pub(crate) fn rdf_canonicalizer() -> Box<dyn RdfCanonicalizer> {
-    Box::new(obi_proof::NoRdfCanonicalizer)
+    Box::new(obi_proof::LdCanonicalizer::pinned())
 }
 
 fn issuer_id(credential: &Value) -> Option<&str> {

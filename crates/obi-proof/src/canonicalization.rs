@@ -1,0 +1,118 @@
+//! The RDF canonicalization step of eddsa-rdfc-2022 and Ed25519Signature2020: JSON-LD expansion
+//! in safe mode (no base IRI, offline loader), toRdf, RDFC-1.0, canonical N-Quads.
+
+use serde_json::Value;
+
+use crate::data_integrity::RdfCanonicalizer;
+use crate::error::ProofError;
+
+/// Canonicalizes with obi-ld (safe-mode expansion and toRdf) and obi-rdf (RDFC-1.0, bounded).
+/// Contexts come from the processor's loader (the pinned contexts by default); processed
+/// contexts are cached across documents.
+pub struct LdCanonicalizer {
+    processor: obi_ld::Processor,
+    options: obi_ld::Options,
+    canonicalizer: obi_rdf::Canonicalizer,
+}
+
+impl std::fmt::Debug for LdCanonicalizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LdCanonicalizer")
+            .field("canonicalizer", &self.canonicalizer)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for LdCanonicalizer {
+    fn default() -> Self {
+        Self::pinned()
+    }
+}
+
+impl LdCanonicalizer {
+    /// Only the pinned contexts; every other context URL is an error.
+    #[must_use]
+    pub fn pinned() -> Self {
+        Self::with_processor(obi_ld::Processor::pinned())
+    }
+
+    /// Contexts from `loader` (for example the pinned contexts, then a caller's map).
+    #[must_use]
+    pub fn with_loader(loader: impl obi_ld::DocumentLoader + 'static) -> Self {
+        Self::with_processor(obi_ld::Processor::new(loader))
+    }
+
+    /// Uses an existing processor (sharing its context cache).
+    #[must_use]
+    pub fn with_processor(processor: obi_ld::Processor) -> Self {
+        Self {
+            processor,
+            options: obi_ld::Options::new().with_safe_mode(true),
+            canonicalizer: obi_rdf::Canonicalizer::new(),
+        }
+    }
+
+    /// Sets the RDFC-1.0 canonicalizer (its work and depth limits).
+    #[must_use]
+    pub fn with_canonicalizer(mut self, canonicalizer: obi_rdf::Canonicalizer) -> Self {
+        self.canonicalizer = canonicalizer;
+        self
+    }
+}
+
+impl RdfCanonicalizer for LdCanonicalizer {
+    /// Errors: [`ProofError::Canonicalization`] when the check cannot run (a context that cannot
+    /// be loaded, a limit exceeded); [`ProofError::Document`] when the document is not valid
+    /// JSON-LD for Data Integrity (safe-mode violations, invalid terms): such a document is not
+    /// genuine.
+    fn canonicalize(&self, document: &Value) -> Result<String, ProofError> {
+        let expanded = self
+            .processor
+            .expand(document, &self.options)
+            .map_err(|e| {
+                use obi_ld::ErrorCode as C;
+                match e.code() {
+                    C::LoadingRemoteContextFailed | C::LoadingDocumentFailed | C::LimitExceeded => {
+                        ProofError::Canonicalization(format!("JSON-LD expansion: {e}"))
+                    }
+                    _ => ProofError::Document(format!("JSON-LD expansion (safe mode): {e}")),
+                }
+            })?;
+        let quads =
+            obi_ld::expanded_to_rdf(&expanded, &obi_ld::ToRdfOptions::new().with_safe_mode(true))
+                .map_err(|e| match e {
+                obi_ld::ToRdfError::LimitExceeded { .. } => {
+                    ProofError::Canonicalization(format!("JSON-LD toRdf: {e}"))
+                }
+                other => ProofError::Document(format!("JSON-LD toRdf (safe mode): {other}")),
+            })?;
+        let canonical = self
+            .canonicalizer
+            .canonicalize(&quads)
+            .map_err(|e| ProofError::Canonicalization(format!("RDFC-1.0: {e}")))?;
+        Ok(canonical.into_nquads())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn unknown_context_cannot_run_and_undefined_terms_are_invalid() {
+        let c = LdCanonicalizer::pinned();
+        let unknown = json!({"@context": ["https://example.org/unknown/v1"], "a": 1});
+        assert!(matches!(
+            c.canonicalize(&unknown),
+            Err(ProofError::Canonicalization(_))
+        ));
+        let undefined = json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential"],
+            "notATerm": "dropped silently without safe mode"
+        });
+        let r = c.canonicalize(&undefined);
+        assert!(matches!(r, Err(ProofError::Document(_))), "{r:?}");
+    }
+}
