@@ -1,0 +1,31 @@
+//! Verify any Open Badge — 0.5 to 3.0, as a URL, JSON, a compact JWS or a baked PNG/SVG —
+//! into a [`Report`] shaped like the 1EdTech validator's output.
+//!
+//! ```
+//! use obi_verify::{Input, Options, verify};
+//!
+//! let report = verify(Input::Json(serde_json::json!({"hello": "world"})), &Options::new());
+//! assert!(!report.valid);
+//! println!("{}", serde_json::to_string_pretty(&report).unwrap());
+//! ```
+//!
+//! A badge that fails verification is a report with ERROR messages; a check that could not
+//! run (a missing document, an unreadable input) is an ERROR message naming the cause.
+#![forbid(unsafe_code)]
+
+mod context;
+mod dispatch;
+mod input;
+mod ob3;
+mod options;
+mod report;
+mod status;
+
+pub use context::FETCH_DOCUMENT;
+pub use dispatch::{checks, verify};
+pub use input::Input;
+pub use options::{
+    DEFAULT_MAX_ENDORSEMENT_DEPTH, DEFAULT_MAX_INPUT_BYTES, DEFAULT_MAX_PRESENTATION_CREDENTIALS,
+    DEFAULT_MAX_STATUS_LIST_BYTES, Options, Recipient,
+};
+pub use report::{InputInfo, Level, Message, Report};

@@ -1,0 +1,1 @@
+//! Credential status lists.
