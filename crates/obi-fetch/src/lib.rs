@@ -6,7 +6,30 @@
 //! `&dyn Fetch`; the caller decides what is reachable: [`MapFetcher`] serves documents the
 //! caller supplied (offline), the HTTP fetcher goes to the network with timeouts, size caps and
 //! no private-network addresses unless allowed.
+//!
+//! - [`HttpFetcher`] with a [`FetchPolicy`]: the one guarded HTTP client (module docs of
+//!   `http` give the rules and why the client is ureq).
+//! - [`CachingFetcher`] (on disk, across runs) and [`MemoryCache`] (one run) in front of any
+//!   fetcher.
+//! - [`FetchLoader`]: any fetcher as an [`obi_ld::DocumentLoader`] (behind the pinned contexts,
+//!   via [`obi_ld::ChainLoader`]); every fetcher of this crate is also an
+//!   [`obi_proof::Fetcher`] ([`ProofFetcher`] wraps others).
 #![forbid(unsafe_code)]
+
+mod adapters;
+mod address;
+mod cache;
+mod http;
+mod policy;
+
+pub use adapters::{CONTEXT_ACCEPT, CONTROLLER_ACCEPT, FetchLoader, ProofFetcher};
+pub use address::is_public_address;
+pub use cache::{CachingFetcher, DEFAULT_CACHE_MAX_AGE, DEFAULT_MEMORY_CACHE_ENTRIES, MemoryCache};
+pub use http::{HttpFetcher, MAX_RESPONSE_HEADER_BYTES, USER_AGENT};
+pub use policy::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_REDIRECTS, DEFAULT_TOTAL_TIMEOUT, FetchPolicy,
+    MAX_URL_BYTES, UrlParts,
+};
 
 use std::collections::HashMap;
 
