@@ -1,12 +1,86 @@
 //! [Node Map Generation](https://www.w3.org/TR/json-ld11-api/#node-map-generation) (JSON-LD 1.1
 //! API §7.2) over expanded JSON-LD, as needed by [Deserialize JSON-LD to
 //! RDF](https://www.w3.org/TR/json-ld11-api/#deserialize-json-ld-to-rdf-algorithm).
+//!
+//! Identifiers, property names and value objects are borrowed from the expanded document;
+//! only generated blank node identifiers are allocated.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasher, Hasher};
 
 use serde_json::{Map, Value};
 
 use crate::to_rdf::ToRdfError;
+
+/// A fast keyed hasher for the maps of one conversion: word-at-a-time multiply-rotate mixing
+/// with a per-map random seed (from std's `RandomState`), so key collisions cannot be planned
+/// in advance the way they could with an unkeyed hash.
+#[derive(Clone, Copy)]
+pub(crate) struct FastHash {
+    seed: u64,
+}
+
+impl Default for FastHash {
+    fn default() -> Self {
+        Self {
+            seed: std::collections::hash_map::RandomState::new().hash_one(0x5eed_u64),
+        }
+    }
+}
+
+pub(crate) struct FastHasher {
+    hash: u64,
+}
+
+const MULTIPLIER: u64 = 0x9e37_79b9_7f4a_7c15;
+
+impl FastHasher {
+    fn mix(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(23) ^ word).wrapping_mul(MULTIPLIER);
+    }
+}
+
+impl Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.mix(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.mix(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.mix(u64::from(i));
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.mix(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        // Final avalanche so the low bits hashbrown uses depend on every input bit.
+        let h = self.hash ^ (self.hash >> 32);
+        h.wrapping_mul(MULTIPLIER) ^ (h >> 29)
+    }
+}
+
+impl BuildHasher for FastHash {
+    type Hasher = FastHasher;
+    fn build_hasher(&self) -> FastHasher {
+        FastHasher { hash: self.seed }
+    }
+}
+
+/// A `HashMap` with [`FastHash`].
+pub(crate) type FastMap<K, V> = HashMap<K, V, FastHash>;
 
 /// Issues `_:b0`, `_:b1`, ... and remembers which input identifier got which.
 #[derive(Debug, Default)]
@@ -34,54 +108,87 @@ impl BlankNodeGenerator {
 
 /// An entry in a node's property values.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Item {
+pub(crate) enum Item<'a> {
     /// A node reference (`{"@id": ...}`).
-    Node(String),
+    Node(Cow<'a, str>),
     /// A value object.
-    Value(Map<String, Value>),
+    Value(&'a Map<String, Value>),
     /// A list object.
-    List(Vec<Item>),
+    List(Vec<Item<'a>>),
 }
 
 /// A node in the node map.
-#[derive(Debug, Default)]
-pub(crate) struct Node {
+#[derive(Debug)]
+pub(crate) struct Node<'a> {
+    /// The node's identifier (an IRI, a generated blank node identifier, or "" for `@id: null`).
+    pub(crate) id: Cow<'a, str>,
     /// `@type` values.
-    pub(crate) types: Vec<String>,
+    pub(crate) types: Vec<Cow<'a, str>>,
     /// `@index`, if any.
-    pub(crate) index: Option<Value>,
+    pub(crate) index: Option<&'a Value>,
     /// Properties (IRIs or blank node identifiers) and their values.
-    pub(crate) properties: BTreeMap<String, Vec<Item>>,
+    pub(crate) properties: BTreeMap<Cow<'a, str>, Vec<Item<'a>>>,
 }
 
-/// Graph name (`@default` for the default graph) to subject to node.
-pub(crate) type NodeMap = BTreeMap<String, BTreeMap<String, Node>>;
+/// One graph of the node map: its nodes, in creation order, and an index by identifier.
+#[derive(Debug, Default)]
+pub(crate) struct Graph<'a> {
+    pub(crate) nodes: Vec<Node<'a>>,
+    ids: FastMap<Cow<'a, str>, usize>,
+}
+
+/// Graph name (`@default` for the default graph) to graph, as built by [`Generator::add`].
+pub(crate) struct NodeMap<'a> {
+    /// Graphs in creation order.
+    pub(crate) graphs: Vec<(Cow<'a, str>, Graph<'a>)>,
+    index: FastMap<Cow<'a, str>, usize>,
+}
 
 /// The graph name of the default graph in a node map.
 pub(crate) const DEFAULT_GRAPH: &str = "@default";
 
 #[derive(Clone, Copy)]
-enum ActiveSubject<'a> {
+enum ActiveSubject {
     None,
-    Id(&'a str),
-    /// A reverse property: the referenced node is the value to add.
-    Reverse(&'a str),
+    /// The node at this index of the active graph.
+    Node(usize),
+    /// A reverse property: the node at this index is the value to add.
+    Reverse(usize),
 }
 
 /// Where a value goes: a node's property, or a list being built.
-enum Target<'a> {
+enum Target<'t, 'a> {
     Property,
-    List(&'a mut Vec<Item>),
+    List(&'t mut Vec<Item<'a>>),
 }
 
-pub(crate) struct Generator<'g> {
-    pub(crate) map: NodeMap,
-    pub(crate) blank_nodes: &'g mut BlankNodeGenerator,
+/// Builds a node map.
+pub(crate) struct Generator<'a, 'g> {
+    pub(crate) map: NodeMap<'a>,
+    blank_nodes: &'g mut BlankNodeGenerator,
     max_depth: usize,
 }
 
-fn push_unique(values: &mut Vec<Item>, item: Item) {
-    if !values.contains(&item) {
+/// The `@value` entry of a value object, found without hashing (value objects have a few keys).
+fn value_of(map: &Map<String, Value>) -> Option<&Value> {
+    map.iter().find(|(k, _)| *k == "@value").map(|(_, v)| v)
+}
+
+fn same_item(a: &Item<'_>, b: &Item<'_>) -> bool {
+    match (a, b) {
+        (Item::Value(a), Item::Value(b)) => {
+            std::ptr::eq(*a, *b) || (a.len() == b.len() && value_of(a) == value_of(b) && a == b)
+        }
+        (Item::Node(a), Item::Node(b)) => a == b,
+        (Item::List(a), Item::List(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_item(x, y))
+        }
+        _ => false,
+    }
+}
+
+fn push_unique<'a>(values: &mut Vec<Item<'a>>, item: Item<'a>) {
+    if !values.iter().any(|v| same_item(v, &item)) {
         values.push(item);
     }
 }
@@ -92,10 +199,15 @@ fn invalid(message: impl Into<String>) -> ToRdfError {
     }
 }
 
-impl<'g> Generator<'g> {
+impl<'a, 'g> Generator<'a, 'g> {
     pub(crate) fn new(blank_nodes: &'g mut BlankNodeGenerator, max_depth: usize) -> Self {
-        let mut map = NodeMap::new();
-        map.insert(DEFAULT_GRAPH.to_owned(), BTreeMap::new());
+        let mut map = NodeMap {
+            graphs: Vec::new(),
+            index: FastMap::default(),
+        };
+        map.index.insert(Cow::Borrowed(DEFAULT_GRAPH), 0);
+        map.graphs
+            .push((Cow::Borrowed(DEFAULT_GRAPH), Graph::default()));
         Self {
             map,
             blank_nodes,
@@ -104,52 +216,85 @@ impl<'g> Generator<'g> {
     }
 
     /// Adds everything in the expanded document `element` to the node map.
-    pub(crate) fn add(&mut self, element: &Value) -> Result<(), ToRdfError> {
-        self.generate(
-            element,
-            DEFAULT_GRAPH,
-            ActiveSubject::None,
-            None,
-            Target::Property,
-            0,
-        )
+    pub(crate) fn add(&mut self, element: &'a Value) -> Result<(), ToRdfError> {
+        self.generate(element, 0, ActiveSubject::None, None, Target::Property, 0)
     }
 
-    fn node_mut(&mut self, graph: &str, id: &str) -> &mut Node {
+    // The Cow is cloned into the map: a borrowed name stays borrowed, no allocation.
+    #[allow(clippy::ptr_arg)]
+    fn graph_index(&mut self, name: &Cow<'a, str>) -> usize {
+        if let Some(&i) = self.map.index.get(name.as_ref()) {
+            return i;
+        }
+        let i = self.map.graphs.len();
+        self.map.graphs.push((name.clone(), Graph::default()));
+        self.map.index.insert(name.clone(), i);
+        i
+    }
+
+    // The Cow is cloned into the map: a borrowed id stays borrowed, no allocation.
+    #[allow(clippy::ptr_arg)]
+    fn node_index(&mut self, graph: usize, id: &Cow<'a, str>) -> usize {
+        let Some((_, g)) = self.map.graphs.get_mut(graph) else {
+            return usize::MAX;
+        };
+        if let Some(&i) = g.ids.get(id.as_ref()) {
+            return i;
+        }
+        let i = g.nodes.len();
+        g.nodes.push(Node {
+            id: id.clone(),
+            types: Vec::new(),
+            index: None,
+            properties: BTreeMap::new(),
+        });
+        g.ids.insert(id.clone(), i);
+        i
+    }
+
+    fn node(&mut self, graph: usize, node: usize) -> Option<&mut Node<'a>> {
         self.map
-            .entry(graph.to_owned())
-            .or_default()
-            .entry(id.to_owned())
-            .or_default()
+            .graphs
+            .get_mut(graph)
+            .and_then(|(_, g)| g.nodes.get_mut(node))
+    }
+
+    fn values(
+        &mut self,
+        graph: usize,
+        node: usize,
+        property: &Cow<'a, str>,
+    ) -> Option<&mut Vec<Item<'a>>> {
+        let node = self.node(graph, node)?;
+        Some(node.properties.entry(property.clone()).or_default())
     }
 
     /// Adds `item` to the active property of the active subject, or to the list.
     fn add_to_target(
         &mut self,
-        graph: &str,
-        subject: ActiveSubject<'_>,
-        property: Option<&str>,
-        target: Target<'_>,
-        item: Item,
+        graph: usize,
+        subject: ActiveSubject,
+        property: Option<&Cow<'a, str>>,
+        target: Target<'_, 'a>,
+        item: Item<'a>,
         unique: bool,
     ) {
         match target {
             Target::List(list) => list.push(item),
             Target::Property => {
-                let (ActiveSubject::Id(subject) | ActiveSubject::Reverse(subject), Some(property)) =
-                    (subject, property)
+                let (
+                    ActiveSubject::Node(subject) | ActiveSubject::Reverse(subject),
+                    Some(property),
+                ) = (subject, property)
                 else {
                     return;
                 };
-                let values = self
-                    .node_mut(graph, subject)
-                    .properties
-                    .entry(property.to_owned())
-                    .or_default();
-                if unique {
-                    push_unique(values, item);
-                } else {
-                    values.push(item);
+                if let Some(values) = self.values(graph, subject, property) {
+                    if unique {
+                        push_unique(values, item);
+                    } else {
+                        values.push(item);
+                    }
                 }
             }
         }
@@ -157,11 +302,11 @@ impl<'g> Generator<'g> {
 
     fn generate(
         &mut self,
-        element: &Value,
-        graph: &str,
-        subject: ActiveSubject<'_>,
-        property: Option<&str>,
-        target: Target<'_>,
+        element: &'a Value,
+        graph: usize,
+        subject: ActiveSubject,
+        property: Option<&Cow<'a, str>>,
+        target: Target<'_, 'a>,
         depth: usize,
     ) -> Result<(), ToRdfError> {
         if depth > self.max_depth {
@@ -187,14 +332,7 @@ impl<'g> Generator<'g> {
             _ => return Ok(()),
         };
         if object.contains_key("@value") {
-            let mut value = object.clone();
-            if let Some(Value::String(t)) = value.get("@type")
-                && t.starts_with("_:")
-            {
-                let id = self.blank_nodes.generate(Some(t));
-                value.insert("@type".to_owned(), Value::String(id));
-            }
-            self.add_to_target(graph, subject, property, target, Item::Value(value), true);
+            self.add_to_target(graph, subject, property, target, Item::Value(object), true);
             return Ok(());
         }
         if let Some(list) = object.get("@list") {
@@ -212,25 +350,28 @@ impl<'g> Generator<'g> {
         }
 
         // A node object.
-        let id = match object.get("@id") {
-            Some(Value::String(id)) if id.starts_with("_:") => self.blank_nodes.generate(Some(id)),
-            Some(Value::String(id)) => id.clone(),
+        let id: Cow<'a, str> = match object.get("@id") {
+            Some(Value::String(id)) if id.starts_with("_:") => {
+                Cow::Owned(self.blank_nodes.generate(Some(id)))
+            }
+            Some(Value::String(id)) => Cow::Borrowed(id),
             // Expansion leaves `"@id": null` for ignored keyword-like IRIs: a node that is
             // never well-formed, so it and every reference to it are dropped.
-            Some(Value::Null) => String::new(),
-            None => self.blank_nodes.generate(None),
+            Some(Value::Null) => Cow::Borrowed(""),
+            None => Cow::Owned(self.blank_nodes.generate(None)),
             Some(other) => return Err(invalid(format!("@id is not a string: {other}"))),
         };
-        self.node_mut(graph, &id);
+        let node = self.node_index(graph, &id);
         match subject {
             ActiveSubject::Reverse(referenced) => {
                 if let Some(property) = property {
-                    let values = self
-                        .node_mut(graph, &id)
-                        .properties
-                        .entry(property.to_owned())
-                        .or_default();
-                    push_unique(values, Item::Node(referenced.to_owned()));
+                    let referenced_id = self
+                        .node(graph, referenced)
+                        .map(|n| n.id.clone())
+                        .unwrap_or_default();
+                    if let Some(values) = self.values(graph, node, property) {
+                        push_unique(values, Item::Node(referenced_id));
+                    }
                 }
             }
             _ if property.is_some() => {
@@ -246,32 +387,36 @@ impl<'g> Generator<'g> {
             _ => {}
         }
         if let Some(types) = object.get("@type") {
-            let types: Vec<&Value> = match types {
-                Value::Array(a) => a.iter().collect(),
-                other => vec![other],
+            let types: &[Value] = match types {
+                Value::Array(a) => a,
+                other => std::slice::from_ref(other),
             };
             for t in types {
                 let Value::String(t) = t else {
                     return Err(invalid(format!("@type is not a string: {t}")));
                 };
                 let t = if t.starts_with("_:") {
-                    self.blank_nodes.generate(Some(t))
+                    Cow::Owned(self.blank_nodes.generate(Some(t)))
                 } else {
-                    t.clone()
+                    Cow::Borrowed(t.as_str())
                 };
-                let node = self.node_mut(graph, &id);
-                if !node.types.contains(&t) {
-                    node.types.push(t);
+                if let Some(n) = self.node(graph, node)
+                    && !n.types.contains(&t)
+                {
+                    n.types.push(t);
                 }
             }
         }
-        if let Some(index) = object.get("@index") {
-            let node = self.node_mut(graph, &id);
-            match &node.index {
+        if let Some(index) = object.get("@index")
+            && let Some(n) = self.node(graph, node)
+        {
+            match n.index {
                 Some(existing) if existing != index => {
-                    return Err(ToRdfError::ConflictingIndexes { id });
+                    return Err(ToRdfError::ConflictingIndexes {
+                        id: id.into_owned(),
+                    });
                 }
-                _ => node.index = Some(index.clone()),
+                _ => n.index = Some(index),
             }
         }
         if let Some(reverse) = object.get("@reverse") {
@@ -279,21 +424,22 @@ impl<'g> Generator<'g> {
                 return Err(invalid("@reverse is not a map"));
             };
             for (reverse_property, values) in reverse {
+                let reverse_property = Cow::Borrowed(reverse_property.as_str());
                 self.generate(
                     values,
                     graph,
-                    ActiveSubject::Reverse(&id),
-                    Some(reverse_property),
+                    ActiveSubject::Reverse(node),
+                    Some(&reverse_property),
                     Target::Property,
                     depth + 1,
                 )?;
             }
         }
         if let Some(inner) = object.get("@graph") {
-            self.map.entry(id.clone()).or_default();
+            let inner_graph = self.graph_index(&id);
             self.generate(
                 inner,
-                &id,
+                inner_graph,
                 ActiveSubject::None,
                 None,
                 Target::Property,
@@ -310,23 +456,20 @@ impl<'g> Generator<'g> {
                 depth + 1,
             )?;
         }
-        let mut properties: Vec<(&String, &Value)> =
+        let mut properties: Vec<(&'a String, &'a Value)> =
             object.iter().filter(|(k, _)| !k.starts_with('@')).collect();
         properties.sort_unstable_by(|a, b| a.0.cmp(b.0));
         for (key, value) in properties {
-            let key = if key.starts_with("_:") {
-                self.blank_nodes.generate(Some(key))
+            let key: Cow<'a, str> = if key.starts_with("_:") {
+                Cow::Owned(self.blank_nodes.generate(Some(key)))
             } else {
-                key.clone()
+                Cow::Borrowed(key.as_str())
             };
-            self.node_mut(graph, &id)
-                .properties
-                .entry(key.clone())
-                .or_default();
+            self.values(graph, node, &key);
             self.generate(
                 value,
                 graph,
-                ActiveSubject::Id(&id),
+                ActiveSubject::Node(node),
                 Some(&key),
                 Target::Property,
                 depth + 1,

@@ -9,7 +9,7 @@ use obi_rdf::vocab::{rdf, xsd};
 use obi_rdf::{BlankNode, GraphName, Literal, NamedNode, Quad, Subject, Term};
 use serde_json::{Map, Number, Value};
 
-use crate::node_map::{BlankNodeGenerator, DEFAULT_GRAPH, Generator, Item, Node};
+use crate::node_map::{BlankNodeGenerator, DEFAULT_GRAPH, FastMap, Generator, Item, Node};
 
 /// Default for [`ToRdfOptions::max_depth`]: how deep expanded JSON-LD may nest.
 pub const MAX_TO_RDF_DEPTH: usize = 512;
@@ -136,14 +136,16 @@ pub fn expanded_to_rdf(expanded: &Value, options: &ToRdfOptions) -> Result<Vec<Q
     let mut blank_nodes = BlankNodeGenerator::default();
     let mut generator = Generator::new(&mut blank_nodes, options.max_depth);
     generator.add(expanded)?;
-    let map = std::mem::take(&mut generator.map);
+    let mut graphs = std::mem::take(&mut generator.map.graphs);
     drop(generator);
+    graphs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut out = Serializer {
         options,
         blank_nodes: &mut blank_nodes,
         quads: Vec::new(),
+        resources: FastMap::default(),
     };
-    for (graph_name, graph) in &map {
+    for (graph_name, graph) in &graphs {
         let graph_name = if graph_name == DEFAULT_GRAPH {
             GraphName::DefaultGraph
         } else {
@@ -153,8 +155,10 @@ pub fn expanded_to_rdf(expanded: &Value, options: &ToRdfOptions) -> Result<Vec<Q
                 None => continue,
             }
         };
-        for (subject, node) in graph {
-            let Some(subject) = out.resource(subject, "subject")? else {
+        let mut nodes: Vec<&Node<'_>> = graph.nodes.iter().collect();
+        nodes.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        for node in nodes {
+            let Some(subject) = out.resource(&node.id, "subject")? else {
                 continue;
             };
             out.node(&subject, node, &graph_name)?;
@@ -181,10 +185,13 @@ pub fn to_rdf(
     )
 }
 
-struct Serializer<'a> {
-    options: &'a ToRdfOptions,
-    blank_nodes: &'a mut BlankNodeGenerator,
+struct Serializer<'a, 'o> {
+    options: &'o ToRdfOptions,
+    blank_nodes: &'o mut BlankNodeGenerator,
     quads: Vec<Quad>,
+    /// Identifiers already converted (`None`: not well-formed), so each IRI is checked and
+    /// allocated once.
+    resources: FastMap<&'a str, Option<Subject>>,
 }
 
 /// Whether `tag` is a well-formed BCP 47 language tag (in the simplified form JSON-LD
@@ -206,7 +213,7 @@ fn well_formed_iri(iri: &str) -> Option<NamedNode> {
     NamedNode::new(iri).ok()
 }
 
-impl Serializer<'_> {
+impl<'a> Serializer<'a, '_> {
     fn dropped(&self, what: &str, value: &str) -> Result<(), ToRdfError> {
         if self.options.safe_mode {
             Err(ToRdfError::SafeMode {
@@ -219,16 +226,38 @@ impl Serializer<'_> {
 
     /// An IRI or blank node identifier as an RDF resource; `None` (dropped) when not
     /// well-formed.
-    fn resource(&self, id: &str, what: &str) -> Result<Option<Subject>, ToRdfError> {
-        if let Some(label) = id.strip_prefix("_:") {
-            return match BlankNode::new(label) {
-                Ok(b) => Ok(Some(Subject::BlankNode(b))),
-                Err(_) => self.dropped(what, id).map(|()| None),
+    fn resource(&mut self, id: &'a str, what: &str) -> Result<Option<Subject>, ToRdfError> {
+        if let Some(known) = self.resources.get(id) {
+            return match known {
+                Some(s) => Ok(Some(s.clone())),
+                None => self.dropped(what, id).map(|()| None),
             };
         }
-        match well_formed_iri(id) {
-            Some(n) => Ok(Some(Subject::NamedNode(n))),
+        let resource = if let Some(label) = id.strip_prefix("_:") {
+            BlankNode::new(label).ok().map(Subject::BlankNode)
+        } else {
+            well_formed_iri(id).map(Subject::NamedNode)
+        };
+        self.resources.insert(id, resource.clone());
+        match resource {
+            Some(s) => Ok(Some(s)),
             None => self.dropped(what, id).map(|()| None),
+        }
+    }
+
+    fn predicate(&mut self, iri: &'a str) -> Result<Option<NamedNode>, ToRdfError> {
+        match self.resource(iri, "property")? {
+            Some(Subject::NamedNode(n)) => Ok(Some(n)),
+            Some(Subject::BlankNode(_)) => {
+                // Generalized RDF (blank node predicates) cannot be represented by `Quad`.
+                if self.options.safe_mode {
+                    return Err(ToRdfError::SafeMode {
+                        message: format!("property {iri:?} is a blank node"),
+                    });
+                }
+                Ok(None)
+            }
+            None => Ok(None),
         }
     }
 
@@ -249,27 +278,19 @@ impl Serializer<'_> {
     fn node(
         &mut self,
         subject: &Subject,
-        node: &Node,
+        node: &'a Node<'a>,
         graph: &GraphName,
     ) -> Result<(), ToRdfError> {
-        let rdf_type = NamedNode::new_unchecked(rdf::TYPE);
-        for t in &node.types {
-            if let Some(object) = self.resource(t, "type")? {
-                self.push(subject.clone(), rdf_type.clone(), object.into(), graph);
+        if !node.types.is_empty() {
+            let rdf_type = NamedNode::new_unchecked(rdf::TYPE);
+            for t in &node.types {
+                if let Some(object) = self.resource(t, "type")? {
+                    self.push(subject.clone(), rdf_type.clone(), object.into(), graph);
+                }
             }
         }
         for (property, values) in &node.properties {
-            if property.starts_with("_:") {
-                // Generalized RDF (blank node predicates) cannot be represented by `Quad`.
-                if self.options.safe_mode {
-                    return Err(ToRdfError::SafeMode {
-                        message: format!("property {property:?} is a blank node"),
-                    });
-                }
-                continue;
-            }
-            let Some(predicate) = well_formed_iri(property) else {
-                self.dropped("property", property)?;
+            let Some(predicate) = self.predicate(property)? else {
                 continue;
             };
             for item in values {
@@ -283,7 +304,11 @@ impl Serializer<'_> {
 
     /// [Object to RDF](https://www.w3.org/TR/json-ld11-api/#object-to-rdf-conversion);
     /// list and compound-literal triples go straight into the output.
-    fn object(&mut self, item: &Item, graph: &GraphName) -> Result<Option<Term>, ToRdfError> {
+    fn object(
+        &mut self,
+        item: &'a Item<'a>,
+        graph: &GraphName,
+    ) -> Result<Option<Term>, ToRdfError> {
         match item {
             Item::Node(id) => Ok(self.resource(id, "object")?.map(Term::from)),
             Item::List(items) => self.list(items, graph).map(Some),
@@ -292,7 +317,7 @@ impl Serializer<'_> {
     }
 
     /// [List to RDF](https://www.w3.org/TR/json-ld11-api/#list-to-rdf-conversion).
-    fn list(&mut self, items: &[Item], graph: &GraphName) -> Result<Term, ToRdfError> {
+    fn list(&mut self, items: &'a [Item<'a>], graph: &GraphName) -> Result<Term, ToRdfError> {
         let nodes: Vec<BlankNode> = items.iter().map(|_| self.fresh_blank_node()).collect();
         let first = NamedNode::new_unchecked(rdf::FIRST);
         let rest = NamedNode::new_unchecked(rdf::REST);

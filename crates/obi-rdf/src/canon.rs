@@ -1,12 +1,12 @@
 //! RDF Dataset Canonicalization, [RDFC-1.0](https://www.w3.org/TR/rdf-canon/), with a bound on
 //! the work spent hashing blank nodes so that "poison" graphs are refused quickly.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fmt::Write as _;
+use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256, Sha384};
 
-use crate::term::{BlankNode, GraphName, Literal, NamedNode, Quad, Subject, Term};
+use crate::hash::FastMap;
+use crate::term::{BlankNode, GraphName, NamedNode, Quad, Subject, Term};
 
 /// Default bound on the work of hashing blank nodes: the number of
 /// [Hash N-Degree Quads](https://www.w3.org/TR/rdf-canon/#hash-nd-quads-algorithm) calls plus
@@ -211,6 +211,8 @@ struct State<'a> {
     node_quads: Vec<Vec<u32>>,
     /// Blank node index to its first-degree hash.
     first_degree: Vec<String>,
+    /// Per quad: a copy of an earlier quad (the input is a set: it counts once).
+    duplicate: Vec<bool>,
     /// Blank node index to its canonical number.
     canonical: Vec<Option<u32>>,
     canonical_count: u32,
@@ -221,6 +223,35 @@ fn hash_hex(alg: HashAlgorithm, data: &[u8]) -> String {
     match alg {
         HashAlgorithm::Sha256 => hex(&Sha256::digest(data)),
         HashAlgorithm::Sha384 => hex(&Sha384::digest(data)),
+    }
+}
+
+/// An incremental hash of the configured algorithm.
+enum Digester {
+    Sha256(Sha256),
+    Sha384(Sha384),
+}
+
+impl Digester {
+    fn new(alg: HashAlgorithm) -> Self {
+        match alg {
+            HashAlgorithm::Sha256 => Self::Sha256(Sha256::new()),
+            HashAlgorithm::Sha384 => Self::Sha384(Sha384::new()),
+        }
+    }
+
+    fn update(&mut self, data: &str) {
+        match self {
+            Self::Sha256(h) => h.update(data.as_bytes()),
+            Self::Sha384(h) => h.update(data.as_bytes()),
+        }
+    }
+
+    fn finish_hex(self) -> String {
+        match self {
+            Self::Sha256(h) => hex(&h.finalize()),
+            Self::Sha384(h) => hex(&h.finalize()),
+        }
     }
 }
 
@@ -238,11 +269,6 @@ fn push_named(out: &mut String, n: &NamedNode) {
     out.push('<');
     out.push_str(n.as_str());
     out.push('>');
-}
-
-fn push_literal(out: &mut String, l: &Literal) {
-    // Writing to a String cannot fail.
-    let _ = write!(out, "{l}");
 }
 
 /// Writes one N-Quads line (with `\n`), writing blank nodes with `bnode(index, out)`.
@@ -266,7 +292,7 @@ fn write_quad(
     match (&quad.object, nodes[1]) {
         (_, Some(i)) => bnode(i, out),
         (Term::NamedNode(n), None) => push_named(out, n),
-        (Term::Literal(l), None) => push_literal(out, l),
+        (Term::Literal(l), None) => crate::term::push_literal(out, l),
         (Term::BlankNode(b), None) => {
             out.push_str("_:");
             out.push_str(b.as_str());
@@ -292,19 +318,29 @@ fn write_quad(
 
 fn push_number(out: &mut String, prefix: &str, n: usize) {
     out.push_str(prefix);
-    let _ = write!(out, "{n}");
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        out.push(char::from(d));
+    }
 }
 
 impl<'a> State<'a> {
     fn new(input: &'a [Quad], config: Canonicalizer) -> Self {
-        let mut ids: HashMap<&'a str, u32> = HashMap::new();
+        let mut ids: FastMap<&'a str, u32> = FastMap::default();
         let mut labels: Vec<&'a str> = Vec::new();
         let mut node_quads: Vec<Vec<u32>> = Vec::new();
         let mut quads = Vec::with_capacity(input.len());
         let mut quad_nodes = Vec::with_capacity(input.len());
-        // Only quads with a blank node take part in hashing; the others are deduplicated
-        // when the output lines are sorted.
-        let mut seen: HashSet<&'a Quad> = HashSet::new();
         for quad in input {
             let components = [
                 quad.subject.as_blank_node(),
@@ -313,9 +349,6 @@ impl<'a> State<'a> {
             ];
             let mut nodes = [None; 3];
             if components.iter().any(Option::is_some) {
-                if !seen.insert(quad) {
-                    continue;
-                }
                 let qi = u32::try_from(quads.len()).unwrap_or(u32::MAX);
                 for (slot, component) in nodes.iter_mut().zip(components) {
                     if let Some(b) = component {
@@ -345,6 +378,7 @@ impl<'a> State<'a> {
             labels,
             node_quads,
             first_degree: Vec::with_capacity(count),
+            duplicate: vec![false; input.len()],
             canonical: vec![None; count],
             canonical_count: 0,
             work: 0,
@@ -368,40 +402,57 @@ impl<'a> State<'a> {
         self.canonical.get(node as usize).copied().flatten()
     }
 
-    /// [Hash First Degree Quads](https://www.w3.org/TR/rdf-canon/#hash-1d-quads).
-    fn hash_first_degree(&self, node: u32) -> String {
-        let empty = Vec::new();
-        let list = self.node_quads.get(node as usize).unwrap_or(&empty);
-        let mut lines: Vec<String> = Vec::with_capacity(list.len());
-        for &qi in list {
-            let (Some(quad), Some(&nodes)) = (
-                self.quads.get(qi as usize),
-                self.quad_nodes.get(qi as usize),
-            ) else {
-                continue;
-            };
-            let mut line = String::with_capacity(128);
-            write_quad(&mut line, quad, nodes, |i, out| {
-                out.push_str(if i == node { "_:a" } else { "_:z" });
-            });
-            lines.push(line);
+    /// [Hash First Degree Quads](https://www.w3.org/TR/rdf-canon/#hash-1d-quads) for every
+    /// blank node. The lines of all nodes are built first, in one buffer: equal lines that come
+    /// from equal quads reveal duplicate quads, which are then left out of every hash.
+    fn hash_first_degree_all(&mut self) {
+        let mut buffer = String::with_capacity(self.quads.len() * 96);
+        // Per node: (start, end, quad) of each line in `buffer`, sorted by line.
+        let mut per_node: Vec<Vec<(u32, u32, u32)>> = Vec::with_capacity(self.labels.len());
+        for (node, list) in self.node_quads.iter().enumerate() {
+            let node = u32::try_from(node).unwrap_or(u32::MAX);
+            let mut lines = Vec::with_capacity(list.len());
+            for &qi in list {
+                let (Some(quad), Some(&nodes)) = (
+                    self.quads.get(qi as usize),
+                    self.quad_nodes.get(qi as usize),
+                ) else {
+                    continue;
+                };
+                let start = buffer.len();
+                write_quad(&mut buffer, quad, nodes, |i, out| {
+                    out.push_str(if i == node { "_:a" } else { "_:z" });
+                });
+                lines.push((
+                    u32::try_from(start).unwrap_or(u32::MAX),
+                    u32::try_from(buffer.len()).unwrap_or(u32::MAX),
+                    qi,
+                ));
+            }
+            let text = |l: &(u32, u32, u32)| buffer.get(l.0 as usize..l.1 as usize).unwrap_or("");
+            lines.sort_unstable_by(|a, b| text(a).cmp(text(b)));
+            for pair in lines.windows(2) {
+                if let [a, b] = pair
+                    && text(a) == text(b)
+                    && self.quads.get(a.2 as usize) == self.quads.get(b.2 as usize)
+                {
+                    let later = a.2.max(b.2) as usize;
+                    if let Some(d) = self.duplicate.get_mut(later) {
+                        *d = true;
+                    }
+                }
+            }
+            per_node.push(lines);
         }
-        lines.sort_unstable();
-        match self.config.hash {
-            HashAlgorithm::Sha256 => {
-                let mut h = Sha256::new();
-                for l in &lines {
-                    h.update(l.as_bytes());
+        for lines in &per_node {
+            let mut digest = Digester::new(self.config.hash);
+            for l in lines {
+                if self.duplicate.get(l.2 as usize) == Some(&true) {
+                    continue;
                 }
-                hex(&h.finalize())
+                digest.update(buffer.get(l.0 as usize..l.1 as usize).unwrap_or(""));
             }
-            HashAlgorithm::Sha384 => {
-                let mut h = Sha384::new();
-                for l in &lines {
-                    h.update(l.as_bytes());
-                }
-                hex(&h.finalize())
-            }
+            self.first_degree.push(digest.finish_hex());
         }
     }
 
@@ -450,9 +501,10 @@ impl<'a> State<'a> {
         let empty = Vec::new();
         let list = self.node_quads.get(node as usize).unwrap_or(&empty);
         for &qi in list {
-            let (Some(quad), Some(nodes)) = (
+            let (Some(quad), Some(nodes), Some(false)) = (
                 self.quads.get(qi as usize),
                 self.quad_nodes.get(qi as usize),
+                self.duplicate.get(qi as usize),
             ) else {
                 continue;
             };
@@ -538,11 +590,10 @@ impl<'a> State<'a> {
     fn run(&mut self) -> Result<(), CanonError> {
         let count = self.labels.len();
         let mut by_hash: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-        for node in 0..count {
+        self.hash_first_degree_all();
+        for (node, h) in self.first_degree.iter().enumerate().take(count) {
             let node = u32::try_from(node).unwrap_or(u32::MAX);
-            let h = self.hash_first_degree(node);
             by_hash.entry(h.clone()).or_default().push(node);
-            self.first_degree.push(h);
         }
         let mut shared = Vec::new();
         for (_, nodes) in by_hash {
@@ -573,23 +624,47 @@ impl<'a> State<'a> {
 
     /// Step 6 and 7: relabel, serialize, sort.
     fn finish(self) -> Canonicalized {
-        let mut lines: Vec<(String, usize)> = Vec::with_capacity(self.quads.len());
+        let c14n: Vec<String> = (0..self.labels.len())
+            .map(|n| {
+                let mut label = String::with_capacity(12);
+                push_number(
+                    &mut label,
+                    "_:c14n",
+                    self.canonical.get(n).copied().flatten().unwrap_or(0) as usize,
+                );
+                label
+            })
+            .collect();
+        let mut buffer = String::with_capacity(self.quads.len() * 112);
+        let mut lines: Vec<(usize, usize, usize)> = Vec::with_capacity(self.quads.len());
         for (i, (quad, nodes)) in self.quads.iter().zip(&self.quad_nodes).enumerate() {
-            let mut line = String::with_capacity(128);
-            write_quad(&mut line, quad, *nodes, |n, out| {
-                push_number(out, "_:c14n", self.canonical_of(n).unwrap_or(0) as usize);
+            let start = buffer.len();
+            write_quad(&mut buffer, quad, *nodes, |n, out| {
+                out.push_str(c14n.get(n as usize).map_or("_:c14n", String::as_str));
             });
-            lines.push((line, i));
+            lines.push((start, buffer.len(), i));
         }
-        lines.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        lines.dedup_by(|a, b| a.0 == b.0);
-        let mut nquads = String::with_capacity(lines.iter().map(|l| l.0.len()).sum());
+        let text = |l: &(usize, usize, usize)| buffer.get(l.0..l.1).unwrap_or("");
+        lines.sort_unstable_by(|a, b| text(a).cmp(text(b)));
+        lines.dedup_by(|a, b| text(a) == text(b));
+        let mut nquads = String::with_capacity(buffer.len());
         let mut quads = Vec::with_capacity(lines.len());
-        let label =
-            |n: u32| BlankNode::new_unchecked(format!("c14n{}", self.canonical_of(n).unwrap_or(0)));
-        for (line, i) in &lines {
-            nquads.push_str(line);
-            let (Some(quad), Some(nodes)) = (self.quads.get(*i), self.quad_nodes.get(*i)) else {
+        let labels: Vec<BlankNode> = (0..self.labels.len())
+            .map(|n| {
+                let c = self.canonical.get(n).copied().flatten().unwrap_or(0);
+                BlankNode::new_unchecked(format!("c14n{c}"))
+            })
+            .collect();
+        let label = |n: u32| {
+            labels
+                .get(n as usize)
+                .cloned()
+                .unwrap_or_else(|| BlankNode::new_unchecked("c14n"))
+        };
+        for line in &lines {
+            nquads.push_str(text(line));
+            let (Some(quad), Some(nodes)) = (self.quads.get(line.2), self.quad_nodes.get(line.2))
+            else {
                 continue;
             };
             let subject = match nodes[0] {

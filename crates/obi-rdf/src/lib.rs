@@ -12,6 +12,7 @@ pub mod nquads;
 
 pub use nquads::{NQuadsError, NQuadsParser};
 mod canon;
+mod hash;
 
 pub use canon::{
     CanonError, Canonicalized, Canonicalizer, DEFAULT_MAX_DEPTH, DEFAULT_MAX_WORK, HashAlgorithm,

@@ -4,6 +4,7 @@
 //! [RDFC-1.0](https://www.w3.org/TR/rdf-canon/#canonical-quads) hashes and outputs).
 
 use std::fmt::{self, Write as _};
+use std::sync::{Arc, LazyLock};
 
 use crate::vocab::{rdf, xsd};
 
@@ -33,10 +34,11 @@ pub enum TermError {
     },
 }
 
-/// An IRI (an RDF "named node"), e.g. `<http://example.com/a>`.
+/// An IRI (an RDF "named node"), e.g. `<http://example.com/a>`. Clones are cheap (the text is
+/// shared).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NamedNode {
-    iri: String,
+    iri: Arc<str>,
 }
 
 impl NamedNode {
@@ -48,7 +50,7 @@ impl NamedNode {
     pub fn new(iri: impl Into<String>) -> Result<Self, TermError> {
         let iri = iri.into();
         match check_iri(&iri) {
-            Ok(()) => Ok(Self { iri }),
+            Ok(()) => Ok(Self { iri: iri.into() }),
             Err(reason) => Err(TermError::InvalidIri { iri, reason }),
         }
     }
@@ -56,7 +58,9 @@ impl NamedNode {
     /// Builds a named node without any check, for producers that already validated the IRI.
     #[must_use]
     pub fn new_unchecked(iri: impl Into<String>) -> Self {
-        Self { iri: iri.into() }
+        Self {
+            iri: Arc::from(iri.into()),
+        }
     }
 
     /// The IRI text.
@@ -68,7 +72,7 @@ impl NamedNode {
     /// The IRI text, by value.
     #[must_use]
     pub fn into_string(self) -> String {
-        self.iri
+        self.iri.as_ref().to_owned()
     }
 }
 
@@ -79,6 +83,11 @@ impl fmt::Display for NamedNode {
         f.write_char('>')
     }
 }
+
+/// Shared `xsd:string` and `rdf:langString`, so literals do not allocate their datatype.
+static XSD_STRING: LazyLock<NamedNode> = LazyLock::new(|| NamedNode::new_unchecked(xsd::STRING));
+static RDF_LANG_STRING: LazyLock<NamedNode> =
+    LazyLock::new(|| NamedNode::new_unchecked(rdf::LANG_STRING));
 
 /// Checks that an IRI is absolute and carries no character N-Quads forbids in `IRIREF`.
 pub(crate) fn check_iri(iri: &str) -> Result<(), &'static str> {
@@ -94,7 +103,14 @@ pub(crate) fn check_iri(iri: &str) -> Result<(), &'static str> {
     if !chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')) {
         return Err("not absolute (bad scheme)");
     }
-    if iri.chars().any(is_forbidden_iri_char) {
+    // Every forbidden character is ASCII, and no byte of a multi-byte UTF-8 sequence is.
+    if iri.bytes().any(|b| {
+        b <= b' '
+            || matches!(
+                b,
+                b'<' | b'>' | b'"' | b'{' | b'}' | b'|' | b'^' | b'`' | b'\\'
+            )
+    }) {
         return Err("contains a character not allowed in an IRI");
     }
     Ok(())
@@ -108,10 +124,11 @@ pub(crate) fn is_forbidden_iri_char(c: char) -> bool {
     )
 }
 
-/// A blank node, e.g. `_:b0`. The identifier is stored without the `_:` prefix.
+/// A blank node, e.g. `_:b0`. The identifier is stored without the `_:` prefix. Clones are
+/// cheap (the text is shared).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct BlankNode {
-    id: String,
+    id: Arc<str>,
 }
 
 impl BlankNode {
@@ -123,7 +140,7 @@ impl BlankNode {
     pub fn new(id: impl Into<String>) -> Result<Self, TermError> {
         let id = id.into();
         if is_blank_node_label(&id) {
-            Ok(Self { id })
+            Ok(Self { id: id.into() })
         } else {
             Err(TermError::InvalidBlankNode { id })
         }
@@ -132,7 +149,9 @@ impl BlankNode {
     /// Builds a blank node without any check (`id` without `_:`).
     #[must_use]
     pub fn new_unchecked(id: impl Into<String>) -> Self {
-        Self { id: id.into() }
+        Self {
+            id: Arc::from(id.into()),
+        }
     }
 
     /// The identifier, without `_:`.
@@ -144,7 +163,7 @@ impl BlankNode {
     /// The identifier (without `_:`), by value.
     #[must_use]
     pub fn into_string(self) -> String {
-        self.id
+        self.id.as_ref().to_owned()
     }
 }
 
@@ -205,11 +224,13 @@ pub(crate) fn is_language_tag(tag: &str) -> bool {
 
 /// A literal: a lexical value with a datatype IRI, and a language tag when the datatype is
 /// `rdf:langString`. Simple literals have datatype `xsd:string`.
+///
+/// Clones are cheap (the text is shared).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Literal {
-    value: String,
+    value: Arc<str>,
     datatype: NamedNode,
-    language: Option<String>,
+    language: Option<Arc<str>>,
 }
 
 impl Literal {
@@ -217,8 +238,8 @@ impl Literal {
     #[must_use]
     pub fn new_simple(value: impl Into<String>) -> Self {
         Self {
-            value: value.into(),
-            datatype: NamedNode::new_unchecked(xsd::STRING),
+            value: Arc::from(value.into()),
+            datatype: XSD_STRING.clone(),
             language: None,
         }
     }
@@ -227,7 +248,7 @@ impl Literal {
     #[must_use]
     pub fn new_typed(value: impl Into<String>, datatype: NamedNode) -> Self {
         Self {
-            value: value.into(),
+            value: Arc::from(value.into()),
             datatype,
             language: None,
         }
@@ -256,9 +277,9 @@ impl Literal {
         language: impl Into<String>,
     ) -> Self {
         Self {
-            value: value.into(),
-            datatype: NamedNode::new_unchecked(rdf::LANG_STRING),
-            language: Some(language.into()),
+            value: Arc::from(value.into()),
+            datatype: RDF_LANG_STRING.clone(),
+            language: Some(Arc::from(language.into())),
         }
     }
 
@@ -301,6 +322,23 @@ impl fmt::Display for Literal {
         } else {
             Ok(())
         }
+    }
+}
+
+/// Appends the literal in canonical N-Quads form (the same text as its `Display`), without
+/// going through the formatting machinery.
+pub(crate) fn push_literal(out: &mut String, l: &Literal) {
+    out.push('"');
+    // Writing to a String cannot fail.
+    let _ = write_escaped_string(out, &l.value);
+    out.push('"');
+    if let Some(language) = &l.language {
+        out.push('@');
+        out.push_str(language);
+    } else if l.datatype.as_str() != xsd::STRING {
+        out.push_str("^^<");
+        out.push_str(l.datatype.as_str());
+        out.push('>');
     }
 }
 
