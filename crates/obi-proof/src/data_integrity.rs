@@ -336,7 +336,11 @@ pub fn verify_proofs(
     unsecured.remove("proof");
     let mut out = Vec::with_capacity(proofs.len());
     for proof in &proofs {
-        let mut base = unsecured.clone();
+        let mut base = if proofs.len() == 1 {
+            std::mem::take(&mut unsecured)
+        } else {
+            unsecured.clone()
+        };
         if let Some(prev) = proof.get("previousProof") {
             let wanted: Vec<&str> = match prev {
                 Value::String(s) => vec![s.as_str()],
@@ -362,14 +366,14 @@ pub fn verify_proofs(
             };
             base.insert("proof".into(), value);
         }
-        out.push(verify_one(&base, proof, purpose, resolver, canon)?);
+        out.push(verify_one(base, proof, purpose, resolver, canon)?);
     }
     Ok(out)
 }
 
-/// Checks one `proof` over `unsecured` (a document object without that proof).
+/// Checks one `proof` over `unsecured` (the document object without that proof).
 fn verify_one(
-    unsecured: &Map<String, Value>,
+    mut unsecured: Map<String, Value>,
     proof: &Value,
     purpose: &str,
     resolver: &dyn VerificationMethodResolver,
@@ -412,7 +416,6 @@ fn verify_one(
     }
     let mut options = proof.clone();
     options.remove("proofValue");
-    let mut unsecured = unsecured.clone();
     if suite == Suite::EddsaJcs2022
         && let Some(pctx) = options.get("@context")
     {

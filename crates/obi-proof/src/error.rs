@@ -13,9 +13,6 @@ pub enum MultibaseError {
     /// Not base58 (Bitcoin alphabet).
     #[error("invalid base58btc: {0}")]
     InvalidBase58(String),
-    /// The text is not the canonical encoding of its bytes.
-    #[error("non-canonical base58btc encoding")]
-    NonCanonical,
     /// Over the length limit.
     #[error("multibase value of {len} characters exceeds MAX_MULTIBASE_CHARS ({max})")]
     TooLong {

@@ -336,6 +336,22 @@ impl PublicKey {
         format!("did:key:{mk}#{mk}")
     }
 
+    /// Whether `multikey` (a `publicKeyMultibase` value) encodes this key, without decoding a
+    /// curve point.
+    #[must_use]
+    pub fn matches_multikey(&self, multikey: &str) -> bool {
+        let Ok((codec, bytes)) = decode_multikey(multikey) else {
+            return false;
+        };
+        match &self.0 {
+            PublicInner::Ed25519(k) => codec == Multicodec::Ed25519Pub && bytes == k.as_bytes(),
+            PublicInner::P256(k) => {
+                codec == Multicodec::P256Pub && bytes == k.to_encoded_point(true).as_bytes()
+            }
+            PublicInner::Rsa(_) => codec == Multicodec::RsaPub && *multikey == self.to_multikey(),
+        }
+    }
+
     /// Raw Ed25519 public key bytes, if this is an Ed25519 key.
     #[must_use]
     pub fn ed25519_bytes(&self) -> Option<[u8; 32]> {

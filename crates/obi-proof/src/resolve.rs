@@ -15,11 +15,12 @@ use crate::key::PublicKey;
 /// Largest controller / DID document accepted by default (256 KiB).
 pub const MAX_DOCUMENT_BYTES: usize = 256 * 1024;
 
-/// Fetches a document over HTTPS. Implementations enforce timeouts, size caps, redirect policy and
-/// refuse private addresses; obi-proof calls it only with `https://` URLs.
+/// Fetches a document over HTTPS. Implementations enforce timeouts, redirect policy and refuse
+/// private addresses; obi-proof calls it only with `https://` URLs.
 pub trait Fetcher {
-    /// Returns the body of `url`, or why it could not be fetched.
-    fn fetch(&self, url: &str) -> Result<Vec<u8>, String>;
+    /// Returns the body of `url`, or why it could not be fetched. The body must not exceed
+    /// `max_bytes`: stop reading and fail past it (obi-proof checks again).
+    fn fetch(&self, url: &str, max_bytes: usize) -> Result<Vec<u8>, String>;
 }
 
 /// Resolves a verification method id to the public key it names, checking that its controller
@@ -80,10 +81,12 @@ impl<'a> Resolver<'a> {
             .fetcher
             .ok_or_else(|| ResolveError::Offline(url.to_string()))?;
         check_https_url(url)?;
-        let body = fetcher.fetch(url).map_err(|reason| ResolveError::Fetch {
-            url: url.to_string(),
-            reason,
-        })?;
+        let body = fetcher
+            .fetch(url, self.max_document_bytes)
+            .map_err(|reason| ResolveError::Fetch {
+                url: url.to_string(),
+                reason,
+            })?;
         if body.len() > self.max_document_bytes {
             return Err(ResolveError::TooLarge {
                 url: url.to_string(),
@@ -437,7 +440,7 @@ mod tests {
 
     struct MemFetcher(HashMap<String, Vec<u8>>);
     impl Fetcher for MemFetcher {
-        fn fetch(&self, url: &str) -> Result<Vec<u8>, String> {
+        fn fetch(&self, url: &str, _max_bytes: usize) -> Result<Vec<u8>, String> {
             self.0.get(url).cloned().ok_or_else(|| "404".to_string())
         }
     }

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use crate::error::{JwsError, ProofError};
 use crate::jws::{Jws, JwsLimits, sign_compact};
 use crate::key::{PublicKey, Signer};
-use crate::resolve::{Resolver, resolve_did_key};
+use crate::resolve::Resolver;
 
 /// How the JOSE header names the verification key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,9 +179,8 @@ pub fn verify_vc_jwt(
 }
 
 fn bind_key_to_issuer(iss: &str, key: &PublicKey, source: &KeySource) -> Result<(), ProofError> {
-    if iss.starts_with("did:key:") {
-        let issuer_key = resolve_did_key(iss)?;
-        if &issuer_key != key {
+    if let Some(multikey) = iss.strip_prefix("did:key:") {
+        if !key.matches_multikey(multikey) {
             return Err(ProofError::Claims(format!(
                 "the signing key is not the key of the issuer {iss}"
             )));

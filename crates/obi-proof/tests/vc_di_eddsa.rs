@@ -80,7 +80,7 @@ fn eq(what: &str, got: &str, want: &str) -> Result<(), String> {
 /// Serves one controller document from memory.
 struct MemFetcher(HashMap<String, Vec<u8>>);
 impl Fetcher for MemFetcher {
-    fn fetch(&self, url: &str) -> Result<Vec<u8>, String> {
+    fn fetch(&self, url: &str, _max_bytes: usize) -> Result<Vec<u8>, String> {
         self.0
             .get(url)
             .cloned()
