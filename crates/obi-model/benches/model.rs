@@ -24,6 +24,9 @@ fn benches(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("ob3-spec-complete");
     g.throughput(Throughput::Bytes(complete.len() as u64));
+    g.bench_function("serde_json::from_slice (baseline)", |b| {
+        b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(&complete)).unwrap())
+    });
     g.bench_function("json::parse", |b| {
         b.iter(|| json::parse(black_box(&complete)).unwrap())
     });

@@ -193,7 +193,9 @@ pub fn parse(input: &[u8]) -> Result<Value, JsonError> {
 /// # Errors
 /// [`JsonError::TooLarge`], [`JsonError::TooDeep`] or [`JsonError::Syntax`].
 pub fn parse_with(input: &[u8], limits: &Limits) -> Result<Value, JsonError> {
-    from_slice_with(input, limits)
+    check_limits(input, limits)?;
+    // A `Value` accepts any JSON, so no path tracking is needed here.
+    serde_json::from_slice(input).map_err(|e| JsonError::from_serde(&e, limits.max_depth))
 }
 
 /// Parses JSON straight into a typed value with the default [`Limits`].

@@ -2,6 +2,7 @@
 //! ([`ob2`]) and 3.0 ([`ob3`]) models, upgrade on read of 0.5/1.0/1.1 assertions
 //! ([`upgrade`]), 2.0 → 3.0 conversion ([`convert`]) and JSON Schema validation of 3.0
 //! credentials ([`schema`]). No I/O.
+#![cfg_attr(doc, doc = include_str!("../README.md"))]
 #![forbid(unsafe_code)]
 
 pub mod json;

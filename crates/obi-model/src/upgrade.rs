@@ -7,8 +7,8 @@
 //! | input | detected by | upgrade |
 //! |---|---|---|
 //! | 0.5 | no `@context`, `recipient` is a string | `issued_on` → `issuedOn`; the `recipient` string (plus `salt`) becomes an identity object (`type: email`, hashed unless it contains `@`); `verification: {type: HostedBadge}`; embedded `badge` gets `type: BadgeClass`, its `issuer` `type: Profile`, `contact` → `email`, `origin` → `url`, `name` + `org` → `"name: org"`; `id` is the URL the assertion came from ([`UpgradeOptions::with_source`]); then as 1.1 |
-//! | 1.0 | no `@context` | `id` from the source URL, else `verify.url` (hosted) or `uid:<uid>` (signed); `type` from the shape (`recipient` → `Assertion`, `criteria` → `BadgeClass`, `url` → `Profile`); then as 1.1 |
-//! | 1.1 | `@context` string with `v1` | `verify` → `verification` with `hosted`/`signed` → `HostedBadge`/`SignedBadge` (what JSON-LD compaction into the 2.0 context does); `issuedOn`/`expires` that are not ISO 8601 date-times (Unix timestamps, bare dates, no time zone) become `YYYY-MM-DDThh:mm:ss+00:00`; badge class `alignment` `url`/`name`/`description` → `targetUrl`/`targetName`/`targetDescription`; `@context` → the 2.0 context |
+//! | 1.0 | no `@context` | `id` from the source URL, else `verify.url` (hosted) or `uid:<uid>` (signed); `type` from the shape (`recipient` → `Assertion`, `criteria` → `BadgeClass`, otherwise `Issuer`); then as 1.1 |
+//! | 1.1 | `@context` string with `v1` | `verify` → `verification` with `hosted`/`signed` → `HostedBadge`/`SignedBadge` (what JSON-LD compaction into the 2.0 context does); `issuedOn`/`expires` that are not ISO 8601 date-times (Unix timestamps, bare dates, no time zone) become `YYYY-MM-DDThh:mm:ss+00:00`; badge class `alignment` `url`/`name`/`description` → `targetUrl`/`targetName`/`targetDescription`; `@context` → the 2.0 context, and an embedded badge's or issuer's own 1.1 `@context` is removed |
 //! | 2.0 | `@context` with `openbadges/v2` | none |
 //!
 //! The result is plain JSON ([`Upgraded::value`]); read it with [`Upgraded::assertion`] or
@@ -378,7 +378,9 @@ fn upgrade_1_0(
 ) -> Result<(), UpgradeError> {
     let class = node_class(obj);
     set_id(obj, options, ObVersion::V1_0, class, changes)?;
-    set_type(obj, "", class, changes);
+    // The validator types a 1.0 issuer organization `Issuer` (0.5 ones `Profile`).
+    let type_ = if class == "Profile" { "Issuer" } else { class };
+    set_type(obj, "", type_, changes);
     Ok(())
 }
 
@@ -411,12 +413,33 @@ fn upgrade_1_1(
             fix_datetime(obj, key, changes)?;
         }
         if let Some(Value::Object(badge)) = obj.get_mut("badge") {
+            drop_v1_context(badge, "/badge", changes);
+            if let Some(Value::Object(issuer)) = badge.get_mut("issuer") {
+                drop_v1_context(issuer, "/badge/issuer", changes);
+            }
             upgrade_alignment(badge, "/badge", changes);
         }
     } else if class == "BadgeClass" {
         upgrade_alignment(obj, "", changes);
     }
     Ok(())
+}
+
+/// An embedded node's own 1.1 `@context` goes: the document's 2.0 context covers it (as
+/// after JSON-LD compaction).
+fn drop_v1_context(node: &mut Map<String, Value>, path: &str, changes: &mut Vec<Change>) {
+    let is_v1 = node
+        .get("@context")
+        .and_then(Value::as_str)
+        .is_some_and(|c| c.contains("openbadges/v1"));
+    if is_v1 {
+        node.shift_remove("@context");
+        change(
+            changes,
+            &format!("{path}/@context"),
+            "removed the embedded 1.1 context",
+        );
+    }
 }
 
 fn upgrade_alignment(badge: &mut Map<String, Value>, path: &str, changes: &mut Vec<Change>) {
