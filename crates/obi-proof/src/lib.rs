@@ -1,3 +1,4 @@
+#![cfg_attr(doc, doc = include_str!("../README.md"))]
 //! obi-proof: keys, compact JWS and VC-JWT, Data Integrity proofs, verification-method resolution.
 #![forbid(unsafe_code)]
 

@@ -530,6 +530,52 @@ mod tests {
     }
 
     #[test]
+    fn key_document_and_jwt_kid() {
+        let key = KeyPair::generate(KeyType::P256).unwrap().public_key();
+        let controller = "https://issuer.example/profile";
+        let key_id = "https://issuer.example/keys/1";
+        let key_doc = json!({"id": key_id, "type": "JsonWebKey", "controller": controller,
+            "publicKeyJwk": key.to_jwk()});
+        let profile = json!({"id": controller, "assertionMethod": [key_id]});
+        let jwks = json!({"keys": [
+            {"kid": "https://issuer.example/jwks#a", "kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"},
+            {"kid": "https://issuer.example/jwks#b", "kty": "EC", "crv": "P-256",
+             "x": key.to_jwk()["x"], "y": key.to_jwk()["y"]}
+        ]});
+        let mut map = HashMap::new();
+        map.insert(key_id.to_string(), serde_json::to_vec(&key_doc).unwrap());
+        map.insert(
+            controller.to_string(),
+            serde_json::to_vec(&profile).unwrap(),
+        );
+        map.insert(
+            "https://issuer.example/jwks".to_string(),
+            serde_json::to_vec(&jwks).unwrap(),
+        );
+        map.insert(
+            "https://issuer.example/jwk".to_string(),
+            serde_json::to_vec(&key.to_jwk()).unwrap(),
+        );
+        let fetcher = MemFetcher(map);
+        let r = Resolver::new().with_fetcher(&fetcher);
+        assert_eq!(r.resolve(key_id, "assertionMethod").unwrap(), key);
+        assert!(matches!(
+            r.resolve(key_id, "authentication"),
+            Err(ResolveError::NotAuthorized { .. })
+        ));
+        assert_eq!(
+            r.resolve_jwt_kid("https://issuer.example/jwks#b").unwrap(),
+            key
+        );
+        assert_eq!(
+            r.resolve_jwt_kid("https://issuer.example/jwk").unwrap(),
+            key
+        );
+        assert!(r.resolve_jwt_kid("https://issuer.example/jwks#c").is_err());
+        assert!(r.resolve_jwt_kid("https://issuer.example/missing").is_err());
+    }
+
+    #[test]
     fn https_controller_and_private_hosts() {
         let key = KeyPair::generate(KeyType::Ed25519).unwrap().public_key();
         let base = "https://example.edu/issuers/565049";
