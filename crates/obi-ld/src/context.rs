@@ -67,6 +67,50 @@ impl TermDef {
     }
 }
 
+/// A fast, non-cryptographic hasher for term lookups (the FxHash mixing step). Term maps
+/// hold only the keys of contexts, so hash flooding by a document is not a concern beyond
+/// what [`crate::Limits`] already bound; the speed matters on every property lookup.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FxHasher(u64);
+
+const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w) ^ (rest.len() as u64) << 56);
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(FX_SEED);
+    }
+}
+
+/// The term map of an active context.
+pub(crate) type TermMap = HashMap<String, Arc<TermDef>, std::hash::BuildHasherDefault<FxHasher>>;
+
 /// An active context. Cheap to clone: the term map is shared until written.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ActiveContext {
@@ -75,7 +119,7 @@ pub(crate) struct ActiveContext {
     pub vocab: Option<String>,
     pub language: Option<String>,
     pub direction: Option<Direction>,
-    pub terms: Arc<HashMap<String, Arc<TermDef>>>,
+    pub terms: Arc<TermMap>,
     pub previous: Option<Arc<ActiveContext>>,
 }
 
@@ -85,39 +129,41 @@ pub(crate) fn has_keyword_form(s: &str) -> bool {
 }
 
 /// Whether `s` is a JSON-LD keyword.
+#[inline]
 pub(crate) fn is_keyword(s: &str) -> bool {
-    matches!(
-        s,
-        "@base"
-            | "@container"
-            | "@context"
-            | "@default"
-            | "@direction"
-            | "@embed"
-            | "@explicit"
-            | "@graph"
-            | "@id"
-            | "@import"
-            | "@included"
-            | "@index"
-            | "@json"
-            | "@language"
-            | "@list"
-            | "@nest"
-            | "@none"
-            | "@omitDefault"
-            | "@prefix"
-            | "@preserve"
-            | "@protected"
-            | "@requireAll"
-            | "@reverse"
-            | "@set"
-            | "@type"
-            | "@value"
-            | "@version"
-            | "@vocab"
-            | "@propagate"
-    )
+    s.starts_with('@')
+        && matches!(
+            s,
+            "@base"
+                | "@container"
+                | "@context"
+                | "@default"
+                | "@direction"
+                | "@embed"
+                | "@explicit"
+                | "@graph"
+                | "@id"
+                | "@import"
+                | "@included"
+                | "@index"
+                | "@json"
+                | "@language"
+                | "@list"
+                | "@nest"
+                | "@none"
+                | "@omitDefault"
+                | "@prefix"
+                | "@preserve"
+                | "@protected"
+                | "@requireAll"
+                | "@reverse"
+                | "@set"
+                | "@type"
+                | "@value"
+                | "@version"
+                | "@vocab"
+                | "@propagate"
+        )
 }
 
 fn is_gen_delim_end(s: &str) -> bool {

@@ -138,9 +138,14 @@ fn as_array(v: Value) -> Vec<Value> {
 
 /// Append `value` (flattening arrays) to the array at `map[key]`.
 fn add_value(map: &mut Map<String, Value>, key: &str, value: Value) {
-    let entry = map
-        .entry(key.to_owned())
-        .or_insert_with(|| Value::Array(Vec::new()));
+    let Some(entry) = map.get_mut(key) else {
+        let v = match value {
+            Value::Array(v) => v,
+            other => vec![other],
+        };
+        map.insert(key.to_owned(), Value::Array(v));
+        return;
+    };
     if !entry.is_array() {
         let old = std::mem::take(entry);
         *entry = Value::Array(vec![old]);
@@ -372,16 +377,10 @@ fn expand_object(
     // Step 9: embedded context.
     if let Some(c) = element.get("@context") {
         let p = path.key("@context");
-        active = if path.depth == 0
-            && env.options.expand_context.is_none()
-            && active.terms.is_empty()
-            && active.vocab.is_none()
-        {
-            env.process_top(&active, c, base_url)
-        } else {
-            env.process(&active, c, base_url, ProcessFlags::default())
-        }
-        .map_err(|e| e.with_path_if_none(|| p.render()))?;
+        let initial = path.depth == 0 && env.options.expand_context.is_none();
+        active = env
+            .process_embedded(&active, initial, c, base_url)
+            .map_err(|e| e.with_path_if_none(|| p.render()))?;
     }
     // Steps 10-11: type-scoped contexts.
     let type_scoped = Arc::clone(&active);

@@ -32,7 +32,7 @@ pub use options::{
     Limits, MAX_CONTEXT_RECURSION, MAX_EXPANSION_DEPTH, MAX_REMOTE_CONTEXTS, Options,
     ProcessingMode,
 };
-pub use processor::{MAX_CACHED_CONTEXTS, Processor};
+pub use processor::{MAX_CACHED_CONTEXT_BYTES, MAX_CACHED_CONTEXTS, Processor};
 pub use to_rdf::{
     MAX_TO_RDF_DEPTH, RdfDirection, ToRdfError, ToRdfOptions, canonical_double, canonical_json,
     expanded_to_rdf, to_rdf,

@@ -15,16 +15,20 @@ use crate::options::{Options, ProcessingMode};
 /// Processed contexts kept at most; the cache is emptied when it grows past this.
 pub const MAX_CACHED_CONTEXTS: usize = 4096;
 
-type ScopedKey = (
-    usize,
-    usize,
-    ProcessFlags,
+type ScopedKey = (usize, usize, ProcessFlags, bool, ProcessingMode);
+/// (base URL, kept-alive active context, kept-alive scoped context, result).
+type ScopedEntry = (
     Option<String>,
-    bool,
-    ProcessingMode,
+    Arc<ActiveContext>,
+    Arc<Value>,
+    Arc<ActiveContext>,
 );
-type ScopedEntry = (Arc<ActiveContext>, Arc<Value>, Arc<ActiveContext>);
-type TopKey = (String, Option<String>, bool, ProcessingMode);
+type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<crate::context::FxHasher>>;
+type EmbeddedKey = (Option<usize>, String, Option<String>, bool, ProcessingMode);
+type EmbeddedEntry = (Option<Arc<ActiveContext>>, Arc<ActiveContext>);
+
+/// Embedded contexts larger than this (serialized) are processed without caching.
+pub const MAX_CACHED_CONTEXT_BYTES: usize = 64 * 1024;
 
 #[derive(Default)]
 pub(crate) struct Caches {
@@ -32,9 +36,11 @@ pub(crate) struct Caches {
     documents: Mutex<HashMap<String, (String, Arc<Value>)>>,
     /// (active context, scoped context, flags, base URL, safe mode, mode) -> result. The entry
     /// keeps both inputs alive, so their addresses cannot be reused while cached.
-    scoped: Mutex<HashMap<ScopedKey, ScopedEntry>>,
-    /// A document's top-level `@context` made of remote references, from the initial context.
-    top: Mutex<HashMap<TopKey, Arc<ActiveContext>>>,
+    scoped: Mutex<FxMap<ScopedKey, Vec<ScopedEntry>>>,
+    /// Embedded `@context` values: (active context or None for the initial one, the context
+    /// serialized, base URL, safe mode, mode) -> result. The entry keeps the active context
+    /// alive, so its address cannot be reused while cached.
+    embedded: Mutex<HashMap<EmbeddedKey, EmbeddedEntry>>,
 }
 
 impl std::fmt::Debug for Caches {
@@ -117,11 +123,12 @@ impl<'a> Env<'a> {
             Arc::as_ptr(active) as usize,
             Arc::as_ptr(ctx) as usize,
             flags,
-            base_url.map(str::to_owned),
             self.options.safe_mode,
             self.options.processing_mode,
         );
-        if let Some((_, _, r)) = lock(&self.caches.scoped).get(&key) {
+        if let Some(entries) = lock(&self.caches.scoped).get(&key)
+            && let Some((_, _, _, r)) = entries.iter().find(|e| e.0.as_deref() == base_url)
+        {
             return Ok(Arc::clone(r));
         }
         let r = process_context(self, active, ctx, base_url, &mut Vec::new(), flags, 0)?;
@@ -129,7 +136,12 @@ impl<'a> Env<'a> {
         if cache.len() >= MAX_CACHED_CONTEXTS {
             cache.clear();
         }
-        cache.insert(key, (Arc::clone(active), Arc::clone(ctx), Arc::clone(&r)));
+        cache.entry(key).or_default().push((
+            base_url.map(str::to_owned),
+            Arc::clone(active),
+            Arc::clone(ctx),
+            Arc::clone(&r),
+        ));
         Ok(r)
     }
 
@@ -144,37 +156,39 @@ impl<'a> Env<'a> {
         process_context(self, active, ctx, base_url, &mut Vec::new(), flags, 0)
     }
 
-    /// Process a document's top-level `@context` from the initial context, cached when it
-    /// consists only of remote references.
-    pub(crate) fn process_top(
+    /// Process an embedded `@context` (cached by its serialization). `initial` says that
+    /// `active` is the initial context for the options' base, so any such context shares
+    /// the cache entry.
+    pub(crate) fn process_embedded(
         &self,
-        initial: &Arc<ActiveContext>,
+        active: &Arc<ActiveContext>,
+        initial: bool,
         ctx: &Value,
         base_url: Option<&str>,
     ) -> Result<Arc<ActiveContext>, Error> {
-        let cacheable = match ctx {
-            Value::String(_) => true,
-            Value::Array(a) => a.iter().all(Value::is_string),
-            _ => false,
-        };
-        if !cacheable {
-            return self.process(initial, ctx, base_url, ProcessFlags::default());
+        let text = ctx.to_string();
+        if text.len() > MAX_CACHED_CONTEXT_BYTES {
+            return self.process(active, ctx, base_url, ProcessFlags::default());
         }
-        let key: TopKey = (
-            ctx.to_string(),
+        let key: EmbeddedKey = (
+            (!initial).then_some(Arc::as_ptr(active) as usize),
+            text,
             base_url.map(str::to_owned),
             self.options.safe_mode,
             self.options.processing_mode,
         );
-        if let Some(hit) = lock(&self.caches.top).get(&key) {
+        if let Some((_, hit)) = lock(&self.caches.embedded).get(&key) {
             return Ok(Arc::clone(hit));
         }
-        let r = self.process(initial, ctx, base_url, ProcessFlags::default())?;
-        let mut cache = lock(&self.caches.top);
+        let r = self.process(active, ctx, base_url, ProcessFlags::default())?;
+        let mut cache = lock(&self.caches.embedded);
         if cache.len() >= MAX_CACHED_CONTEXTS {
             cache.clear();
         }
-        cache.insert(key, Arc::clone(&r));
+        cache.insert(
+            key,
+            ((!initial).then(|| Arc::clone(active)), Arc::clone(&r)),
+        );
         Ok(r)
     }
 }
@@ -221,6 +235,6 @@ impl Processor {
     pub fn clear_cache(&self) {
         lock(&self.caches.documents).clear();
         lock(&self.caches.scoped).clear();
-        lock(&self.caches.top).clear();
+        lock(&self.caches.embedded).clear();
     }
 }
