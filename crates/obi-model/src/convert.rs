@@ -300,7 +300,7 @@ fn convert_image(
     image: &IdOr<ob2::Image>,
     path: &str,
     notes: &mut Vec<Change>,
-) -> Option<ob3::Image> {
+) -> Option<IdOr<ob3::Image>> {
     let (id, caption) = match image {
         IdOr::Id(iri) => (Some(iri.clone()), None),
         IdOr::Object(i) => (i.id.clone(), i.caption.clone()),
@@ -309,12 +309,12 @@ fn convert_image(
         note(notes, path, "dropped: an image without id");
         return None;
     }
-    Some(ob3::Image {
+    Some(IdOr::Object(Box::new(ob3::Image {
         id,
         type_: Some(OneOrMany::One("Image".into())),
         caption,
         extra: Default::default(),
-    })
+    })))
 }
 
 fn convert_profile(p: &ob2::Profile) -> Result<ob3::Profile, ConvertError> {

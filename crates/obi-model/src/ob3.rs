@@ -6,7 +6,8 @@
 //! [`OneOrMany`], an IRI-or-object is an [`IdOr`], numbers are kept as written
 //! ([`serde_json::Number`]) and unknown properties stay in `extra`: a parse → serialize
 //! round trip gives back an equal JSON value. Parsing is lenient; strict checks are the
-//! JSON Schema ([`crate::schema`]) and the verifier.
+//! JSON Schema ([`crate::schema`]) and the verifier. For example an `image` may be an
+//! IRI string (common in issued credentials) although the schema wants an `Image` object.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Number;
@@ -56,7 +57,7 @@ node! {
         /// Description.
         description: Option<String> => "description",
         /// Image of the credential.
-        image: Option<Image> => "image",
+        image: Option<IdOr<Image>> => "image",
         /// When the credential was awarded.
         awarded_date: Option<DateTime> => "awardedDate",
         /// The issuer: a profile IRI or an embedded [`Profile`].
@@ -186,7 +187,7 @@ node! {
         /// Other identities of the recipient.
         identifier: Option<OneOrMany<IdentityObject>> => "identifier",
         /// Image.
-        image: Option<Image> => "image",
+        image: Option<IdOr<Image>> => "image",
         /// Licence number.
         license_number: Option<String> => "licenseNumber",
         /// Narrative.
@@ -232,7 +233,7 @@ node! {
         /// Human-readable code.
         human_code: Option<String> => "humanCode",
         /// Image.
-        image: Option<Image> => "image",
+        image: Option<IdOr<Image>> => "image",
         /// Language (BCP 47).
         in_language: Option<String> => "inLanguage",
         /// Other identifiers.
@@ -270,7 +271,7 @@ node! {
         /// Endorsements as VC-JWT strings.
         endorsement_jwt: Option<OneOrMany<String>> => "endorsementJwt",
         /// Image.
-        image: Option<Image> => "image",
+        image: Option<IdOr<Image>> => "image",
         /// E-mail.
         email: Option<String> => "email",
         /// Postal address (kept as JSON).
