@@ -323,11 +323,11 @@ pub(crate) fn has_type(value: &Value, wanted: &str) -> bool {
 //
 // then replace the two bodies below with calls to them.
 
-fn ob2_json(_value: &Value, ctx: &mut VerifyContext<'_>) {
-    ctx.error(checks::OB2_UNAVAILABLE, "OB 2.0 verification not available");
+fn ob2_json(value: &Value, ctx: &mut VerifyContext<'_>) {
+    crate::ob2::verify_ob2(value, ctx);
 }
 
-fn ob2_jws(_jws: &str, ctx: &mut VerifyContext<'_>) {
+fn ob2_jws(jws: &str, ctx: &mut VerifyContext<'_>) {
     ctx.report.open_badges_version = Some("2.0".to_owned());
-    ctx.error(checks::OB2_UNAVAILABLE, "OB 2.0 verification not available");
+    crate::ob2::verify_ob2_jws(jws, ctx);
 }

@@ -16,6 +16,7 @@
 mod context;
 mod dispatch;
 mod input;
+mod ob2;
 mod ob3;
 mod options;
 mod report;

@@ -125,6 +125,10 @@ pub(crate) fn values_of(value: &Value) -> Vec<&Value> {
 }
 
 /// Checks one primitive property. Returns its values when present and valid.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one flat call per property row, mirroring validator-core's property tables"
+)]
 pub(crate) fn prop<'v>(
     f: &mut Findings,
     node: &'v Map<String, Value>,
@@ -175,7 +179,10 @@ pub(crate) fn present<'v>(
         }
         return None;
     };
-    let values: Vec<&Value> = values_of(value).into_iter().filter(|v| !v.is_null()).collect();
+    let values: Vec<&Value> = values_of(value)
+        .into_iter()
+        .filter(|v| !v.is_null())
+        .collect();
     if values.is_empty() {
         if required {
             f.push(
@@ -266,7 +273,7 @@ pub(crate) enum IdValue<'v> {
     /// An embedded JSON object.
     Object(&'v Map<String, Value>),
     /// An IRI or data URI string accepted by the rule.
-    Reference(&'v str),
+    Reference,
 }
 
 /// Checks an ID-type property that is not fetched: values are embedded objects, or strings
@@ -288,7 +295,7 @@ pub(crate) fn id_prop<'v>(
             Value::Object(o) => out.push(IdValue::Object(o)),
             Value::String(s) => {
                 if (rule.allow_remote_url && is_url(s)) || (rule.allow_data_uri && is_data_uri(s)) {
-                    out.push(IdValue::Reference(s));
+                    out.push(IdValue::Reference);
                 } else {
                     f.push(
                         Level::Error,
@@ -323,8 +330,26 @@ pub(crate) fn id_prop<'v>(
 
 /// Properties every primary object (Assertion, BadgeClass, Profile, Endorsement) may carry.
 fn primary_common(f: &mut Findings, node: &Map<String, Value>, class: &str, id: &str) {
-    prop(f, node, class, id, "@language", ValueType::Language, false, false);
-    prop(f, node, class, id, "version", ValueType::TextOrNumber, false, false);
+    prop(
+        f,
+        node,
+        class,
+        id,
+        "@language",
+        ValueType::Language,
+        false,
+        false,
+    );
+    prop(
+        f,
+        node,
+        class,
+        id,
+        "version",
+        ValueType::TextOrNumber,
+        false,
+        false,
+    );
     id_prop(
         f,
         node,
@@ -346,6 +371,21 @@ pub(crate) fn node_label(node: &Map<String, Value>) -> String {
         .map_or_else(|| "(no id)".to_owned(), str::to_owned)
 }
 
+/// The `id` of a primary node: required, except on an embedded node, which gets a blank node
+/// id and a WARNING (validator-core's `FLATTEN_EMBEDDED_RESOURCE`).
+fn node_id(f: &mut Findings, node: &Map<String, Value>, class: &str, id: &str, embedded: bool) {
+    if embedded && !node.contains_key("id") {
+        f.push(
+            Level::Warning,
+            "FLATTEN_EMBEDDED_RESOURCE",
+            format!("the embedded {class} has no id: a blank node id is assigned; give it its http(s) URL"),
+            "",
+        );
+    } else {
+        prop(f, node, class, id, "id", ValueType::Iri, true, false);
+    }
+}
+
 /// Assertion properties (the linked badge class is checked by the caller).
 pub(crate) fn assertion(f: &mut Findings, node: &Map<String, Value>) {
     let class = "Assertion";
@@ -353,7 +393,17 @@ pub(crate) fn assertion(f: &mut Findings, node: &Map<String, Value>) {
     let id = id.as_str();
     prop(f, node, class, id, "id", ValueType::Iri, true, false);
     rdf_type(f, node, class, id, true, true, &["Assertion"]);
-    for r in id_prop(f, node, class, id, "recipient", IdRule { required: true, ..IdRule::default() }) {
+    for r in id_prop(
+        f,
+        node,
+        class,
+        id,
+        "recipient",
+        IdRule {
+            required: true,
+            ..IdRule::default()
+        },
+    ) {
         if let IdValue::Object(o) = r {
             identity_object(f, o, id);
         }
@@ -373,35 +423,137 @@ pub(crate) fn assertion(f: &mut Findings, node: &Map<String, Value>) {
             id,
         ),
     }
-    for v in id_prop(f, node, class, id, "verification", IdRule { required: true, ..IdRule::default() }) {
+    for v in id_prop(
+        f,
+        node,
+        class,
+        id,
+        "verification",
+        IdRule {
+            required: true,
+            ..IdRule::default()
+        },
+    ) {
         if let IdValue::Object(o) = v {
             verification_assertion(f, o, id);
         }
     }
-    prop(f, node, class, id, "issuedOn", ValueType::DateTime, true, false);
-    prop(f, node, class, id, "expires", ValueType::DateTime, false, false);
-    for v in id_prop(f, node, class, id, "image", IdRule { allow_remote_url: true, ..IdRule::default() }) {
+    prop(
+        f,
+        node,
+        class,
+        id,
+        "issuedOn",
+        ValueType::DateTime,
+        true,
+        false,
+    );
+    prop(
+        f,
+        node,
+        class,
+        id,
+        "expires",
+        ValueType::DateTime,
+        false,
+        false,
+    );
+    for v in id_prop(
+        f,
+        node,
+        class,
+        id,
+        "image",
+        IdRule {
+            allow_remote_url: true,
+            ..IdRule::default()
+        },
+    ) {
         if let IdValue::Object(o) = v {
             image(f, o, id);
         }
     }
-    prop(f, node, class, id, "narrative", ValueType::Text, false, false);
-    for v in id_prop(f, node, class, id, "evidence", IdRule { many: true, allow_remote_url: true, ..IdRule::default() }) {
+    prop(
+        f,
+        node,
+        class,
+        id,
+        "narrative",
+        ValueType::Text,
+        false,
+        false,
+    );
+    for v in id_prop(
+        f,
+        node,
+        class,
+        id,
+        "evidence",
+        IdRule {
+            many: true,
+            allow_remote_url: true,
+            ..IdRule::default()
+        },
+    ) {
         if let IdValue::Object(o) = v {
             evidence(f, o, id);
         }
     }
-    prop(f, node, class, id, "revoked", ValueType::Boolean, false, false);
-    prop(f, node, class, id, "revocationReason", ValueType::Text, false, false);
+    prop(
+        f,
+        node,
+        class,
+        id,
+        "revoked",
+        ValueType::Boolean,
+        false,
+        false,
+    );
+    prop(
+        f,
+        node,
+        class,
+        id,
+        "revocationReason",
+        ValueType::Text,
+        false,
+        false,
+    );
     primary_common(f, node, class, id);
 }
 
 /// `IdentityObject` (the assertion's `recipient`).
 pub(crate) fn identity_object(f: &mut Findings, node: &Map<String, Value>, owner: &str) {
     let class = "IdentityObject";
-    let type_ok = rdf_type(f, node, class, owner, true, false, &["id", "email", "url", "telephone"]);
-    let identity = prop(f, node, class, owner, "identity", ValueType::IdentityHash, true, false);
-    let hashed = prop(f, node, class, owner, "hashed", ValueType::Boolean, true, false);
+    let type_ok = rdf_type(
+        f,
+        node,
+        class,
+        owner,
+        true,
+        false,
+        &["id", "email", "url", "telephone"],
+    );
+    let identity = prop(
+        f,
+        node,
+        class,
+        owner,
+        "identity",
+        ValueType::IdentityHash,
+        true,
+        false,
+    );
+    let hashed = prop(
+        f,
+        node,
+        class,
+        owner,
+        "hashed",
+        ValueType::Boolean,
+        true,
+        false,
+    );
     prop(f, node, class, owner, "salt", ValueType::Text, false, false);
     let (Some(identity), Some(hashed)) = (identity, hashed) else {
         return;
@@ -414,7 +566,9 @@ pub(crate) fn identity_object(f: &mut Findings, node: &Map<String, Value>, owner
         f.push(
             Level::Error,
             name,
-            format!("Identity {identity} must be sha256$<64 hex> or md5$<32 hex> when hashed is true"),
+            format!(
+                "Identity {identity} must be sha256$<64 hex> or md5$<32 hex> when hashed is true"
+            ),
             owner,
         );
     } else if looks_hashed && !hashed {
@@ -441,17 +595,61 @@ pub(crate) fn identity_object(f: &mut Findings, node: &Map<String, Value>, owner
 /// `VerificationObject` of an assertion: `type` HostedBadge or SignedBadge, `creator`.
 pub(crate) fn verification_assertion(f: &mut Findings, node: &Map<String, Value>, owner: &str) {
     let class = "VerificationObject";
-    rdf_type(f, node, class, owner, true, false, &["HostedBadge", "SignedBadge"]);
-    prop(f, node, class, owner, "creator", ValueType::Iri, false, false);
+    rdf_type(
+        f,
+        node,
+        class,
+        owner,
+        true,
+        false,
+        &["HostedBadge", "SignedBadge"],
+    );
+    prop(
+        f,
+        node,
+        class,
+        owner,
+        "creator",
+        ValueType::Iri,
+        false,
+        false,
+    );
 }
 
 /// `VerificationObject` of an issuer: the hosted verification policy.
 pub(crate) fn verification_issuer(f: &mut Findings, node: &Map<String, Value>, owner: &str) {
     let class = "VerificationObject";
     rdf_type(f, node, class, owner, false, true, &[]);
-    prop(f, node, class, owner, "verificationProperty", ValueType::Text, false, false);
-    prop(f, node, class, owner, "startsWith", ValueType::Url, false, true);
-    prop(f, node, class, owner, "allowedOrigins", ValueType::UrlAuthority, false, true);
+    prop(
+        f,
+        node,
+        class,
+        owner,
+        "verificationProperty",
+        ValueType::Text,
+        false,
+        false,
+    );
+    prop(
+        f,
+        node,
+        class,
+        owner,
+        "startsWith",
+        ValueType::Url,
+        false,
+        true,
+    );
+    prop(
+        f,
+        node,
+        class,
+        owner,
+        "allowedOrigins",
+        ValueType::UrlAuthority,
+        false,
+        true,
+    );
 }
 
 /// `Image` object.
@@ -473,8 +671,26 @@ pub(crate) fn image(f: &mut Findings, node: &Map<String, Value>, owner: &str) {
             owner,
         );
     }
-    prop(f, node, class, owner, "caption", ValueType::Text, false, false);
-    prop(f, node, class, owner, "author", ValueType::Iri, false, false);
+    prop(
+        f,
+        node,
+        class,
+        owner,
+        "caption",
+        ValueType::Text,
+        false,
+        false,
+    );
+    prop(
+        f,
+        node,
+        class,
+        owner,
+        "author",
+        ValueType::Iri,
+        false,
+        false,
+    );
 }
 
 /// `Evidence` object.
@@ -492,7 +708,16 @@ pub(crate) fn criteria(f: &mut Findings, node: &Map<String, Value>, owner: &str)
     let class = "Criteria";
     rdf_type(f, node, class, owner, false, true, &[]);
     let id = prop(f, node, class, owner, "id", ValueType::Iri, false, false);
-    let narrative = prop(f, node, class, owner, "narrative", ValueType::Text, false, false);
+    let narrative = prop(
+        f,
+        node,
+        class,
+        owner,
+        "narrative",
+        ValueType::Text,
+        false,
+        false,
+    );
     let blank = id.as_ref().is_none_or(|v| {
         v.first()
             .and_then(|x| x.as_str())
@@ -512,19 +737,42 @@ pub(crate) fn criteria(f: &mut Findings, node: &Map<String, Value>, owner: &str)
 pub(crate) fn alignment(f: &mut Findings, node: &Map<String, Value>, owner: &str) {
     let class = "AlignmentObject";
     rdf_type(f, node, class, owner, false, true, &[]);
-    prop(f, node, class, owner, "targetName", ValueType::Text, true, false);
-    prop(f, node, class, owner, "targetUrl", ValueType::Url, true, false);
-    for p in ["description", "targetDescription", "targetFramework", "targetCode"] {
+    prop(
+        f,
+        node,
+        class,
+        owner,
+        "targetName",
+        ValueType::Text,
+        true,
+        false,
+    );
+    prop(
+        f,
+        node,
+        class,
+        owner,
+        "targetUrl",
+        ValueType::Url,
+        true,
+        false,
+    );
+    for p in [
+        "description",
+        "targetDescription",
+        "targetFramework",
+        "targetCode",
+    ] {
         prop(f, node, class, owner, p, ValueType::Text, false, false);
     }
 }
 
 /// BadgeClass properties (the linked issuer is checked by the caller).
-pub(crate) fn badge_class(f: &mut Findings, node: &Map<String, Value>) {
+pub(crate) fn badge_class(f: &mut Findings, node: &Map<String, Value>, embedded: bool) {
     let class = "BadgeClass";
     let id = node_label(node);
     let id = id.as_str();
-    prop(f, node, class, id, "id", ValueType::Iri, true, false);
+    node_id(f, node, class, id, embedded);
     rdf_type(f, node, class, id, true, true, &["BadgeClass"]);
     match node.get("issuer") {
         None | Some(Value::Null) => f.push(
@@ -548,18 +796,59 @@ pub(crate) fn badge_class(f: &mut Findings, node: &Map<String, Value>) {
         ),
     }
     prop(f, node, class, id, "name", ValueType::Text, true, false);
-    prop(f, node, class, id, "description", ValueType::Text, true, false);
-    for v in id_prop(f, node, class, id, "image", IdRule { allow_remote_url: true, allow_data_uri: true, ..IdRule::default() }) {
+    prop(
+        f,
+        node,
+        class,
+        id,
+        "description",
+        ValueType::Text,
+        true,
+        false,
+    );
+    for v in id_prop(
+        f,
+        node,
+        class,
+        id,
+        "image",
+        IdRule {
+            allow_remote_url: true,
+            allow_data_uri: true,
+            ..IdRule::default()
+        },
+    ) {
         if let IdValue::Object(o) = v {
             image(f, o, id);
         }
     }
-    for v in id_prop(f, node, class, id, "criteria", IdRule { required: true, allow_remote_url: true, ..IdRule::default() }) {
+    for v in id_prop(
+        f,
+        node,
+        class,
+        id,
+        "criteria",
+        IdRule {
+            required: true,
+            allow_remote_url: true,
+            ..IdRule::default()
+        },
+    ) {
         if let IdValue::Object(o) = v {
             criteria(f, o, id);
         }
     }
-    for v in id_prop(f, node, class, id, "alignment", IdRule { many: true, ..IdRule::default() }) {
+    for v in id_prop(
+        f,
+        node,
+        class,
+        id,
+        "alignment",
+        IdRule {
+            many: true,
+            ..IdRule::default()
+        },
+    ) {
         if let IdValue::Object(o) = v {
             alignment(f, o, id);
         }
@@ -570,22 +859,65 @@ pub(crate) fn badge_class(f: &mut Findings, node: &Map<String, Value>) {
 
 /// Profile (Issuer) properties. `as_issuer`: the profile issues badges, so `url` and `email`
 /// are required and an `http(s)` id is expected (`ISSUER_PROPERTY_DEPENDENCIES`).
-pub(crate) fn profile(f: &mut Findings, node: &Map<String, Value>, as_issuer: bool) {
+pub(crate) fn profile(
+    f: &mut Findings,
+    node: &Map<String, Value>,
+    as_issuer: bool,
+    embedded: bool,
+) {
     let class = "Profile";
     let id = node_label(node);
     let id = id.as_str();
-    prop(f, node, class, id, "id", ValueType::Iri, true, false);
+    node_id(f, node, class, id, embedded);
     rdf_type(f, node, class, id, true, true, &["Issuer", "Profile"]);
     prop(f, node, class, id, "name", ValueType::Text, true, false);
-    prop(f, node, class, id, "description", ValueType::Text, false, false);
-    for v in id_prop(f, node, class, id, "image", IdRule { allow_remote_url: true, allow_data_uri: true, ..IdRule::default() }) {
+    prop(
+        f,
+        node,
+        class,
+        id,
+        "description",
+        ValueType::Text,
+        false,
+        false,
+    );
+    for v in id_prop(
+        f,
+        node,
+        class,
+        id,
+        "image",
+        IdRule {
+            allow_remote_url: true,
+            allow_data_uri: true,
+            ..IdRule::default()
+        },
+    ) {
         if let IdValue::Object(o) = v {
             image(f, o, id);
         }
     }
     prop(f, node, class, id, "url", ValueType::Url, as_issuer, false);
-    prop(f, node, class, id, "email", ValueType::Email, as_issuer, false);
-    prop(f, node, class, id, "telephone", ValueType::Telephone, false, false);
+    prop(
+        f,
+        node,
+        class,
+        id,
+        "email",
+        ValueType::Email,
+        as_issuer,
+        false,
+    );
+    prop(
+        f,
+        node,
+        class,
+        id,
+        "telephone",
+        ValueType::Telephone,
+        false,
+        false,
+    );
     for v in id_prop(f, node, class, id, "verification", IdRule::default()) {
         if let IdValue::Object(o) = v {
             verification_issuer(f, o, id);
@@ -603,7 +935,16 @@ pub(crate) fn profile(f: &mut Findings, node: &Map<String, Value>, as_issuer: bo
             }
         }
     }
-    prop(f, node, class, id, "revocationList", ValueType::Iri, false, false);
+    prop(
+        f,
+        node,
+        class,
+        id,
+        "revocationList",
+        ValueType::Iri,
+        false,
+        false,
+    );
     if as_issuer && !(id.starts_with("http://") || id.starts_with("https://")) {
         f.push(
             Level::Warning,
@@ -625,7 +966,16 @@ pub(crate) fn cryptographic_key(f: &mut Findings, node: &Map<String, Value>) {
     prop(f, node, class, id, "id", ValueType::Iri, false, false);
     rdf_type(f, node, class, id, false, true, &["CryptographicKey"]);
     prop(f, node, class, id, "owner", ValueType::Iri, false, false);
-    prop(f, node, class, id, "publicKeyPem", ValueType::Text, true, false);
+    prop(
+        f,
+        node,
+        class,
+        id,
+        "publicKeyPem",
+        ValueType::Text,
+        true,
+        false,
+    );
 }
 
 /// RevocationList: type and entries (`VALIDATE_REVOCATIONLIST_ENTRIES`). Returns whether the
@@ -690,8 +1040,20 @@ pub(crate) fn endorsement(f: &mut Findings, node: &Map<String, Value>) {
             id,
         ),
     }
-    prop(f, node, class, id, "issuedOn", ValueType::DateTime, true, false);
-    if !node.get("issuer").is_some_and(|v| v.is_object() || v.as_str().is_some_and(is_iri)) {
+    prop(
+        f,
+        node,
+        class,
+        id,
+        "issuedOn",
+        ValueType::DateTime,
+        true,
+        false,
+    );
+    if !node
+        .get("issuer")
+        .is_some_and(|v| v.is_object() || v.as_str().is_some_and(is_iri))
+    {
         f.push(
             Level::Error,
             VALIDATE_PROPERTY,
@@ -699,7 +1061,17 @@ pub(crate) fn endorsement(f: &mut Findings, node: &Map<String, Value>) {
             id,
         );
     }
-    for v in id_prop(f, node, class, id, "verification", IdRule { required: true, ..IdRule::default() }) {
+    for v in id_prop(
+        f,
+        node,
+        class,
+        id,
+        "verification",
+        IdRule {
+            required: true,
+            ..IdRule::default()
+        },
+    ) {
         if let IdValue::Object(o) = v {
             verification_assertion(f, o, id);
         }

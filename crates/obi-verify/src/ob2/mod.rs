@@ -67,7 +67,13 @@ pub(crate) struct Findings {
 
 impl Findings {
     /// Adds a finding of check `name` about node `node_id`.
-    pub(crate) fn push(&mut self, level: Level, name: &str, result: impl Into<String>, node_id: &str) {
+    pub(crate) fn push(
+        &mut self,
+        level: Level,
+        name: &str,
+        result: impl Into<String>,
+        node_id: &str,
+    ) {
         let mut m = Message::new(level, name, result);
         if !node_id.is_empty() {
             m = m.with_node_id(node_id);
@@ -219,7 +225,12 @@ impl<'o> Run<'o> {
 
     /// Upgrades a 0.5/1.x object to 2.0; each change is an INFO. `None` (with an ERROR)
     /// when it cannot be upgraded.
-    fn upgrade(&mut self, value: Value, source: Option<&str>, record_version: bool) -> Option<Value> {
+    fn upgrade(
+        &mut self,
+        value: Value,
+        source: Option<&str>,
+        record_version: bool,
+    ) -> Option<Value> {
         let detected = detect_version(&value);
         let mut opts = UpgradeOptions::new();
         if let Some(s) = source
@@ -275,7 +286,9 @@ impl<'o> Run<'o> {
                 self.f.push(
                     Level::Error,
                     JSONLD_COMPACT_DATA,
-                    format!("{id} has no @context: add \"@context\": \"https://w3id.org/openbadges/v2\""),
+                    format!(
+                        "{id} has no @context: add \"@context\": \"https://w3id.org/openbadges/v2\""
+                    ),
                     &id,
                 );
                 return;
@@ -320,14 +333,23 @@ impl<'o> Run<'o> {
             return;
         };
         let Some(node) = doc.as_object() else {
-            self.f.push(Level::Error, DETECT_INPUT_TYPE, "the input is not a JSON object", "");
+            self.f.push(
+                Level::Error,
+                DETECT_INPUT_TYPE,
+                "the input is not a JSON object",
+                "",
+            );
             return;
         };
         let class = primary_class(node);
         if class != "Assertion" {
             return self.lone_node(&doc, class);
         }
-        let id = node.get("id").and_then(Value::as_str).unwrap_or("").to_owned();
+        let id = node
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
         let vtype = verification_type(node);
         if vtype.as_deref() == Some("SignedBadge") {
             self.f.push(
@@ -400,7 +422,9 @@ impl<'o> Run<'o> {
                     self.f.push(
                         Level::Error,
                         "VERIFY_HOSTED_ASSERTION_NOT_REVOKED",
-                        format!("the hosted assertion {id} is gone (HTTP 410): the issuer revoked it"),
+                        format!(
+                            "the hosted assertion {id} is gone (HTTP 410): the issuer revoked it"
+                        ),
                         &id,
                     );
                     return;
@@ -417,7 +441,12 @@ impl<'o> Run<'o> {
             Ok(j) => j,
             Err(e) => {
                 self.version = Some(ObVersion::V2_0);
-                self.f.push(Level::Error, PROCESS_JWS_INPUT, format!("not a readable compact JWS: {e}"), "");
+                self.f.push(
+                    Level::Error,
+                    PROCESS_JWS_INPUT,
+                    format!("not a readable compact JWS: {e}"),
+                    "",
+                );
                 return;
             }
         };
@@ -449,10 +478,10 @@ impl<'o> Run<'o> {
         self.push_graph(doc);
         match class {
             "BadgeClass" => {
-                self.badge_class(node);
+                self.badge_class(node, false);
             }
             "Profile" => {
-                classes::profile(&mut self.f, node, true);
+                classes::profile(&mut self.f, node, true, false);
                 self.endorsements(node);
             }
             _ => self.f.push(
@@ -529,15 +558,16 @@ impl<'o> Run<'o> {
     }
 
     /// Checks a badge class and its issuer; returns the issuer profile.
-    fn badge_class(&mut self, bc: &Map<String, Value>) -> Option<Value> {
-        classes::badge_class(&mut self.f, bc);
+    fn badge_class(&mut self, bc: &Map<String, Value>, embedded: bool) -> Option<Value> {
+        classes::badge_class(&mut self.f, bc, embedded);
         let bc_id = classes::node_label(bc);
         verification::image(self, bc, &bc_id, "BadgeClass", true, true);
         let issuer = self.linked(bc.get("issuer"), "issuer Profile", &bc_id);
         if let Some(issuer) = &issuer
             && let Some(node) = issuer.as_object()
         {
-            classes::profile(&mut self.f, node, true);
+            let embedded = bc.get("issuer").is_some_and(Value::is_object);
+            classes::profile(&mut self.f, node, true, embedded);
             self.push_graph(issuer);
         }
         self.endorsements(bc);
@@ -550,7 +580,12 @@ impl<'o> Run<'o> {
     /// The checks of an assertion (hosted copy or JWS payload).
     fn assertion(&mut self, doc: &Value, mode: Mode<'_>) {
         let Some(node) = doc.as_object() else {
-            self.f.push(Level::Error, DETECT_INPUT_TYPE, "the assertion is not a JSON object", "");
+            self.f.push(
+                Level::Error,
+                DETECT_INPUT_TYPE,
+                "the assertion is not a JSON object",
+                "",
+            );
             return;
         };
         let id = classes::node_label(node);
@@ -574,7 +609,8 @@ impl<'o> Run<'o> {
             && let Some(bc_node) = bc.as_object()
         {
             self.push_graph(bc);
-            issuer = self.badge_class(bc_node);
+            let embedded = node.get("badge").is_some_and(Value::is_object);
+            issuer = self.badge_class(bc_node, embedded);
         }
         verification::timestamps(self, node, &id);
         verification::image(self, node, &id, "Assertion", false, false);

@@ -210,7 +210,10 @@ pub(super) fn hosted_scope(run: &mut Run<'_>, id: &str, issuer: &Map<String, Val
                 );
                 return;
             }
-            authority(&issuer_id).map(str::to_owned).into_iter().collect()
+            authority(&issuer_id)
+                .map(str::to_owned)
+                .into_iter()
+                .collect()
         }
     };
     let host = authority(id).unwrap_or("");
@@ -246,7 +249,9 @@ pub(super) fn signed(
         run.f.push(
             Level::Error,
             "VERIFY_JWS",
-            format!("Signed assertion {id} has no verification.creator: the signing key cannot be found"),
+            format!(
+                "Signed assertion {id} has no verification.creator: the signing key cannot be found"
+            ),
             id,
         );
         return;
@@ -278,7 +283,12 @@ pub(super) fn signed(
         return;
     };
     let Some(key_node) = key.as_object() else {
-        run.f.push(Level::Error, "VERIFY_JWS", format!("the key at {creator} is not a JSON object"), id);
+        run.f.push(
+            Level::Error,
+            "VERIFY_JWS",
+            format!("the key at {creator} is not a JSON object"),
+            id,
+        );
         return;
     };
     classes::cryptographic_key(&mut run.f, key_node);
@@ -298,7 +308,10 @@ pub(super) fn signed(
         return;
     };
     let issuer_id = node_label(issuer);
-    let key_id = key_node.get("id").and_then(Value::as_str).unwrap_or(&creator);
+    let key_id = key_node
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or(&creator);
     let listed = issuer
         .get("publicKey")
         .map(values_of)
@@ -346,7 +359,9 @@ fn revocation_list(run: &mut Run<'_>, id: &str, issuer: &Map<String, Value>) {
         run.f.push(
             Level::Error,
             "VERIFY_SIGNED_ASSERTION_NOT_REVOKED",
-            format!("the revocation list {list_url} could not be read: revocation cannot be ruled out"),
+            format!(
+                "the revocation list {list_url} could not be read: revocation cannot be ruled out"
+            ),
             id,
         );
         return;
@@ -375,7 +390,9 @@ fn revocation_list(run: &mut Run<'_>, id: &str, issuer: &Map<String, Value>) {
             _ => (None, None),
         };
         if entry_id == Some(id) {
-            let reason = reason.map(|r| format!(" with reason: {r}")).unwrap_or_default();
+            let reason = reason
+                .map(|r| format!(" with reason: {r}"))
+                .unwrap_or_default();
             run.f.push(
                 Level::Error,
                 "VERIFY_SIGNED_ASSERTION_NOT_REVOKED",
@@ -398,8 +415,14 @@ pub(super) fn recipient(run: &mut Run<'_>, node: &Map<String, Value>, id: &str) 
         return; // reported by VALIDATE_PROPERTY
     };
     let kind = identity.get("type").and_then(Value::as_str).unwrap_or("");
-    let stated = identity.get("identity").and_then(Value::as_str).unwrap_or("");
-    let hashed = identity.get("hashed").and_then(Value::as_bool).unwrap_or(false);
+    let stated = identity
+        .get("identity")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let hashed = identity
+        .get("hashed")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     let salt = identity.get("salt").and_then(Value::as_str).unwrap_or("");
     if kind != expected.kind() {
         run.f.push(
@@ -445,7 +468,11 @@ pub(super) fn recipient(run: &mut Run<'_>, node: &Map<String, Value>, id: &str) 
             name,
             format!(
                 "the expected {kind} {want} did not match assertion {id} recipient {}",
-                if hashed { stated.to_owned() } else { format!("value {stated}") }
+                if hashed {
+                    stated.to_owned()
+                } else {
+                    format!("value {stated}")
+                }
             ),
             id,
         );
@@ -467,7 +494,10 @@ pub(super) fn endorsement(run: &mut Run<'_>, value: &Value, endorsed: &str) {
             run.f.push(
                 Level::Error,
                 classes::VALIDATE_PROPERTY,
-                format!("endorsement {} of {endorsed} is not an object or a URL", short(other)),
+                format!(
+                    "endorsement {} of {endorsed} is not an object or a URL",
+                    short(other)
+                ),
                 endorsed,
             );
             None
@@ -511,7 +541,10 @@ fn endorsement_checks(run: &mut Run<'_>, doc: &Value, node: &Map<String, Value>,
     }
     classes::endorsement(&mut run.f, node);
     run.push_graph(doc);
-    let claim_id = node.get("claim").and_then(|c| c.get("id")).and_then(Value::as_str);
+    let claim_id = node
+        .get("claim")
+        .and_then(|c| c.get("id"))
+        .and_then(Value::as_str);
     if let Some(c) = claim_id
         && c != endorsed
     {
@@ -531,7 +564,10 @@ fn endorsement_checks(run: &mut Run<'_>, doc: &Value, node: &Map<String, Value>,
         run.f.push(
             Level::Error,
             name,
-            format!("endorsement {id} has issue date {} in the future", issued.to_rfc3339()),
+            format!(
+                "endorsement {id} has issue date {} in the future",
+                issued.to_rfc3339()
+            ),
             &id,
         );
     }
@@ -542,7 +578,8 @@ fn endorsement_checks(run: &mut Run<'_>, doc: &Value, node: &Map<String, Value>,
     let Some(issuer_node) = issuer.as_object() else {
         return;
     };
-    classes::profile(&mut run.f, issuer_node, true);
+    let embedded = node.get("issuer").is_some_and(Value::is_object);
+    classes::profile(&mut run.f, issuer_node, true, embedded);
     run.push_graph(&issuer);
     match super::verification_type(node).as_deref() {
         Some("HostedBadge") => {
@@ -587,7 +624,9 @@ fn endorsement_checks(run: &mut Run<'_>, doc: &Value, node: &Map<String, Value>,
         Some("SignedBadge") => run.f.push(
             Level::Error,
             name,
-            format!("endorsement {id} is signed; signed endorsements embedded as JSON cannot be checked"),
+            format!(
+                "endorsement {id} is signed; signed endorsements embedded as JSON cannot be checked"
+            ),
             &id,
         ),
         _ => {}
