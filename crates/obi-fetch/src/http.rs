@@ -130,7 +130,6 @@ impl HttpFetcher {
     }
 
     /// The policy this fetcher follows.
-    #[must_use]
     pub fn policy(&self) -> &FetchPolicy {
         &self.policy
     }

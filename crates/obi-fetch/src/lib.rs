@@ -156,6 +156,24 @@ pub trait Fetch: Send + Sync {
     fn fetch(&self, request: &Request<'_>) -> Result<Response, FetchError>;
 }
 
+impl<T: Fetch + ?Sized> Fetch for &T {
+    fn fetch(&self, request: &Request<'_>) -> Result<Response, FetchError> {
+        (**self).fetch(request)
+    }
+}
+
+impl<T: Fetch + ?Sized> Fetch for Box<T> {
+    fn fetch(&self, request: &Request<'_>) -> Result<Response, FetchError> {
+        (**self).fetch(request)
+    }
+}
+
+impl<T: Fetch + ?Sized> Fetch for std::sync::Arc<T> {
+    fn fetch(&self, request: &Request<'_>) -> Result<Response, FetchError> {
+        (**self).fetch(request)
+    }
+}
+
 /// An offline fetcher that serves documents the caller supplied, by exact URL.
 #[derive(Debug, Clone, Default)]
 pub struct MapFetcher {

@@ -1,4 +1,6 @@
 //! The HTTP fetcher against tiny HTTP/1.1 servers on 127.0.0.1 started by the tests.
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{IpAddr, Ipv4Addr, TcpListener, TcpStream};
