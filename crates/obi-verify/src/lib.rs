@@ -19,14 +19,18 @@ mod input;
 mod ob2;
 mod ob3;
 mod options;
+mod recipient;
 mod report;
 mod status;
 
 pub use context::FETCH_DOCUMENT;
 pub use dispatch::{checks, verify};
 pub use input::Input;
+pub use ob3::checks as ob3_checks;
 pub use options::{
     DEFAULT_MAX_ENDORSEMENT_DEPTH, DEFAULT_MAX_INPUT_BYTES, DEFAULT_MAX_PRESENTATION_CREDENTIALS,
-    DEFAULT_MAX_STATUS_LIST_BYTES, Options, Recipient,
+    DEFAULT_MAX_STATUS_LIST_BYTES, Options, Recipient, SharedCanonicalizer,
 };
+pub use recipient::hash_identity;
 pub use report::{InputInfo, Level, Message, Report};
+pub use status::{StatusListError, decode_status_list, status_at};

@@ -4,6 +4,18 @@ use std::fmt;
 use std::sync::Arc;
 
 use obi_fetch::{Fetch, NoFetch};
+use obi_proof::RdfCanonicalizer;
+
+/// A canonicalizer usable from many threads.
+pub type SharedCanonicalizer = Arc<dyn RdfCanonicalizer + Send + Sync>;
+
+/// The process-wide pinned-context canonicalizer (its context cache is shared).
+fn default_canonicalizer() -> SharedCanonicalizer {
+    static CANON: std::sync::OnceLock<SharedCanonicalizer> = std::sync::OnceLock::new();
+    CANON
+        .get_or_init(|| Arc::new(obi_proof::LdCanonicalizer::pinned()))
+        .clone()
+}
 
 /// How deep embedded endorsements are verified by default (an endorsement of an endorsement
 /// of the credential is depth 2).
@@ -92,6 +104,9 @@ pub struct Options {
     pub max_presentation_credentials: usize,
     /// The largest decompressed status list.
     pub max_status_list_bytes: usize,
+    /// JSON-LD → canonical N-Quads for eddsa-rdfc-2022 and Ed25519Signature2020 proofs; the
+    /// pinned contexts only by default.
+    pub canonicalizer: SharedCanonicalizer,
 }
 
 impl fmt::Debug for Options {
@@ -125,6 +140,7 @@ impl Options {
             max_input_bytes: DEFAULT_MAX_INPUT_BYTES,
             max_presentation_credentials: DEFAULT_MAX_PRESENTATION_CREDENTIALS,
             max_status_list_bytes: DEFAULT_MAX_STATUS_LIST_BYTES,
+            canonicalizer: default_canonicalizer(),
         }
     }
 
@@ -181,6 +197,13 @@ impl Options {
     #[must_use]
     pub fn with_max_status_list_bytes(mut self, bytes: usize) -> Self {
         self.max_status_list_bytes = bytes;
+        self
+    }
+
+    /// Canonicalizes RDF proofs with `canonicalizer` (e.g. one whose loader knows more contexts).
+    #[must_use]
+    pub fn with_canonicalizer(mut self, canonicalizer: SharedCanonicalizer) -> Self {
+        self.canonicalizer = canonicalizer;
         self
     }
 

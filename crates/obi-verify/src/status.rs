@@ -1,1 +1,385 @@
-//! Credential status lists.
+//! `credentialStatus`: the W3C Bitstring Status List (and its predecessor StatusList2021) and
+//! the 1EdTech Revocation List.
+//!
+//! Specs: <https://www.w3.org/TR/vc-bitstring-status-list/> (§3.2 validate algorithm: the
+//! `encodedList` is a multibase base64url GZIP-compressed bitstring, index 0 the left-most
+//! bit), <https://www.imsglobal.org/spec/ob/v3p0/#1edtech-revocation-list-status-method>.
+
+use base64::Engine as _;
+use serde_json::Value;
+
+use crate::context::VerifyContext;
+use crate::ob3::checks::CREDENTIAL_STATUS;
+use crate::report::Level;
+
+/// Why an `encodedList` could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StatusListError {
+    /// Not base64url (optionally multibase `u`).
+    #[error("encodedList is not base64url: {0}")]
+    Base64(String),
+    /// Not a GZIP stream, or a corrupt one.
+    #[error("encodedList is not GZIP data: {0}")]
+    Gzip(String),
+    /// The decompressed bitstring is over the limit.
+    #[error("the decompressed status list is over the max_status_list_bytes limit of {0} bytes")]
+    TooLarge(usize),
+}
+
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// Decodes a status list `encodedList` (multibase `u` + base64url, or plain base64url /
+/// base64, of GZIP data) into the bitstring, decompressing at most `max_bytes`.
+///
+/// # Errors
+/// [`StatusListError`] naming what is wrong.
+pub fn decode_status_list(encoded: &str, max_bytes: usize) -> Result<Vec<u8>, StatusListError> {
+    let encoded = encoded.trim();
+    let decode = |s: &str| {
+        let s = s.trim_end_matches('=');
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(s)
+            .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(s))
+    };
+    let compressed = match encoded.strip_prefix('u').map(decode) {
+        Some(Ok(bytes)) if bytes.starts_with(&GZIP_MAGIC) => bytes,
+        _ => decode(encoded).map_err(|e| StatusListError::Base64(e.to_string()))?,
+    };
+    gunzip(&compressed, max_bytes)
+}
+
+/// Decompresses a GZIP member (RFC 1952) with a cap on the output.
+fn gunzip(data: &[u8], max_bytes: usize) -> Result<Vec<u8>, StatusListError> {
+    let err = |s: &str| StatusListError::Gzip(s.to_owned());
+    if data.len() < 18 || !data.starts_with(&GZIP_MAGIC) {
+        return Err(err("no GZIP header"));
+    }
+    if data.get(2) != Some(&8) {
+        return Err(err("compression method is not deflate"));
+    }
+    let flags = data.get(3).copied().unwrap_or(0);
+    let mut pos = 10usize;
+    if flags & 0x04 != 0 {
+        let lo = usize::from(*data.get(pos).ok_or_else(|| err("truncated FEXTRA"))?);
+        let hi = usize::from(*data.get(pos + 1).ok_or_else(|| err("truncated FEXTRA"))?);
+        pos += 2 + lo + (hi << 8);
+    }
+    for flag in [0x08u8, 0x10] {
+        if flags & flag != 0 {
+            let rest = data.get(pos..).ok_or_else(|| err("truncated header"))?;
+            let nul = rest
+                .iter()
+                .position(|b| *b == 0)
+                .ok_or_else(|| err("unterminated header string"))?;
+            pos += nul + 1;
+        }
+    }
+    if flags & 0x02 != 0 {
+        pos += 2;
+    }
+    let body = data.get(pos..).ok_or_else(|| err("truncated header"))?;
+    miniz_oxide::inflate::decompress_to_vec_with_limit(body, max_bytes).map_err(|e| {
+        if e.status == miniz_oxide::inflate::TINFLStatus::HasMoreOutput {
+            StatusListError::TooLarge(max_bytes)
+        } else {
+            StatusListError::Gzip(format!("{:?}", e.status))
+        }
+    })
+}
+
+/// The value of `size` bits at entry `index` (index 0 is the left-most bit), or `None` when
+/// the list is too short.
+#[must_use]
+pub fn status_at(bits: &[u8], index: usize, size: usize) -> Option<u64> {
+    if size == 0 || size > 64 {
+        return None;
+    }
+    let start = index.checked_mul(size)?;
+    let mut value = 0u64;
+    for i in start..start.checked_add(size)? {
+        let byte = bits.get(i / 8)?;
+        let bit = (byte >> (7 - (i % 8))) & 1;
+        value = (value << 1) | u64::from(bit);
+    }
+    Some(value)
+}
+
+fn entries(value: &Value) -> Vec<&Value> {
+    match value.get("credentialStatus") {
+        Some(Value::Array(items)) => items.iter().collect(),
+        Some(v) => vec![v],
+        None => Vec::new(),
+    }
+}
+
+/// Checks every `credentialStatus` entry of `value`.
+pub(crate) fn check_status(value: &Value, node_id: Option<&str>, ctx: &mut VerifyContext<'_>) {
+    for entry in entries(value) {
+        let ty = entry
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        match ty {
+            "BitstringStatusListEntry" | "StatusList2021Entry" => {
+                check_bitstring(entry, node_id, ctx);
+            }
+            "1EdTechRevocationList" => check_revocation_list(entry, node_id, ctx),
+            other => ctx.node(
+                Level::Warning,
+                CREDENTIAL_STATUS,
+                node_id,
+                format!("credentialStatus type {other:?} is not supported; status not checked"),
+            ),
+        }
+    }
+}
+
+fn str_or_number(v: Option<&Value>) -> Option<u64> {
+    match v? {
+        Value::String(s) => s.trim().parse().ok(),
+        Value::Number(n) => n.as_u64(),
+        _ => None,
+    }
+}
+
+fn check_bitstring(entry: &Value, node_id: Option<&str>, ctx: &mut VerifyContext<'_>) {
+    let fail = |ctx: &mut VerifyContext<'_>, text: String| {
+        ctx.node(Level::Error, CREDENTIAL_STATUS, node_id, text);
+    };
+    let purpose = entry
+        .get("statusPurpose")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let Some(index) = str_or_number(entry.get("statusListIndex")) else {
+        return fail(
+            ctx,
+            "statusListIndex is missing or not a non-negative integer".into(),
+        );
+    };
+    let Some(list_url) = entry
+        .get("statusListCredential")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+    else {
+        return fail(ctx, "statusListCredential is missing".into());
+    };
+    let size = str_or_number(entry.get("statusSize")).unwrap_or(1);
+    let request = obi_fetch::Request::json(&list_url).with_accept(
+        "application/vc+ld+json, application/vc+jwt, application/ld+json, application/json;q=0.9",
+    );
+    let body = match ctx.fetch(&request) {
+        Ok(r) => r.body,
+        Err(e) => {
+            return fail(
+                ctx,
+                format!("could not fetch the status list {list_url}: {e}"),
+            );
+        }
+    };
+    // The list credential: JSON with a Data Integrity proof, or a VC-JWT.
+    let text = String::from_utf8_lossy(&body);
+    let trimmed = text.trim();
+    let list = if obi_bake::is_compact_jws(trimmed) {
+        let fetcher = ctx.proof_fetcher();
+        let resolver = obi_proof::Resolver::new().with_fetcher(&fetcher);
+        let now = ctx.options.now().timestamp();
+        match obi_proof::verify_vc_jwt(trimmed, &resolver, &obi_proof::JwsLimits::new(), now) {
+            Ok(v) => v.credential,
+            Err(e) => {
+                return fail(
+                    ctx,
+                    format!("the status list {list_url} does not verify: {e}"),
+                );
+            }
+        }
+    } else {
+        let list = match obi_model::json::parse(&body) {
+            Ok(v) => v,
+            Err(e) => return fail(ctx, format!("the status list {list_url} is not JSON: {e}")),
+        };
+        let list_id = list.get("id").and_then(Value::as_str).map(str::to_owned);
+        if !crate::ob3::verify_data_integrity(
+            &list,
+            list_id.as_deref().or(node_id),
+            CREDENTIAL_STATUS,
+            &format!("the status list {list_url}"),
+            ctx,
+        ) {
+            return;
+        }
+        list
+    };
+    let now = ctx.options.now();
+    for name in ["validUntil", "expirationDate"] {
+        if let Some(until) = list.get(name).and_then(Value::as_str)
+            && let Ok(t) = chrono::DateTime::parse_from_rfc3339(until)
+            && t < now
+        {
+            return fail(
+                ctx,
+                format!("the status list {list_url} expired at {until}"),
+            );
+        }
+    }
+    let subject = list.get("credentialSubject").unwrap_or(&Value::Null);
+    let list_purpose = subject
+        .get("statusPurpose")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if list_purpose != purpose {
+        return fail(
+            ctx,
+            format!(
+                "the status list {list_url} has statusPurpose {list_purpose:?}, the entry {purpose:?}"
+            ),
+        );
+    }
+    let Some(encoded) = subject.get("encodedList").and_then(Value::as_str) else {
+        return fail(
+            ctx,
+            format!("the status list {list_url} has no encodedList"),
+        );
+    };
+    let bits = match decode_status_list(encoded, ctx.options.max_status_list_bytes) {
+        Ok(b) => b,
+        Err(e) => return fail(ctx, format!("the status list {list_url}: {e}")),
+    };
+    let (Ok(index_us), Ok(size_us)) = (usize::try_from(index), usize::try_from(size)) else {
+        return fail(ctx, "statusListIndex or statusSize is too large".into());
+    };
+    let Some(status) = status_at(&bits, index_us, size_us) else {
+        return fail(
+            ctx,
+            format!(
+                "statusListIndex {index} (statusSize {size}) is outside the status list {list_url} of {} entries",
+                bits.len() * 8 / size_us.max(1)
+            ),
+        );
+    };
+    match (purpose.as_str(), status) {
+        ("revocation", 0) => ctx.node(
+            Level::Info,
+            CREDENTIAL_STATUS,
+            node_id,
+            format!("not revoked (status list {list_url}, index {index})"),
+        ),
+        ("revocation", _) => fail(
+            ctx,
+            format!("the credential is revoked (status list {list_url}, index {index})"),
+        ),
+        ("suspension", 0) => ctx.node(
+            Level::Info,
+            CREDENTIAL_STATUS,
+            node_id,
+            format!("not suspended (status list {list_url}, index {index})"),
+        ),
+        ("suspension", _) => fail(
+            ctx,
+            format!("the credential is suspended (status list {list_url}, index {index})"),
+        ),
+        (other, v) => ctx.node(
+            Level::Info,
+            CREDENTIAL_STATUS,
+            node_id,
+            format!("status {other:?} is {v:#x} (status list {list_url}, index {index})"),
+        ),
+    }
+}
+
+fn check_revocation_list(entry: &Value, node_id: Option<&str>, ctx: &mut VerifyContext<'_>) {
+    let Some(list_url) = entry.get("id").and_then(Value::as_str).map(str::to_owned) else {
+        ctx.node(
+            Level::Error,
+            CREDENTIAL_STATUS,
+            node_id,
+            "the 1EdTechRevocationList entry has no id",
+        );
+        return;
+    };
+    let Some(list) = ctx.fetch_json(CREDENTIAL_STATUS, &list_url) else {
+        return;
+    };
+    let Some(id) = node_id else {
+        ctx.error(
+            CREDENTIAL_STATUS,
+            "the credential has no id to look up in the 1EdTech revocation list",
+        );
+        return;
+    };
+    let revoked = list
+        .get("revokedCredentials")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find(|r| match r {
+            Value::String(s) => s == id,
+            other => other.get("id").and_then(Value::as_str) == Some(id),
+        });
+    match revoked {
+        Some(r) => {
+            let reason = r
+                .get("revocationReason")
+                .and_then(Value::as_str)
+                .map(|s| format!(": {s}"))
+                .unwrap_or_default();
+            ctx.node(
+                Level::Error,
+                CREDENTIAL_STATUS,
+                node_id,
+                format!("the credential is revoked (1EdTech revocation list {list_url}){reason}"),
+            );
+        }
+        None => ctx.node(
+            Level::Info,
+            CREDENTIAL_STATUS,
+            node_id,
+            format!("not revoked (1EdTech revocation list {list_url})"),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gzip(bits: &[u8]) -> Vec<u8> {
+        let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+        out.extend(miniz_oxide::deflate::compress_to_vec(bits, 6));
+        out.extend([0u8; 8]);
+        out
+    }
+
+    #[test]
+    fn decodes_multibase_and_plain_lists() {
+        let mut bits = vec![0u8; 16 * 1024];
+        bits[0] = 0b0100_0000;
+        bits[1000] = 0x01;
+        let z = gzip(&bits);
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&z);
+        for encoded in [format!("u{b64}"), b64.clone()] {
+            let out = decode_status_list(&encoded, 1 << 20).unwrap();
+            assert_eq!(out.len(), bits.len());
+            assert_eq!(status_at(&out, 0, 1), Some(0));
+            assert_eq!(status_at(&out, 1, 1), Some(1));
+            assert_eq!(status_at(&out, 8006, 1), Some(0));
+            assert_eq!(status_at(&out, 8008, 1), Some(0));
+            assert_eq!(status_at(&out, 1000 * 8 + 7, 1), Some(1));
+            assert_eq!(status_at(&out, 0, 2), Some(1));
+            assert_eq!(status_at(&out, bits.len() * 8, 1), None);
+        }
+        assert!(matches!(
+            decode_status_list(&format!("u{b64}"), 100),
+            Err(StatusListError::TooLarge(100))
+        ));
+        assert!(matches!(
+            decode_status_list("!!!", 100),
+            Err(StatusListError::Base64(_))
+        ));
+        assert!(matches!(
+            decode_status_list("AAAAAAAA", 100),
+            Err(StatusListError::Gzip(_))
+        ));
+    }
+}
