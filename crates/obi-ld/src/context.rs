@@ -471,6 +471,12 @@ fn process_definition(
                 )?;
                 match expanded {
                     Some(iri) if is_absolute_iri(&iri) || iri.starts_with("_:") => {
+                        if env.options.safe_mode && !is_absolute_iri(s) && !s.starts_with("_:") {
+                            return err(
+                                ErrorCode::SafeMode,
+                                format!("@vocab {s:?} is relative (it would resolve to {iri:?})"),
+                            );
+                        }
                         result.vocab = Some(iri);
                     }
                     _ => {

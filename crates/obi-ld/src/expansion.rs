@@ -86,7 +86,7 @@ fn safe<T>(path: &Path<'_>, message: impl Into<String>) -> Result<T, Error> {
 /// Expand a whole document (§5.1 plus the API's final steps).
 pub(crate) fn expand_document(env: &Env<'_>, input: &Value) -> Result<Value, Error> {
     let opts = env.options;
-    let mut active = Arc::new(ActiveContext::new(opts.base.clone()));
+    let mut active = env.initial_context(opts.base.as_deref());
     if let Some((ctx, url)) = &opts.expand_context {
         let ctx = match ctx {
             Value::Object(m) if m.contains_key("@context") => {
@@ -95,7 +95,7 @@ pub(crate) fn expand_document(env: &Env<'_>, input: &Value) -> Result<Value, Err
             other => other,
         };
         let base = url.as_deref().or(opts.base.as_deref());
-        active = env.process(&active, ctx, base, ProcessFlags::default())?;
+        active = env.process_embedded(&active, ctx, base)?;
     }
     let root = Path::ROOT;
     let expanded = expand(
@@ -377,9 +377,8 @@ fn expand_object(
     // Step 9: embedded context.
     if let Some(c) = element.get("@context") {
         let p = path.key("@context");
-        let initial = path.depth == 0 && env.options.expand_context.is_none();
         active = env
-            .process_embedded(&active, initial, c, base_url)
+            .process_embedded(&active, c, base_url)
             .map_err(|e| e.with_path_if_none(|| p.render()))?;
     }
     // Steps 10-11: type-scoped contexts.

@@ -12,8 +12,9 @@ use crate::error::{Error, ErrorCode, err};
 use crate::loader::{DocumentLoader, LoadError};
 use crate::options::{Options, ProcessingMode};
 
-/// Processed contexts kept at most; the cache is emptied when it grows past this.
-pub const MAX_CACHED_CONTEXTS: usize = 4096;
+/// Default for [`Processor::with_max_cached_contexts`]: entries each cache (documents, scoped,
+/// embedded and initial contexts) keeps at most; a full cache is emptied and refilled.
+pub const MAX_CACHED_CONTEXTS: usize = 1024;
 
 type ScopedKey = (usize, usize, ProcessFlags, bool, ProcessingMode);
 /// (base URL, kept-alive active context, kept-alive scoped context, result).
@@ -24,23 +25,51 @@ type ScopedEntry = (
     Arc<ActiveContext>,
 );
 type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<crate::context::FxHasher>>;
-type EmbeddedKey = (Option<usize>, String, Option<String>, bool, ProcessingMode);
-type EmbeddedEntry = (Option<Arc<ActiveContext>>, Arc<ActiveContext>);
+type EmbeddedKey = (usize, String, Option<String>, bool, ProcessingMode);
+type EmbeddedEntry = (Arc<ActiveContext>, Arc<ActiveContext>);
 
 /// Embedded contexts larger than this (serialized) are processed without caching.
 pub const MAX_CACHED_CONTEXT_BYTES: usize = 64 * 1024;
 
-#[derive(Default)]
 pub(crate) struct Caches {
+    max_entries: usize,
+    /// Base IRI -> the initial context for it (one stable address per base, so that the
+    /// other caches, keyed by address, hit across documents).
+    initial: Mutex<HashMap<Option<String>, Arc<ActiveContext>>>,
     /// URL -> (document URL, the document's `@context` value).
     documents: Mutex<HashMap<String, (String, Arc<Value>)>>,
     /// (active context, scoped context, flags, base URL, safe mode, mode) -> result. The entry
     /// keeps both inputs alive, so their addresses cannot be reused while cached.
     scoped: Mutex<FxMap<ScopedKey, Vec<ScopedEntry>>>,
-    /// Embedded `@context` values: (active context or None for the initial one, the context
-    /// serialized, base URL, safe mode, mode) -> result. The entry keeps the active context
-    /// alive, so its address cannot be reused while cached.
+    /// Embedded `@context` values: (active context, the context serialized, base URL, safe
+    /// mode, mode) -> result. The entry keeps the active context alive, so its address cannot
+    /// be reused while cached.
     embedded: Mutex<HashMap<EmbeddedKey, EmbeddedEntry>>,
+}
+
+impl Default for Caches {
+    fn default() -> Self {
+        Caches::with_max_entries(MAX_CACHED_CONTEXTS)
+    }
+}
+
+impl Caches {
+    fn with_max_entries(max_entries: usize) -> Self {
+        Caches {
+            max_entries: max_entries.max(1),
+            initial: Mutex::default(),
+            documents: Mutex::default(),
+            scoped: Mutex::default(),
+            embedded: Mutex::default(),
+        }
+    }
+}
+
+/// Make room for one more entry in `map`, emptying it when full.
+fn make_room<K, V, S>(map: &mut HashMap<K, V, S>, max: usize) {
+    if map.len() >= max {
+        map.clear();
+    }
 }
 
 impl std::fmt::Debug for Caches {
@@ -107,8 +136,22 @@ impl<'a> Env<'a> {
             );
         };
         let entry = (doc.document_url.clone(), Arc::new(ctx.clone()));
-        lock(&self.caches.documents).insert(url.to_owned(), entry.clone());
+        let mut cache = lock(&self.caches.documents);
+        make_room(&mut cache, self.caches.max_entries);
+        cache.insert(url.to_owned(), entry.clone());
         Ok(entry)
+    }
+
+    /// The initial context for `base`, one shared value per base.
+    pub(crate) fn initial_context(&self, base: Option<&str>) -> Arc<ActiveContext> {
+        let mut cache = lock(&self.caches.initial);
+        if let Some(hit) = cache.get(&base.map(str::to_owned)) {
+            return Arc::clone(hit);
+        }
+        make_room(&mut cache, self.caches.max_entries);
+        let ctx = Arc::new(ActiveContext::new(base.map(str::to_owned)));
+        cache.insert(base.map(str::to_owned), Arc::clone(&ctx));
+        ctx
     }
 
     /// Process a scoped context (from a term definition) against `active`, cached.
@@ -133,9 +176,7 @@ impl<'a> Env<'a> {
         }
         let r = process_context(self, active, ctx, base_url, &mut Vec::new(), flags, 0)?;
         let mut cache = lock(&self.caches.scoped);
-        if cache.len() >= MAX_CACHED_CONTEXTS {
-            cache.clear();
-        }
+        make_room(&mut cache, self.caches.max_entries);
         cache.entry(key).or_default().push((
             base_url.map(str::to_owned),
             Arc::clone(active),
@@ -156,13 +197,10 @@ impl<'a> Env<'a> {
         process_context(self, active, ctx, base_url, &mut Vec::new(), flags, 0)
     }
 
-    /// Process an embedded `@context` (cached by its serialization). `initial` says that
-    /// `active` is the initial context for the options' base, so any such context shares
-    /// the cache entry.
+    /// Process an embedded `@context` (cached by its serialization).
     pub(crate) fn process_embedded(
         &self,
         active: &Arc<ActiveContext>,
-        initial: bool,
         ctx: &Value,
         base_url: Option<&str>,
     ) -> Result<Arc<ActiveContext>, Error> {
@@ -171,7 +209,7 @@ impl<'a> Env<'a> {
             return self.process(active, ctx, base_url, ProcessFlags::default());
         }
         let key: EmbeddedKey = (
-            (!initial).then_some(Arc::as_ptr(active) as usize),
+            Arc::as_ptr(active) as usize,
             text,
             base_url.map(str::to_owned),
             self.options.safe_mode,
@@ -182,13 +220,8 @@ impl<'a> Env<'a> {
         }
         let r = self.process(active, ctx, base_url, ProcessFlags::default())?;
         let mut cache = lock(&self.caches.embedded);
-        if cache.len() >= MAX_CACHED_CONTEXTS {
-            cache.clear();
-        }
-        cache.insert(
-            key,
-            ((!initial).then(|| Arc::clone(active)), Arc::clone(&r)),
-        );
+        make_room(&mut cache, self.caches.max_entries);
+        cache.insert(key, (Arc::clone(active), Arc::clone(&r)));
         Ok(r)
     }
 }
@@ -215,6 +248,14 @@ impl Processor {
         }
     }
 
+    /// Bound each of the processor's caches to `n` entries (default [`MAX_CACHED_CONTEXTS`]).
+    /// A cached processed context costs roughly the size of its term definitions.
+    #[must_use]
+    pub fn with_max_cached_contexts(mut self, n: usize) -> Self {
+        self.caches = Caches::with_max_entries(n);
+        self
+    }
+
     /// A processor that serves only the pinned contexts.
     #[must_use]
     pub fn pinned() -> Self {
@@ -233,6 +274,7 @@ impl Processor {
 
     /// Drop every cached context and document.
     pub fn clear_cache(&self) {
+        lock(&self.caches.initial).clear();
         lock(&self.caches.documents).clear();
         lock(&self.caches.scoped).clear();
         lock(&self.caches.embedded).clear();

@@ -144,6 +144,58 @@ fn safe_mode_refuses_undefined_term_in_ob3_credential() {
 }
 
 #[test]
+fn safe_mode_refuses_relative_vocab() {
+    let doc = json!({"@context": {"@vocab": "terms/"}, "name": "x"});
+    let opts = Options::new().with_base("https://ex.org/");
+    let e = expand(&doc, &opts.clone().with_safe_mode(true), &PinnedLoader).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::SafeMode, "{e}");
+    let out = expand(&doc, &opts, &PinnedLoader).unwrap();
+    assert_eq!(out[0]["https://ex.org/terms/name"][0]["@value"], "x");
+}
+
+#[test]
+fn tiny_cache_still_gives_correct_results() {
+    let p = Processor::pinned().with_max_cached_contexts(1);
+    let opts = Options::new().with_safe_mode(true);
+    let docs = [
+        example("minimal-openbadgecredential.json"),
+        example("spec-complete-openbadgecredential.json"),
+    ];
+    let want: Vec<Value> = docs
+        .iter()
+        .map(|d| expand(d, &opts, &PinnedLoader).unwrap())
+        .collect();
+    for round in 0..3 {
+        for (i, d) in docs.iter().enumerate() {
+            let other = json!({"@context": {"p": format!("http://x/{round}/{i}")}, "p": "v"});
+            assert_eq!(
+                p.expand(&other, &opts).unwrap()[0][format!("http://x/{round}/{i}")][0]["@value"],
+                "v"
+            );
+            assert_eq!(p.expand(d, &opts).unwrap(), want[i]);
+        }
+    }
+}
+
+#[test]
+fn processor_is_shareable_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Processor>();
+    let p = std::sync::Arc::new(Processor::pinned());
+    let doc = example("minimal-openbadgecredential.json");
+    let want = p.expand(&doc, &Options::new()).unwrap();
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let (p, doc) = (p.clone(), doc.clone());
+            std::thread::spawn(move || p.expand(&doc, &Options::new()).unwrap())
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.join().unwrap(), want);
+    }
+}
+
+#[test]
 fn unknown_remote_context_is_refused_by_name() {
     let doc = json!({"@context": "https://evil.example/ctx", "name": "x"});
     let e = expand(&doc, &Options::new(), &PinnedLoader).unwrap_err();
