@@ -33,7 +33,7 @@ enum Reply {
 struct Server {
     port: u16,
     hits: Arc<AtomicUsize>,
-    user_agents: Arc<Mutex<Vec<String>>>,
+    headers: Arc<Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -41,8 +41,8 @@ impl Server {
         let listener = TcpListener::bind((LOCALHOST, 0)).unwrap();
         let port = listener.local_addr().unwrap().port();
         let hits = Arc::new(AtomicUsize::new(0));
-        let user_agents = Arc::new(Mutex::new(Vec::new()));
-        let (h, u) = (Arc::clone(&hits), Arc::clone(&user_agents));
+        let headers = Arc::new(Mutex::new(Vec::new()));
+        let (h, u) = (Arc::clone(&hits), Arc::clone(&headers));
         thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { return };
@@ -53,7 +53,7 @@ impl Server {
         Server {
             port,
             hits,
-            user_agents,
+            headers,
         }
     }
 
@@ -72,7 +72,7 @@ fn serve(
     route: fn(&str, u16) -> Reply,
     port: u16,
     hits: &AtomicUsize,
-    uas: &Mutex<Vec<String>>,
+    headers: &Mutex<Vec<String>>,
 ) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut out = stream;
@@ -88,16 +88,13 @@ fn serve(
             if reader.read_line(&mut header).unwrap_or(0) == 0 {
                 return;
             }
-            if let Some(ua) = header
-                .to_ascii_lowercase()
-                .strip_prefix("user-agent:")
-                .map(|v| v.trim().to_owned())
-            {
-                uas.lock().unwrap().push(ua);
-            }
             if header == "\r\n" {
                 break;
             }
+            headers
+                .lock()
+                .unwrap()
+                .push(header.trim_end().to_ascii_lowercase());
         }
         let head = |status: &str, extra: &str| format!("HTTP/1.1 {status}\r\n{extra}\r\n");
         let result = match route(&path, port) {
@@ -202,11 +199,23 @@ fn success_passes_body_content_type_and_user_agent() {
         Some("application/ld+json; charset=utf-8")
     );
     assert_eq!(r.final_url, s.url("/doc.json"));
-    assert_eq!(
-        s.user_agents.lock().unwrap().as_slice(),
-        [USER_AGENT.to_ascii_lowercase()]
-    );
+    let headers = s.headers.lock().unwrap().clone();
+    let named = |name: &str| -> Vec<String> {
+        headers
+            .iter()
+            .filter_map(|h| {
+                h.strip_prefix(&format!("{name}:"))
+                    .map(|v| v.trim().to_owned())
+            })
+            .collect()
+    };
+    assert_eq!(named("user-agent"), [USER_AGENT.to_ascii_lowercase()]);
     assert!(USER_AGENT.starts_with("obi/"));
+    assert_eq!(
+        named("accept"),
+        [Request::json("x").accept.to_ascii_lowercase()]
+    );
+    assert!(named("cookie").is_empty() && named("authorization").is_empty());
 }
 
 #[test]
@@ -404,4 +413,60 @@ fn proof_fetcher_over_http() {
     assert_eq!(p.fetch(&s.url("/doc.json"), 1000).unwrap(), b"{\"a\":1}");
     let e = p.fetch(&s.url("/missing"), 1000).unwrap_err();
     assert!(e.contains("404"), "{e}");
+}
+
+#[test]
+fn https_to_a_plain_http_server_fails_cleanly() {
+    let s = Server::start(route);
+    let url = format!("https://127.0.0.1:{}/doc.json", s.port);
+    let e = local().fetch(&Request::json(&url)).unwrap_err();
+    assert!(matches!(e, FetchError::Transport { .. }), "{e}");
+}
+
+/// Run in a child process (see `proxy_settings_in_the_environment_are_ignored`), where
+/// `HTTP_PROXY` and friends point at a listener that must never be contacted.
+#[test]
+#[ignore = "run by proxy_settings_in_the_environment_are_ignored in a child process"]
+fn child_fetch_with_proxy_environment() {
+    assert!(
+        std::env::var("HTTP_PROXY").is_ok(),
+        "run by the parent test"
+    );
+    let s = Server::start(route);
+    let r = local().fetch(&Request::json(&s.url("/doc.json"))).unwrap();
+    assert_eq!(r.body, b"{\"a\":1}");
+    assert_eq!(s.hits(), 1);
+}
+
+#[test]
+fn proxy_settings_in_the_environment_are_ignored() {
+    let proxy = TcpListener::bind((LOCALHOST, 0)).unwrap();
+    proxy.set_nonblocking(true).unwrap();
+    let proxy_url = format!("http://127.0.0.1:{}", proxy.local_addr().unwrap().port());
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "child_fetch_with_proxy_environment",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env("HTTP_PROXY", &proxy_url)
+        .env("http_proxy", &proxy_url)
+        .env("HTTPS_PROXY", &proxy_url)
+        .env("ALL_PROXY", &proxy_url)
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("1 passed"), "{stdout}");
+    assert!(
+        proxy.accept().is_err(),
+        "the proxy from the environment was contacted"
+    );
 }
