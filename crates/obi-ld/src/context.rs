@@ -191,6 +191,20 @@ impl ActiveContext {
         self.terms.values().any(|t| t.protected)
     }
 
+    /// The keyword `key` expands to, if any: the keyword itself or a keyword alias. Cheaper
+    /// than [`ActiveContext::expand_iri`] (vocabulary and compact-IRI expansion never yield a
+    /// keyword).
+    #[inline]
+    pub(crate) fn keyword_of<'a>(&'a self, key: &'a str) -> Option<&'a str> {
+        if is_keyword(key) {
+            return Some(key);
+        }
+        match self.terms.get(key).and_then(|d| d.iri.as_deref()) {
+            Some(iri) if is_keyword(iri) => Some(iri),
+            _ => None,
+        }
+    }
+
     /// IRI expansion (§5.2) without a local context: the read-only form used by expansion.
     /// `None` means null (the value maps to nothing).
     pub(crate) fn expand_iri<'a>(

@@ -1,6 +1,7 @@
 //! The expansion algorithm ([JSON-LD 1.1 API §5.1](https://www.w3.org/TR/json-ld11-api/#expansion-algorithm))
 //! and value expansion (§5.3), with safe mode.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
@@ -155,6 +156,19 @@ fn add_value(map: &mut Map<String, Value>, key: &str, value: Value) {
             Value::Array(v) => a.extend(v),
             other => a.push(other),
         }
+    }
+}
+
+/// [`add_value`] taking the key as it came from IRI expansion (no copy when it is owned).
+fn add_value_owned(map: &mut Map<String, Value>, key: Cow<'_, str>, value: Value) {
+    if map.contains_key(key.as_ref()) {
+        add_value(map, &key, value);
+    } else {
+        let v = match value {
+            Value::Array(v) => v,
+            other => vec![other],
+        };
+        map.insert(key.into_owned(), Value::Array(v));
     }
 }
 
@@ -347,7 +361,7 @@ fn expand_object(
     {
         let mut keep = false;
         for k in element.keys() {
-            if active.expand_iri(k, false, true).as_deref() == Some("@value") {
+            if active.keyword_of(k) == Some("@value") {
                 keep = true;
                 break;
             }
@@ -356,7 +370,7 @@ fn expand_object(
             && element.len() == 1
             && let Some(k) = element.keys().next()
         {
-            keep = active.expand_iri(k, false, true).as_deref() == Some("@id");
+            keep = active.keyword_of(k) == Some("@id");
         }
         if !keep {
             active = Arc::clone(prev);
@@ -385,7 +399,7 @@ fn expand_object(
     let type_scoped = Arc::clone(&active);
     let mut type_keys: Vec<&str> = element
         .keys()
-        .filter(|k| active.expand_iri(k, false, true).as_deref() == Some("@type"))
+        .filter(|k| active.keyword_of(k) == Some("@type"))
         .map(String::as_str)
         .collect();
     type_keys.sort_unstable();
@@ -482,7 +496,7 @@ impl ObjCtx<'_, '_> {
                 };
                 if nested
                     .keys()
-                    .any(|k| self.active.expand_iri(k, false, true).as_deref() == Some("@value"))
+                    .any(|k| self.active.keyword_of(k) == Some("@value"))
                 {
                     return at(
                         &ip,
@@ -949,7 +963,7 @@ impl ObjCtx<'_, '_> {
                 }
                 state.result.insert("@reverse".into(), Value::Object(rmap));
             } else {
-                add_value(&mut state.result, ep, expanded_value);
+                add_value_owned(&mut state.result, expanded_property, expanded_value);
             }
         }
         Ok(())
