@@ -156,6 +156,19 @@ enum ActiveSubject {
     Reverse(usize),
 }
 
+/// The keyword entries of one JSON object.
+#[derive(Default)]
+struct Keywords<'a> {
+    value: bool,
+    list: Option<&'a Value>,
+    id: Option<&'a Value>,
+    types: Option<&'a Value>,
+    index: Option<&'a Value>,
+    reverse: Option<&'a Value>,
+    graph: Option<&'a Value>,
+    included: Option<&'a Value>,
+}
+
 /// Where a value goes: a node's property, or a list being built.
 enum Target<'t, 'a> {
     Property,
@@ -331,11 +344,31 @@ impl<'a, 'g> Generator<'a, 'g> {
             // Free-floating scalars cannot occur in expanded form; ignore them.
             _ => return Ok(()),
         };
-        if object.contains_key("@value") {
+        // One pass over the entries instead of a hash lookup per keyword.
+        let mut keys = Keywords::default();
+        let mut properties: Vec<(&'a String, &'a Value)> = Vec::new();
+        for (key, value) in object {
+            if !key.starts_with('@') {
+                properties.push((key, value));
+                continue;
+            }
+            match key.as_str() {
+                "@value" => keys.value = true,
+                "@list" => keys.list = Some(value),
+                "@id" => keys.id = Some(value),
+                "@type" => keys.types = Some(value),
+                "@index" => keys.index = Some(value),
+                "@reverse" => keys.reverse = Some(value),
+                "@graph" => keys.graph = Some(value),
+                "@included" => keys.included = Some(value),
+                _ => {}
+            }
+        }
+        if keys.value {
             self.add_to_target(graph, subject, property, target, Item::Value(object), true);
             return Ok(());
         }
-        if let Some(list) = object.get("@list") {
+        if let Some(list) = keys.list {
             let mut result = Vec::new();
             self.generate(
                 list,
@@ -350,7 +383,7 @@ impl<'a, 'g> Generator<'a, 'g> {
         }
 
         // A node object.
-        let id: Cow<'a, str> = match object.get("@id") {
+        let id: Cow<'a, str> = match keys.id {
             Some(Value::String(id)) if id.starts_with("_:") => {
                 Cow::Owned(self.blank_nodes.generate(Some(id)))
             }
@@ -386,7 +419,7 @@ impl<'a, 'g> Generator<'a, 'g> {
             }
             _ => {}
         }
-        if let Some(types) = object.get("@type") {
+        if let Some(types) = keys.types {
             let types: &[Value] = match types {
                 Value::Array(a) => a,
                 other => std::slice::from_ref(other),
@@ -407,7 +440,7 @@ impl<'a, 'g> Generator<'a, 'g> {
                 }
             }
         }
-        if let Some(index) = object.get("@index")
+        if let Some(index) = keys.index
             && let Some(n) = self.node(graph, node)
         {
             match n.index {
@@ -419,7 +452,7 @@ impl<'a, 'g> Generator<'a, 'g> {
                 _ => n.index = Some(index),
             }
         }
-        if let Some(reverse) = object.get("@reverse") {
+        if let Some(reverse) = keys.reverse {
             let Value::Object(reverse) = reverse else {
                 return Err(invalid("@reverse is not a map"));
             };
@@ -435,7 +468,7 @@ impl<'a, 'g> Generator<'a, 'g> {
                 )?;
             }
         }
-        if let Some(inner) = object.get("@graph") {
+        if let Some(inner) = keys.graph {
             let inner_graph = self.graph_index(&id);
             self.generate(
                 inner,
@@ -446,7 +479,7 @@ impl<'a, 'g> Generator<'a, 'g> {
                 depth + 1,
             )?;
         }
-        if let Some(included) = object.get("@included") {
+        if let Some(included) = keys.included {
             self.generate(
                 included,
                 graph,

@@ -3,13 +3,44 @@
 //! RDF", canonical `xsd:double` forms and JCS ([RFC 8785](https://www.rfc-editor.org/rfc/rfc8785))
 //! for `@json` literals.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
+use std::sync::LazyLock;
 
 use obi_rdf::vocab::{rdf, xsd};
 use obi_rdf::{BlankNode, GraphName, Literal, NamedNode, Quad, Subject, Term};
 use serde_json::{Map, Number, Value};
 
 use crate::node_map::{BlankNodeGenerator, DEFAULT_GRAPH, FastMap, Generator, Item, Node};
+
+/// IRIs every conversion uses, allocated once.
+struct Vocabulary {
+    rdf_type: NamedNode,
+    first: NamedNode,
+    rest: NamedNode,
+    nil: NamedNode,
+    value: NamedNode,
+    language: NamedNode,
+    direction: NamedNode,
+    json: NamedNode,
+    boolean: NamedNode,
+    integer: NamedNode,
+    double: NamedNode,
+}
+
+static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| Vocabulary {
+    rdf_type: NamedNode::new_unchecked(rdf::TYPE),
+    first: NamedNode::new_unchecked(rdf::FIRST),
+    rest: NamedNode::new_unchecked(rdf::REST),
+    nil: NamedNode::new_unchecked(rdf::NIL),
+    value: NamedNode::new_unchecked(rdf::VALUE),
+    language: NamedNode::new_unchecked(rdf::LANGUAGE),
+    direction: NamedNode::new_unchecked(rdf::DIRECTION),
+    json: NamedNode::new_unchecked(rdf::JSON),
+    boolean: NamedNode::new_unchecked(xsd::BOOLEAN),
+    integer: NamedNode::new_unchecked(xsd::INTEGER),
+    double: NamedNode::new_unchecked(xsd::DOUBLE),
+});
 
 /// Default for [`ToRdfOptions::max_depth`]: how deep expanded JSON-LD may nest.
 pub const MAX_TO_RDF_DEPTH: usize = 512;
@@ -143,7 +174,7 @@ pub fn expanded_to_rdf(expanded: &Value, options: &ToRdfOptions) -> Result<Vec<Q
         options,
         blank_nodes: &mut blank_nodes,
         quads: Vec::new(),
-        resources: FastMap::default(),
+        resources: FastMap::with_capacity_and_hasher(64, Default::default()),
     };
     for (graph_name, graph) in &graphs {
         let graph_name = if graph_name == DEFAULT_GRAPH {
@@ -207,7 +238,11 @@ fn is_well_formed_language(tag: &str) -> bool {
 /// `iri` as a named node if it is a well-formed absolute IRI: a scheme, no character N-Quads
 /// forbids in an IRI, at most one `#`.
 fn well_formed_iri(iri: &str) -> Option<NamedNode> {
-    if iri.bytes().filter(|&b| b == b'#').count() > 1 {
+    if let Some(hash) = iri.find('#')
+        && iri
+            .get(hash + 1..)
+            .is_some_and(|fragment| fragment.contains('#'))
+    {
         return None;
     }
     NamedNode::new(iri).ok()
@@ -282,7 +317,7 @@ impl<'a> Serializer<'a, '_> {
         graph: &GraphName,
     ) -> Result<(), ToRdfError> {
         if !node.types.is_empty() {
-            let rdf_type = NamedNode::new_unchecked(rdf::TYPE);
+            let rdf_type = &VOCABULARY.rdf_type;
             for t in &node.types {
                 if let Some(object) = self.resource(t, "type")? {
                     self.push(subject.clone(), rdf_type.clone(), object.into(), graph);
@@ -319,9 +354,9 @@ impl<'a> Serializer<'a, '_> {
     /// [List to RDF](https://www.w3.org/TR/json-ld11-api/#list-to-rdf-conversion).
     fn list(&mut self, items: &'a [Item<'a>], graph: &GraphName) -> Result<Term, ToRdfError> {
         let nodes: Vec<BlankNode> = items.iter().map(|_| self.fresh_blank_node()).collect();
-        let first = NamedNode::new_unchecked(rdf::FIRST);
-        let rest = NamedNode::new_unchecked(rdf::REST);
-        let nil = NamedNode::new_unchecked(rdf::NIL);
+        let first = &VOCABULARY.first;
+        let rest = &VOCABULARY.rest;
+        let nil = &VOCABULARY.nil;
         for (i, (item, node)) in items.iter().zip(&nodes).enumerate() {
             if let Some(object) = self.object(item, graph)? {
                 self.push(node.clone().into(), first.clone(), object, graph);
@@ -335,40 +370,41 @@ impl<'a> Serializer<'a, '_> {
         Ok(nodes
             .into_iter()
             .next()
-            .map_or(Term::NamedNode(nil), Term::BlankNode))
+            .map_or(Term::NamedNode(nil.clone()), Term::BlankNode))
     }
 
     fn value(
         &mut self,
-        item: &Map<String, Value>,
+        item: &'a Map<String, Value>,
         graph: &GraphName,
     ) -> Result<Option<Term>, ToRdfError> {
-        let value = item.get("@value").unwrap_or(&Value::Null);
-        let datatype = match item.get("@type") {
+        let (mut value, mut datatype, mut language, mut direction) =
+            (&Value::Null, None, None, None);
+        for (key, v) in item {
+            match key.as_str() {
+                "@value" => value = v,
+                "@type" => datatype = Some(v),
+                "@language" => language = Some(v),
+                "@direction" => direction = v.as_str(),
+                _ => {}
+            }
+        }
+        let datatype = match datatype {
             None | Some(Value::Null) => None,
-            Some(Value::String(t)) => Some(t.as_str()),
+            Some(Value::String(t)) if t == "@json" => Some(VOCABULARY.json.clone()),
+            Some(Value::String(t)) => match self.resource(t, "datatype")? {
+                Some(Subject::NamedNode(n)) => Some(n),
+                // A blank node or a relative IRI is no datatype: drop the value.
+                Some(Subject::BlankNode(_)) => return self.dropped("datatype", t).map(|()| None),
+                None => return Ok(None),
+            },
             Some(other) => {
                 return Err(ToRdfError::InvalidExpandedInput {
                     message: format!("@type of a value object is not a string: {other}"),
                 });
             }
         };
-        let datatype = match datatype {
-            Some("@json") => Some(NamedNode::new_unchecked(rdf::JSON)),
-            Some(t) => match well_formed_iri(t) {
-                Some(n) => Some(n),
-                None => {
-                    if self.options.safe_mode {
-                        return Err(ToRdfError::SafeMode {
-                            message: format!("datatype {t:?} is not an absolute IRI"),
-                        });
-                    }
-                    return Ok(None);
-                }
-            },
-            None => None,
-        };
-        let language = match item.get("@language") {
+        let language = match language {
             Some(Value::String(l)) => {
                 if !is_well_formed_language(l) {
                     if self.options.safe_mode {
@@ -383,30 +419,28 @@ impl<'a> Serializer<'a, '_> {
             _ => None,
         };
         let is_json = datatype.as_ref().is_some_and(|d| d.as_str() == rdf::JSON);
-        let (lexical, datatype) = if is_json {
-            (canonical_json(value), datatype)
+        let (lexical, datatype): (Cow<'a, str>, _) = if is_json {
+            (Cow::Owned(canonical_json(value)), datatype)
         } else {
             match value {
                 Value::Bool(b) => (
-                    b.to_string(),
-                    Some(datatype.unwrap_or_else(|| NamedNode::new_unchecked(xsd::BOOLEAN))),
+                    Cow::Borrowed(if *b { "true" } else { "false" }),
+                    Some(datatype.unwrap_or_else(|| VOCABULARY.boolean.clone())),
                 ),
                 Value::Number(n) => {
                     let is_double = datatype.as_ref().is_some_and(|d| d.as_str() == xsd::DOUBLE);
                     match integer_form(n) {
                         Some(i) if !is_double => (
-                            i,
-                            Some(
-                                datatype.unwrap_or_else(|| NamedNode::new_unchecked(xsd::INTEGER)),
-                            ),
+                            Cow::Owned(i),
+                            Some(datatype.unwrap_or_else(|| VOCABULARY.integer.clone())),
                         ),
                         _ => (
-                            canonical_double(n.as_f64().unwrap_or(f64::NAN)),
-                            Some(datatype.unwrap_or_else(|| NamedNode::new_unchecked(xsd::DOUBLE))),
+                            Cow::Owned(canonical_double(n.as_f64().unwrap_or(f64::NAN))),
+                            Some(datatype.unwrap_or_else(|| VOCABULARY.double.clone())),
                         ),
                     }
                 }
-                Value::String(s) => (s.clone(), datatype),
+                Value::String(s) => (Cow::Borrowed(s.as_str()), datatype),
                 other => {
                     return Err(ToRdfError::InvalidExpandedInput {
                         message: format!("@value is not a scalar: {other}"),
@@ -414,7 +448,6 @@ impl<'a> Serializer<'a, '_> {
                 }
             }
         };
-        let direction = item.get("@direction").and_then(Value::as_str);
         if let (Some(direction), false) = (direction, is_json) {
             match self.options.rdf_direction {
                 RdfDirection::I18nDatatype => {
@@ -432,21 +465,21 @@ impl<'a> Serializer<'a, '_> {
                     let subject = Subject::BlankNode(node.clone());
                     self.push(
                         subject.clone(),
-                        NamedNode::new_unchecked(rdf::VALUE),
+                        VOCABULARY.value.clone(),
                         Literal::new_simple(lexical).into(),
                         graph,
                     );
                     if let Some(language) = language {
                         self.push(
                             subject.clone(),
-                            NamedNode::new_unchecked(rdf::LANGUAGE),
+                            VOCABULARY.language.clone(),
                             Literal::new_simple(language.to_ascii_lowercase()).into(),
                             graph,
                         );
                     }
                     self.push(
                         subject,
-                        NamedNode::new_unchecked(rdf::DIRECTION),
+                        VOCABULARY.direction.clone(),
                         Literal::new_simple(direction).into(),
                         graph,
                     );

@@ -47,20 +47,21 @@ impl NamedNode {
     ///
     /// # Errors
     /// [`TermError::InvalidIri`] when the check fails.
-    pub fn new(iri: impl Into<String>) -> Result<Self, TermError> {
+    pub fn new(iri: impl Into<Arc<str>>) -> Result<Self, TermError> {
         let iri = iri.into();
         match check_iri(&iri) {
-            Ok(()) => Ok(Self { iri: iri.into() }),
-            Err(reason) => Err(TermError::InvalidIri { iri, reason }),
+            Ok(()) => Ok(Self { iri }),
+            Err(reason) => Err(TermError::InvalidIri {
+                iri: iri.as_ref().to_owned(),
+                reason,
+            }),
         }
     }
 
     /// Builds a named node without any check, for producers that already validated the IRI.
     #[must_use]
-    pub fn new_unchecked(iri: impl Into<String>) -> Self {
-        Self {
-            iri: Arc::from(iri.into()),
-        }
+    pub fn new_unchecked(iri: impl Into<Arc<str>>) -> Self {
+        Self { iri: iri.into() }
     }
 
     /// The IRI text.
@@ -91,20 +92,26 @@ static RDF_LANG_STRING: LazyLock<NamedNode> =
 
 /// Checks that an IRI is absolute and carries no character N-Quads forbids in `IRIREF`.
 pub(crate) fn check_iri(iri: &str) -> Result<(), &'static str> {
-    let Some(colon) = iri.find(':') else {
+    let bytes = iri.as_bytes();
+    match bytes.first() {
+        Some(c) if c.is_ascii_alphabetic() => {}
+        _ => return Err("not absolute (no scheme)"),
+    }
+    let mut rest = None;
+    for (i, &b) in bytes.iter().enumerate().skip(1) {
+        if b == b':' {
+            rest = bytes.get(i + 1..);
+            break;
+        }
+        if !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')) {
+            return Err("not absolute (no scheme)");
+        }
+    }
+    let Some(rest) = rest else {
         return Err("not absolute (no scheme)");
     };
-    let scheme = &iri[..colon];
-    let mut chars = scheme.chars();
-    match chars.next() {
-        Some(c) if c.is_ascii_alphabetic() => {}
-        _ => return Err("not absolute (bad scheme)"),
-    }
-    if !chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')) {
-        return Err("not absolute (bad scheme)");
-    }
     // Every forbidden character is ASCII, and no byte of a multi-byte UTF-8 sequence is.
-    if iri.bytes().any(|b| {
+    if rest.iter().any(|&b| {
         b <= b' '
             || matches!(
                 b,
@@ -137,21 +144,21 @@ impl BlankNode {
     ///
     /// # Errors
     /// [`TermError::InvalidBlankNode`] when it is not.
-    pub fn new(id: impl Into<String>) -> Result<Self, TermError> {
+    pub fn new(id: impl Into<Arc<str>>) -> Result<Self, TermError> {
         let id = id.into();
         if is_blank_node_label(&id) {
-            Ok(Self { id: id.into() })
+            Ok(Self { id })
         } else {
-            Err(TermError::InvalidBlankNode { id })
+            Err(TermError::InvalidBlankNode {
+                id: id.as_ref().to_owned(),
+            })
         }
     }
 
     /// Builds a blank node without any check (`id` without `_:`).
     #[must_use]
-    pub fn new_unchecked(id: impl Into<String>) -> Self {
-        Self {
-            id: Arc::from(id.into()),
-        }
+    pub fn new_unchecked(id: impl Into<Arc<str>>) -> Self {
+        Self { id: id.into() }
     }
 
     /// The identifier, without `_:`.
@@ -236,9 +243,9 @@ pub struct Literal {
 impl Literal {
     /// A simple literal (datatype `xsd:string`).
     #[must_use]
-    pub fn new_simple(value: impl Into<String>) -> Self {
+    pub fn new_simple(value: impl Into<Arc<str>>) -> Self {
         Self {
-            value: Arc::from(value.into()),
+            value: value.into(),
             datatype: XSD_STRING.clone(),
             language: None,
         }
@@ -246,9 +253,9 @@ impl Literal {
 
     /// A typed literal. A datatype of `rdf:langString` without a tag is kept as given.
     #[must_use]
-    pub fn new_typed(value: impl Into<String>, datatype: NamedNode) -> Self {
+    pub fn new_typed(value: impl Into<Arc<str>>, datatype: NamedNode) -> Self {
         Self {
-            value: Arc::from(value.into()),
+            value: value.into(),
             datatype,
             language: None,
         }
@@ -259,7 +266,7 @@ impl Literal {
     /// # Errors
     /// [`TermError::InvalidLanguageTag`] when the tag is not well-formed.
     pub fn new_language_tagged(
-        value: impl Into<String>,
+        value: impl Into<Arc<str>>,
         language: impl Into<String>,
     ) -> Result<Self, TermError> {
         let language = language.into();
@@ -273,13 +280,13 @@ impl Literal {
     /// A language-tagged string without checking the tag.
     #[must_use]
     pub fn new_language_tagged_unchecked(
-        value: impl Into<String>,
-        language: impl Into<String>,
+        value: impl Into<Arc<str>>,
+        language: impl Into<Arc<str>>,
     ) -> Self {
         Self {
-            value: Arc::from(value.into()),
+            value: value.into(),
             datatype: RDF_LANG_STRING.clone(),
-            language: Some(Arc::from(language.into())),
+            language: Some(language.into()),
         }
     }
 
