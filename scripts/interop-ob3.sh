@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Interop and speed comparison with Digital Bazaar's JavaScript libraries (the OB 3.0 oracle).
+# Interop and speed comparison with Digital Bazaar's JavaScript libraries (the OB 3.0 oracle),
+# plus the OB 2.0 signed-assertion interop with the 1EdTech validator when its oracle is present.
 #
 #   scripts/interop-ob3.sh            interop test + speed comparison
 #   scripts/interop-ob3.sh --no-bench interop test only
@@ -16,6 +17,10 @@ if ! command -v node >/dev/null 2>&1 || [ ! -f "$script" ]; then
 fi
 export OBI_OB3_ORACLE="$oracle"
 cargo test -p obi-proof --test interop_ob3
+ob2=${OBI_OB2_ORACLE:-"${ORACLES_DIR:-/tmp/obi-oracles}/py/bin/python ${ORACLES_DIR:-/tmp/obi-oracles}/py/ob2-oracle.py"}
+if [ -x "${ob2%% *}" ]; then
+  OBI_OB2_ORACLE="$ob2" cargo test -p obi-proof --test interop_ob2
+fi
 [ "${1:-}" = "--no-bench" ] && exit 0
 n=${BENCH_N:-200}
 echo "== Digital Bazaar (Node $(node --version)), $n sample credentials, one process:"
