@@ -11,8 +11,33 @@
 //! assert_eq!(out[0]["http://schema.org/name"][0]["@value"], "x");
 //! ```
 //!
+//! For many documents, use a [`Processor`] (or the process-wide [`Processor::shared_pinned`]):
+//! it caches loaded and processed contexts, so a credential using the usual contexts costs
+//! only its own expansion.
+//!
+//! # Safe mode
+//!
+//! [`Options::with_safe_mode`] (what VC Data Integrity requires) makes expansion fail with
+//! [`ErrorCode::SafeMode`] and the JSON path of the offending input instead of silently
+//! dropping or reinterpreting anything:
+//! - a property that does not expand to an absolute IRI or keyword (an undefined term);
+//! - a `@type` value that does not expand to an absolute IRI or blank node without the
+//!   document base (a relative type);
+//! - an `@id` (or `@type: @id` value, or `@id` map key) that stays relative because there
+//!   is no base, or has the form of a keyword (`@ignoreMe`);
+//! - a value object with a null `@value`, an object with only `@language`, a free-floating
+//!   value or list (all dropped by the algorithm);
+//! - a context term with the form of a keyword, a term whose `@id` or `@reverse` has the form
+//!   of a keyword (ignored by the algorithm), a relative `@vocab`.
+//!
+//! When safe mode succeeds, the result equals normal mode's (a property test checks this).
+//!
+//! # Limits
+//!
 //! Input size is the caller's concern: parse untrusted JSON with a bounded parser first.
-//! Everything else is bounded by [`Limits`].
+//! Everything else is bounded by [`Limits`] (context nesting and cycles, remote context
+//! loads, document depth) and the processor's cache size ([`MAX_CACHED_CONTEXTS`]).
+//! This crate never touches the network: remote contexts come from a [`DocumentLoader`].
 #![forbid(unsafe_code)]
 
 mod context;
