@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::context::{ActiveContext, ProcessFlags, process_context};
 use crate::error::{Error, ErrorCode, err};
-use crate::loader::{DocumentLoader, LoadError};
+use crate::loader::DocumentLoader;
 use crate::options::{Options, ProcessingMode};
 
 /// Default for [`Processor::with_max_cached_contexts`]: entries each cache (documents, scoped,
@@ -122,13 +122,12 @@ impl<'a> Env<'a> {
         if let Some(hit) = lock(&self.caches.documents).get(url) {
             return Ok(hit.clone());
         }
-        let doc = self.loader.load(url).map_err(|e| {
-            let code = match e {
-                LoadError::InvalidJson { .. } => ErrorCode::InvalidRemoteContext,
-                _ => ErrorCode::LoadingRemoteContextFailed,
-            };
-            Error::new(code, e.to_string())
-        })?;
+        // Spec §4.1.2 step 5.2.5: a context that cannot be dereferenced or parsed is a
+        // "loading remote context failed".
+        let doc = self
+            .loader
+            .load(url)
+            .map_err(|e| Error::new(ErrorCode::LoadingRemoteContextFailed, e.to_string()))?;
         let Some(ctx) = doc.document.as_object().and_then(|o| o.get("@context")) else {
             return err(
                 ErrorCode::InvalidRemoteContext,
