@@ -675,7 +675,7 @@ fn primary_class(node: &Map<String, Value>) -> &'static str {
         .filter_map(Value::as_str)
         .map(values::compact_type)
         .collect();
-    if types.contains(&"Assertion") || (types.is_empty() && node.contains_key("recipient")) {
+    if types.contains(&"Assertion") || node.contains_key("recipient") {
         "Assertion"
     } else if types.contains(&"BadgeClass") {
         "BadgeClass"
