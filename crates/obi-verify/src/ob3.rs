@@ -91,16 +91,21 @@ pub(crate) fn verify_vc_jwt(jws: &str, ctx: &mut VerifyContext<'_>) {
             check_rest(&credential, node_id.as_deref(), ctx);
         }
         Err(e) => {
-            let name = if matches!(e, obi_proof::ProofError::Claims(_)) {
-                checks::ISSUER_KEY
-            } else {
-                checks::VERIFY_SIGNATURE
-            };
-            ctx.error(name, format!("the VC-JWT does not verify: {e}"));
-            // Still report what the payload says, for a relying party reading the report.
+            ctx.error(
+                checks::VERIFY_SIGNATURE,
+                format!("the VC-JWT does not verify: {e}"),
+            );
+            // Still report what the (unverified) payload says about its dates, and keep it in
+            // the graph, for a relying party reading the report.
             if let Ok(parsed) = obi_proof::Jws::parse(jws)
                 && let Ok(claims) = obi_model::json::parse(parsed.payload())
             {
+                let credential = claims.get("vc").cloned().unwrap_or_else(|| claims.clone());
+                let node_id = credential
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
+                check_dates(&credential, node_id.as_deref(), ctx);
                 ctx.report.graph.push(claims);
             }
         }
@@ -141,14 +146,68 @@ fn check_schema(value: &Value, node_id: Option<&str>, ctx: &mut VerifyContext<'_
         // The pinned schema is the AchievementCredential one; endorsements have their own.
         return;
     }
+    let normalized;
+    let value = if needs_proof_array(value) {
+        let mut copy = value.clone();
+        wrap_proofs(&mut copy);
+        normalized = copy;
+        &normalized
+    } else {
+        value
+    };
+    // The pinned 3.0.3 schema is written for VCDM 2.0; a VCDM 1.1 credential (OB 3.0.0-3.0.2)
+    // is checked against it except for the two VCDM 2.0 requirements it cannot meet.
+    let vcdm11 = first_context(value) == Some(obi_model::ob3::CONTEXT_VC_V1);
     match obi_model::schema::validate_ob3(value) {
         Ok(errors) => {
             for e in errors {
+                if vcdm11
+                    && (e.instance_path == "/@context/0"
+                        || (e.keyword == "required" && e.message.contains("\"validFrom\"")))
+                {
+                    continue;
+                }
                 ctx.node(Level::Error, checks::JSON_SCHEMA, node_id, e.to_string());
             }
         }
         Err(e) => ctx.node(Level::Error, checks::JSON_SCHEMA, node_id, e.to_string()),
     }
+}
+
+/// True when some `proof` in `value` is a single object. The 1EdTech schema declares `proof`
+/// an array, while VCDM 2.0 §4.12 (and JSON-LD: one value is a set of one) allows a single
+/// proof object, which is what the OB 3.0 examples and issuers write.
+fn needs_proof_array(value: &Value) -> bool {
+    match value {
+        Value::Object(map) => map
+            .iter()
+            .any(|(k, v)| (k == "proof" && v.is_object()) || needs_proof_array(v)),
+        Value::Array(items) => items.iter().any(needs_proof_array),
+        _ => false,
+    }
+}
+
+/// Wraps every single-object `proof` in an array (see [`needs_proof_array`]).
+fn wrap_proofs(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                if k == "proof" && v.is_object() {
+                    *v = Value::Array(vec![v.take()]);
+                }
+                wrap_proofs(v);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(wrap_proofs),
+        _ => {}
+    }
+}
+
+fn first_context(value: &Value) -> Option<&str> {
+    value
+        .get("@context")
+        .and_then(|c| c.get(0).or(Some(c)))
+        .and_then(Value::as_str)
 }
 
 fn types(value: &Value) -> Vec<&str> {
@@ -208,6 +267,12 @@ fn check_contexts(value: &Value, node_id: Option<&str>, ctx: &mut VerifyContext<
         .iter()
         .position(|c| c.as_str().is_some_and(|s| s.starts_with(ob_prefix)));
     match ob_pos {
+        Some(i) if i > 1 => ctx.node(
+            Level::Error,
+            checks::VC_CONTEXT,
+            node_id,
+            format!("the Open Badges 3.0 context must be the second @context entry, found at position {}", i + 1),
+        ),
         None => ctx.node(
             Level::Error,
             checks::VC_CONTEXT,
@@ -258,11 +323,7 @@ fn parse_date(
 }
 
 fn check_dates(value: &Value, node_id: Option<&str>, ctx: &mut VerifyContext<'_>) {
-    let v1 = value
-        .get("@context")
-        .and_then(|c| c.get(0).or(Some(c)))
-        .and_then(Value::as_str)
-        == Some(obi_model::ob3::CONTEXT_VC_V1);
+    let v1 = first_context(value) == Some(obi_model::ob3::CONTEXT_VC_V1);
     let (from_name, until_name) = if v1 {
         ("issuanceDate", "expirationDate")
     } else {
