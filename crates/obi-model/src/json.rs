@@ -42,6 +42,12 @@ pub const MAX_JSON_DEPTH: usize = 64;
 /// allows 127 open containers). [`Limits::max_depth`] is clamped to this.
 pub const SERDE_JSON_MAX_DEPTH: usize = 127;
 
+/// Deepest nesting typed parsing ([`from_slice_with`], [`from_value`]) accepts, whatever
+/// [`Limits::max_depth`] says (64 levels). Typed parsing recurses once per level, and a
+/// debug build needs about 22 KiB of stack per level: 64 levels fit a 2 MiB thread (the
+/// default for test and tokio worker threads); release builds need far less.
+pub const MAX_TYPED_DEPTH: usize = 64;
+
 /// Limits applied by [`parse_with`]. `Default` is the same as [`Limits::new`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[must_use]
@@ -117,6 +123,13 @@ pub enum JsonError {
         /// 1-based column (in bytes) of that container.
         column: usize,
     },
+    /// Typed parsing met nesting deeper than [`MAX_TYPED_DEPTH`] (a stack-safety cap that
+    /// applies even when [`Limits::max_depth`] is higher).
+    #[error("JSON nesting deeper than the MAX_TYPED_DEPTH limit of {limit} for typed parsing")]
+    TypedTooDeep {
+        /// [`MAX_TYPED_DEPTH`].
+        limit: usize,
+    },
     /// The input is not well-formed JSON (or not UTF-8).
     #[error("invalid JSON at line {line}, column {column}: {message}")]
     Syntax {
@@ -143,7 +156,7 @@ impl JsonError {
     /// Line and column (1-based) of the problem, when the error has a position.
     pub fn location(&self) -> Option<(usize, usize)> {
         match self {
-            Self::TooLarge { .. } => None,
+            Self::TooLarge { .. } | Self::TypedTooDeep { .. } => None,
             Self::TooDeep { line, column, .. }
             | Self::Syntax { line, column, .. }
             | Self::Data { line, column, .. } => (*line > 0).then_some((*line, *column)),
@@ -212,7 +225,16 @@ pub fn from_slice<T: DeserializeOwned>(input: &[u8]) -> Result<T, JsonError> {
 /// # Errors
 /// Any [`JsonError`].
 pub fn from_slice_with<T: DeserializeOwned>(input: &[u8], limits: &Limits) -> Result<T, JsonError> {
-    check_limits(input, limits)?;
+    let capped = limits.with_max_depth(limits.max_depth.min(MAX_TYPED_DEPTH));
+    match check_limits(input, &capped) {
+        Err(JsonError::TooDeep { .. }) if limits.max_depth > MAX_TYPED_DEPTH => {
+            return Err(JsonError::TypedTooDeep {
+                limit: MAX_TYPED_DEPTH,
+            });
+        }
+        other => other?,
+    }
+    let limits = capped;
     let mut de = serde_json::Deserializer::from_slice(input);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
@@ -237,6 +259,11 @@ pub fn from_slice_with<T: DeserializeOwned>(input: &[u8], limits: &Limits) -> Re
 /// # Errors
 /// [`JsonError::Data`].
 pub fn from_value<T: DeserializeOwned>(value: &Value) -> Result<T, JsonError> {
+    if value_depth(value) > MAX_TYPED_DEPTH {
+        return Err(JsonError::TypedTooDeep {
+            limit: MAX_TYPED_DEPTH,
+        });
+    }
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let message = e.into_inner().to_string();
@@ -250,6 +277,26 @@ pub fn from_value<T: DeserializeOwned>(value: &Value) -> Result<T, JsonError> {
             column: 0,
         }
     })
+}
+
+/// Nesting depth of a value (`[]` is 1), without recursion.
+fn value_depth(value: &Value) -> usize {
+    let mut max = 0;
+    let mut stack = vec![(value, 0usize)];
+    while let Some((v, depth)) = stack.pop() {
+        match v {
+            Value::Array(items) => {
+                max = max.max(depth + 1);
+                stack.extend(items.iter().map(|i| (i, depth + 1)));
+            }
+            Value::Object(map) => {
+                max = max.max(depth + 1);
+                stack.extend(map.values().map(|i| (i, depth + 1)));
+            }
+            _ => max = max.max(depth),
+        }
+    }
+    max
 }
 
 /// Checks the size and depth limits without parsing: one pass over the bytes.
@@ -410,6 +457,29 @@ mod tests {
         assert!(matches!(parse(b""), Err(JsonError::Syntax { .. })));
         assert!(matches!(parse(b"[1] x"), Err(JsonError::Syntax { .. })));
         assert!(matches!(parse(b"\"\xff\""), Err(JsonError::Syntax { .. })));
+    }
+
+    #[test]
+    fn typed_parsing_is_capped_at_max_typed_depth() {
+        let limits = Limits::new().with_max_depth(100);
+        let doc = format!("{}{}", "[".repeat(80), "]".repeat(80));
+        assert!(parse_with(doc.as_bytes(), &limits).is_ok());
+        let err = from_slice_with::<Value>(doc.as_bytes(), &limits).unwrap_err();
+        assert_eq!(
+            err,
+            JsonError::TypedTooDeep {
+                limit: MAX_TYPED_DEPTH
+            }
+        );
+        assert!(err.to_string().contains("MAX_TYPED_DEPTH"));
+        let value = parse_with(doc.as_bytes(), &limits).unwrap();
+        assert_eq!(value_depth(&value), 80);
+        assert!(matches!(
+            from_value::<Value>(&value),
+            Err(JsonError::TypedTooDeep { .. })
+        ));
+        assert_eq!(value_depth(&Value::Null), 0);
+        assert_eq!(value_depth(&serde_json::json!({"a": [1]})), 2);
     }
 
     #[test]

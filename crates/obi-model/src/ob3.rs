@@ -535,3 +535,27 @@ node! {
         verification_method: Option<Iri> => "verificationMethod",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Typed parsing recurses through `IdOr`/`OneOrMany` per level; at the parser's depth
+    /// limit it must still fit a test thread's stack (2 MiB), in debug builds too.
+    #[test]
+    fn nesting_at_the_depth_limit_fits_the_stack() {
+        let levels = crate::json::MAX_JSON_DEPTH - 1;
+        let mut doc = String::new();
+        for _ in 0..levels - 1 {
+            doc.push_str(r#"{"id":"https://example.org/p","parentOrg":"#);
+        }
+        doc.push_str(r#"{"id":"https://example.org/p"}"#);
+        doc.push_str(&"}".repeat(levels - 1));
+        let value = crate::json::parse(doc.as_bytes()).unwrap();
+        let profile: Profile = crate::json::from_value(&value).unwrap();
+        assert_eq!(serde_json::to_value(&profile).unwrap(), value);
+        let deeper = format!(r#"{{"parentOrg":{doc}}}"#);
+        let deeper = format!(r#"{{"parentOrg":{deeper}}}"#);
+        assert!(crate::json::parse(deeper.as_bytes()).is_err());
+    }
+}

@@ -7,7 +7,13 @@
 
 use std::fmt;
 
-use serde::de::{DeserializeOwned, Error as _};
+use std::marker::PhantomData;
+
+use serde::de::value::{
+    BoolDeserializer, F64Deserializer, I64Deserializer, MapAccessDeserializer, StrDeserializer,
+    StringDeserializer, U64Deserializer, UnitDeserializer,
+};
+use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
@@ -190,20 +196,61 @@ impl<T: Serialize> Serialize for OneOrMany<T> {
     }
 }
 
-impl<'de, T: DeserializeOwned> Deserialize<'de> for OneOrMany<T> {
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match Value::deserialize(d)? {
-            Value::Array(items) => items
-                .into_iter()
-                .enumerate()
-                .map(|(i, v)| from_value_at(v, &format!("[{i}]")))
-                .collect::<Result<Vec<T>, String>>()
-                .map(Self::Many)
-                .map_err(D::Error::custom),
-            v => from_value_at(v, "")
-                .map(Self::One)
-                .map_err(D::Error::custom),
+        // A streaming visitor (no intermediate `Value`): errors keep their JSON path and
+        // each nesting level costs little stack.
+        struct OneOrManyVisitor<T>(PhantomData<T>);
+
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for OneOrManyVisitor<T> {
+            type Value = OneOrMany<T>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a value or an array of values")
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(OneOrMany::Many(items))
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                T::deserialize(MapAccessDeserializer::new(map)).map(OneOrMany::One)
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                T::deserialize(StrDeserializer::new(v)).map(OneOrMany::One)
+            }
+
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                T::deserialize(StringDeserializer::new(v)).map(OneOrMany::One)
+            }
+
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                T::deserialize(BoolDeserializer::new(v)).map(OneOrMany::One)
+            }
+
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                T::deserialize(I64Deserializer::new(v)).map(OneOrMany::One)
+            }
+
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                T::deserialize(U64Deserializer::new(v)).map(OneOrMany::One)
+            }
+
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                T::deserialize(F64Deserializer::new(v)).map(OneOrMany::One)
+            }
+
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                T::deserialize(UnitDeserializer::new()).map(OneOrMany::One)
+            }
         }
+
+        d.deserialize_any(OneOrManyVisitor(PhantomData))
     }
 }
 
@@ -244,18 +291,31 @@ impl<T: Serialize> Serialize for IdOr<T> {
     }
 }
 
-impl<'de, T: DeserializeOwned> Deserialize<'de> for IdOr<T> {
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for IdOr<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match Value::deserialize(d)? {
-            Value::String(s) => Ok(Self::Id(Iri(s))),
-            v @ Value::Object(_) => from_value_at(v, "")
-                .map(|o| Self::Object(Box::new(o)))
-                .map_err(D::Error::custom),
-            other => Err(D::Error::custom(format!(
-                "invalid type: {}, expected an IRI string or an object",
-                kind(&other)
-            ))),
+        struct IdOrVisitor<T>(PhantomData<T>);
+
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for IdOrVisitor<T> {
+            type Value = IdOr<T>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an IRI string or an object")
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(IdOr::Id(Iri(v.to_owned())))
+            }
+
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(IdOr::Id(Iri(v)))
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                T::deserialize(MapAccessDeserializer::new(map)).map(|o| IdOr::Object(Box::new(o)))
+            }
         }
+
+        d.deserialize_any(IdOrVisitor(PhantomData))
     }
 }
 
@@ -315,26 +375,6 @@ pub(crate) fn kind(v: &Value) -> &'static str {
     }
 }
 
-/// Deserializes an inner value, prefixing the error with the path inside it, so
-/// messages read `badge: issuer.name: invalid type ...` even through the wrappers above.
-fn from_value_at<T: DeserializeOwned>(v: Value, prefix: &str) -> Result<T, String> {
-    serde_path_to_error::deserialize::<_, T>(v).map_err(|e| {
-        let inner = e.path().to_string();
-        let path = match (prefix.is_empty(), inner == ".") {
-            (true, true) => String::new(),
-            (true, false) => inner,
-            (false, true) => prefix.to_owned(),
-            (false, false) if inner.starts_with('[') => format!("{prefix}{inner}"),
-            (false, false) => format!("{prefix}.{inner}"),
-        };
-        if path.is_empty() {
-            e.into_inner().to_string()
-        } else {
-            format!("{path}: {}", e.into_inner())
-        }
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -369,8 +409,8 @@ mod tests {
         assert!(one.contains("A") && many.contains("A"));
         assert_eq!(serde_json::to_string(&one).unwrap(), "\"A\"");
         assert_eq!(serde_json::to_string(&many).unwrap(), "[\"A\"]");
-        let err = serde_json::from_str::<Types>("[\"A\", 3]").unwrap_err();
-        assert!(err.to_string().contains("[1]"), "{err}");
+        let err = crate::json::from_slice::<Types>(b"[\"A\", 3]").unwrap_err();
+        assert!(err.to_string().starts_with("[1]: invalid type"), "{err}");
     }
 
     #[test]
@@ -383,9 +423,9 @@ mod tests {
         assert_eq!(r.iri().map(Iri::as_str), Some("https://x.org/n"));
         let o: IdOr<N> = serde_json::from_str("{\"name\":\"n\"}").unwrap();
         assert_eq!(o.object().map(|n| n.name.as_str()), Some("n"));
-        let err = serde_json::from_str::<IdOr<N>>("{\"name\":3}").unwrap_err();
+        let err = crate::json::from_slice::<IdOr<N>>(b"{\"name\":3}").unwrap_err();
         assert!(err.to_string().starts_with("name: invalid type"), "{err}");
-        let err = serde_json::from_str::<IdOr<N>>("3").unwrap_err();
+        let err = crate::json::from_slice::<IdOr<N>>(b"3").unwrap_err();
         assert!(
             err.to_string()
                 .contains("expected an IRI string or an object")
