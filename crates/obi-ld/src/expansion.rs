@@ -657,7 +657,8 @@ impl ObjCtx<'_, '_> {
                         for t in items {
                             if safe_mode {
                                 match self.type_scoped.expand_iri(t, false, true) {
-                                    Some(i) if is_absolute_or_blank(&i) => {
+                                    // `@json` is the one keyword a (value object's) type may be.
+                                    Some(i) if is_absolute_or_blank(&i) || i == "@json" => {
                                         out.push(Value::String(i.into_owned()))
                                     }
                                     _ => {

@@ -144,6 +144,18 @@ fn safe_mode_refuses_undefined_term_in_ob3_credential() {
 }
 
 #[test]
+fn safe_mode_accepts_json_literals() {
+    let doc = json!({
+        "@context": {"data": {"@id": "http://x/data", "@type": "@json"}, "raw": "http://x/raw"},
+        "data": {"b": [1, 2], "a": null},
+        "raw": {"@value": {"z": true}, "@type": "@json"}
+    });
+    let safe = expand(&doc, &Options::new().with_safe_mode(true), &PinnedLoader).unwrap();
+    assert_eq!(safe, expand(&doc, &Options::new(), &PinnedLoader).unwrap());
+    assert_eq!(safe[0]["http://x/raw"][0]["@type"], "@json");
+}
+
+#[test]
 fn safe_mode_refuses_relative_vocab() {
     let doc = json!({"@context": {"@vocab": "terms/"}, "name": "x"});
     let opts = Options::new().with_base("https://ex.org/");
