@@ -214,6 +214,11 @@ impl Corpus {
             let rel = self.write_json(&format!("docs/{name}.json"), v);
             shared.insert(url.clone(), json!(rel));
         }
+        // The OB 1.1 context, for the 1EdTech validator (JSON-LD compaction of 1.1 input).
+        shared.insert(
+            "https://w3id.org/openbadges/v1".into(),
+            json!("openbadges-v1.json"),
+        );
         shared.insert(
             "https://issuer.example/images/badge.png".into(),
             json!({"file": "docs/badge.png", "content_type": "image/png"}),
@@ -278,7 +283,15 @@ fn key(dir: &Path, name: &str, kind: KeyType) -> KeyPair {
 fn generate() {
     let dir = data_dir();
     let _ = std::fs::remove_dir_all(dir.join("cases"));
-    let _ = std::fs::remove_dir_all(dir.join("docs"));
+    for entry in std::fs::read_dir(dir.join("docs"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        if entry.path().extension().is_some_and(|e| e == "json") {
+            std::fs::remove_file(entry.path()).unwrap();
+        }
+    }
     let key1 = key(&dir, "rsa1", KeyType::Rsa);
     let key2 = key(&dir, "rsa2", KeyType::Rsa);
     let p256 = key(&dir, "p256", KeyType::P256);
@@ -1465,8 +1478,8 @@ fn generate() {
         "signed-p256",
         "ES256 (P-256) signed assertion",
         true,
-        "",
-        "",
+        "VERIFY_JWS",
+        "WARNING",
         Some(&p256),
         "https://issuer.example/keys/p256",
         |a, docs| {

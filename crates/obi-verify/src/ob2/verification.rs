@@ -294,7 +294,18 @@ pub(super) fn signed(
     classes::cryptographic_key(&mut run.f, key_node);
     run.push_graph(&key);
     match obi_proof::ob2::verify_assertion(compact, &key, &obi_proof::JwsLimits::new()) {
-        Ok(_) => {}
+        Ok(_) => {
+            if !compact_header_alg_is(compact, "RS256") {
+                run.f.push(
+                    Level::Warning,
+                    "VERIFY_JWS",
+                    format!(
+                        "Assertion {id} is signed with ES256: the signature is good, but Open Badges 2.0 names RS256 and other verifiers (the 1EdTech validator) reject other algorithms"
+                    ),
+                    id,
+                );
+            }
+        }
         Err(e) => {
             run.f.push(
                 Level::Error,
@@ -339,6 +350,13 @@ pub(super) fn signed(
         );
     }
     revocation_list(run, id, issuer);
+}
+
+/// Whether the JWS protected header names `alg`.
+fn compact_header_alg_is(compact: &str, alg: &str) -> bool {
+    obi_proof::Jws::parse(compact)
+        .map(|j| j.algorithm().name() == alg)
+        .unwrap_or(false)
 }
 
 fn revocation_list(run: &mut Run<'_>, id: &str, issuer: &Map<String, Value>) {
