@@ -75,6 +75,17 @@ fn bench(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::from_parameter(name), &quads, |b, quads| {
             b.iter(|| canonicalizer.canonicalize(black_box(quads)).unwrap());
         });
+        group.bench_with_input(
+            BenchmarkId::new("document-only", name),
+            &quads,
+            |b, quads| {
+                b.iter(|| {
+                    canonicalizer
+                        .canonicalize_to_nquads(black_box(quads))
+                        .unwrap()
+                });
+            },
+        );
     }
     group.finish();
 

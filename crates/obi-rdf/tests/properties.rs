@@ -4,7 +4,8 @@
 use std::path::Path;
 
 use obi_rdf::{
-    BlankNode, GraphName, Literal, NamedNode, Quad, Subject, Term, canonicalize, nquads,
+    BlankNode, Canonicalizer, GraphName, Literal, NamedNode, Quad, Subject, Term, canonicalize,
+    nquads,
 };
 use proptest::prelude::*;
 
@@ -94,6 +95,8 @@ proptest! {
     fn rdfc_agrees_with_oxrdf(quads in prop::collection::vec(quad_strategy(5, false), 0..14)) {
         let ours = canonicalize(&quads).unwrap();
         prop_assert_eq!(ours.as_nquads(), oxrdf_canonical(&quads));
+        let document = Canonicalizer::new().canonicalize_to_nquads(&quads).unwrap();
+        prop_assert_eq!(document.as_str(), ours.as_nquads());
     }
 
     #[test]

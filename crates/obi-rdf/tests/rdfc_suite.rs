@@ -42,7 +42,11 @@ fn main() -> ExitCode {
             "rdfc:RDFC10EvalTest" => {
                 let expected =
                     std::fs::read_to_string(dir.join(entry["result"].as_str().unwrap())).unwrap();
+                let document = canonicalizer.canonicalize_to_nquads(&quads);
                 match &result {
+                    Ok(_) if document.as_deref().ok() != Some(expected.as_str()) => {
+                        Err("canonicalize_to_nquads differs from canonicalize".to_owned())
+                    }
                     Ok(c) if c.as_nquads() == expected => Ok(()),
                     Ok(c) => Err(format!(
                         "output differs\n--- expected\n{expected}--- got\n{}",
