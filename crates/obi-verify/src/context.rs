@@ -1,6 +1,4 @@
 //! The state one verification carries: options, the report being written, nesting depth.
-// Some helpers are for the OB 2.0 module (src/ob2/), written in parallel.
-#![allow(dead_code)]
 
 use obi_fetch::{FetchError, Request, Response};
 use serde_json::Value;
@@ -87,7 +85,8 @@ impl<'a> VerifyContext<'a> {
         let response = match self.fetch(&Request::json(url)) {
             Ok(r) => r,
             Err(e) => {
-                self.error(name, format!("could not fetch {url}: {e}"));
+                self.report
+                    .could_not_run(name, format!("could not fetch {url}: {e}"));
                 return None;
             }
         };

@@ -61,7 +61,7 @@ fn verify_url(url: &str, ctx: &mut VerifyContext<'_>) {
             ctx.report.input.value_url = Some(response.final_url.clone());
             verify_bytes(&response.body, ctx);
         }
-        Err(e) => ctx.error(
+        Err(e) => ctx.report.could_not_run(
             crate::context::FETCH_DOCUMENT,
             format!("could not fetch {url}: {e}"),
         ),
@@ -180,7 +180,7 @@ fn verify_image(bytes: &[u8], ctx: &mut VerifyContext<'_>) {
                         ),
                     }
                 }
-                Err(e) => ctx.error(
+                Err(e) => ctx.report.could_not_run(
                     crate::context::FETCH_DOCUMENT,
                     format!("could not fetch {url} (the baked assertion URL): {e}"),
                 ),

@@ -91,6 +91,9 @@ pub(crate) fn verify_vc_jwt(jws: &str, ctx: &mut VerifyContext<'_>) {
             check_rest(&credential, node_id.as_deref(), ctx);
         }
         Err(e) => {
+            if could_not_run(&e) {
+                ctx.report.incomplete = true;
+            }
             ctx.error(
                 checks::VERIFY_SIGNATURE,
                 format!("the VC-JWT does not verify: {e}"),
@@ -455,15 +458,28 @@ pub(crate) fn verify_data_integrity(
             ok
         }
         Err(e) => {
-            ctx.node(
-                Level::Error,
-                name,
-                node_id,
-                format!("{what}: the proof does not verify: {e}"),
-            );
+            let text = format!("{what}: the proof does not verify: {e}");
+            if could_not_run(&e) {
+                ctx.report.incomplete = true;
+            }
+            ctx.node(Level::Error, name, node_id, text);
             false
         }
     }
+}
+
+/// Could the proof check not run (rather than find the proof wrong)? A context or key obi
+/// cannot load, an unsupported proof type or verification method, a fetch that failed.
+fn could_not_run(e: &obi_proof::ProofError) -> bool {
+    use obi_proof::{ProofError as P, ResolveError as R};
+    matches!(
+        e,
+        P::Canonicalization(_)
+            | P::Unsupported(_)
+            | P::Resolve(
+                R::Offline(_) | R::Unsupported { .. } | R::Fetch { .. } | R::TooLarge { .. }
+            )
+    )
 }
 
 fn check_proof(value: &Value, node_id: Option<&str>, ctx: &mut VerifyContext<'_>) {

@@ -107,6 +107,10 @@ pub struct Report {
     pub graph: Vec<Value>,
     /// Where the input came from.
     pub input: InputInfo,
+    /// Some check could not run (a document could not be fetched, an unknown JSON-LD context,
+    /// an unsupported proof type or key): the ERROR saying so is among the messages. Not part
+    /// of the 1EdTech JSON shape; the CLI exits 2 for such reports.
+    pub incomplete: bool,
 }
 
 impl Default for Report {
@@ -127,6 +131,7 @@ impl Report {
             open_badges_version: None,
             graph: Vec::new(),
             input: InputInfo::default(),
+            incomplete: false,
         }
     }
 
@@ -146,6 +151,13 @@ impl Report {
     /// Adds an [`Level::Error`] message from check `name`.
     pub fn error(&mut self, name: impl Into<String>, result: impl Into<String>) {
         self.push(Message::new(Level::Error, name, result));
+    }
+
+    /// Adds an ERROR from check `name` saying the check could not run, and marks the report
+    /// [`Report::incomplete`].
+    pub fn could_not_run(&mut self, name: impl Into<String>, result: impl Into<String>) {
+        self.incomplete = true;
+        self.error(name, result);
     }
 
     /// Adds a [`Level::Warning`] message from check `name`.
@@ -174,6 +186,7 @@ impl Report {
     /// Moves every message of `other` into this report, prefixing nothing; `valid` and the
     /// counts follow. Used for nested verifications (endorsements, presentation members).
     pub fn absorb_messages(&mut self, other: Report) {
+        self.incomplete |= other.incomplete;
         for message in other.messages {
             self.push(message);
         }

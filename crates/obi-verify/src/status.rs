@@ -172,6 +172,7 @@ fn check_bitstring(entry: &Value, node_id: Option<&str>, ctx: &mut VerifyContext
     let body = match ctx.fetch(&request) {
         Ok(r) => r.body,
         Err(e) => {
+            ctx.report.incomplete = true;
             return fail(
                 ctx,
                 format!("could not fetch the status list {list_url}: {e}"),

@@ -1,110 +1,387 @@
-//! `obi verify`: tell whether a badge is genuine.
+//! `obi verify`: tell whether badges are genuine, with a report.
 //!
-//! `--offline` checks the proof only: Data Integrity proofs (eddsa-rdfc-2022, eddsa-jcs-2022,
-//! Ed25519Signature2020) with did:key verification methods, and VC-JWTs whose key is a did:key
-//! or an embedded JWK. The full report (status, issuer profile, schema) comes with the verifier.
+//! Inputs are URLs, files, directories (every file in them, sorted), `-` for standard input,
+//! or lines of a JSON-lines file (`--lines FILE`: each line a JSON document, a compact JWS or
+//! a URL). Many inputs are verified in parallel by `--jobs` threads fed through a bounded
+//! channel and printed as they finish, so memory stays constant however many there are.
+//!
+//! Output: a short human summary per input (colour on a terminal), or with `--json` the
+//! 1EdTech validator's report shape (pretty for one input, one JSON line per input for many).
+//! Exit: 0 every input valid, 1 any invalid, 2 usage or I/O error or a check that could not run.
 
+use std::collections::HashMap;
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::mpsc;
 
-use anyhow::Context;
-use obi_proof::{
-    ASSERTION_METHOD, JwsLimits, ProofError, ResolveError, Resolver, verify_proofs, verify_vc_jwt,
+use anyhow::{Context, bail};
+use obi_fetch::{
+    CachingFetcher, Fetch, FetchError, FetchPolicy, HttpFetcher, MapFetcher, Request, Response,
 };
-use serde_json::Value;
+use obi_verify::{Input, Level, Options, Recipient, Report, verify};
 
 /// Arguments of `obi verify`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The badge: a credential (JSON with an embedded proof) or a compact JWS VC-JWT; `-` for stdin.
-    pub file: PathBuf,
-    /// Check the proof without any network access (did:key and embedded keys only).
+    /// Badges: URLs, files (JSON, compact JWS, baked PNG or SVG), directories, or `-` for stdin.
+    #[arg(required_unless_present = "lines")]
+    pub inputs: Vec<String>,
+    /// Also verify every line of this JSON-lines file (a JSON document, compact JWS or URL per line).
+    #[arg(long, value_name = "FILE")]
+    pub lines: Option<PathBuf>,
+    /// Print the report as JSON (the 1EdTech validator's shape); JSON lines for many inputs.
+    #[arg(long)]
+    pub json: bool,
+    /// Fetch nothing: only pinned contexts and `--doc` documents are available.
     #[arg(long)]
     pub offline: bool,
+    /// Serve FILE for URL (repeatable): any fetch, e.g. a badge class, issuer, key, status list or DID document.
+    #[arg(long = "doc", value_name = "URL=FILE")]
+    pub docs: Vec<String>,
+    /// The recipient the badge must be issued to: an email, a URL or a telephone number.
+    #[arg(long)]
+    pub recipient: Option<String>,
+    /// Check dates against this time (RFC 3339) instead of the clock.
+    #[arg(long, value_name = "ISO")]
+    pub now: Option<String>,
+    /// Allow fetches from loopback, private and link-local addresses (and plain http).
+    #[arg(long)]
+    pub allow_private_network: bool,
+    /// Cache fetched documents in this directory.
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Verify this many inputs at once (default: the number of CPUs).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
 }
 
-fn issuer_id(credential: &Value) -> Option<&str> {
-    match credential.get("issuer") {
-        Some(Value::String(s)) => Some(s),
-        Some(obj) => obj.get("id").and_then(Value::as_str),
-        None => None,
+/// Serves the `--doc` documents first, then asks the network fetcher (if any).
+struct DocsFirst {
+    docs: MapFetcher,
+    next: Option<Box<dyn Fetch>>,
+}
+
+impl Fetch for DocsFirst {
+    fn fetch(&self, request: &Request<'_>) -> Result<Response, FetchError> {
+        match (self.docs.fetch(request), &self.next) {
+            (Err(FetchError::NotFound { .. }), Some(next)) => next.fetch(request),
+            (result, _) => result,
+        }
     }
 }
 
-/// Could the check not run (exit 2) rather than find the badge not genuine (exit 1)?
-fn could_not_run(err: &ProofError) -> bool {
-    matches!(
-        err,
-        ProofError::Canonicalization(_)
-            | ProofError::Unsupported(_)
-            | ProofError::Resolve(ResolveError::Offline(_) | ResolveError::Unsupported { .. })
-    )
+/// One thing to verify, read by a worker (so only `jobs` inputs are in memory at once).
+enum Job {
+    Url(String),
+    File(PathBuf),
+    Stdin,
+    Line {
+        file: String,
+        number: usize,
+        text: String,
+    },
 }
 
-/// Runs `obi verify`. Exit 0 genuine, 1 not genuine, 2 the check could not run.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    if !args.offline {
-        eprintln!("obi: verify: only --offline (proof check) is implemented so far");
-        return Ok(super::exit_error());
+impl Job {
+    fn label(&self) -> String {
+        match self {
+            Self::Url(u) => u.clone(),
+            Self::File(p) => p.display().to_string(),
+            Self::Stdin => "-".to_owned(),
+            Self::Line { file, number, .. } => format!("{file}:{number}"),
+        }
     }
-    let bytes = super::read_input(&args.file)?;
-    let text = String::from_utf8(bytes)
-        .with_context(|| format!("{} is not UTF-8", args.file.display()))?;
-    let text = text.trim();
-    let resolver = Resolver::new();
-    let outcome = if text.starts_with('{') {
-        let credential: Value = serde_json::from_str(text)
-            .with_context(|| format!("{} is not JSON", args.file.display()))?;
-        let canon = super::sign::rdf_canonicalizer();
-        verify_proofs(&credential, ASSERTION_METHOD, &resolver, canon.as_ref()).and_then(|proofs| {
-            let issuer = issuer_id(&credential).unwrap_or_default();
-            let mut lines = Vec::new();
-            for p in &proofs {
-                let vm_did = p.verification_method.split('#').next().unwrap_or_default();
-                if issuer.starts_with("did:") && vm_did != issuer {
-                    return Err(ProofError::Proof(format!(
-                        "the proof's verification method {} does not belong to the issuer {issuer}",
-                        p.verification_method
-                    )));
-                }
-                lines.push(format!(
-                    "{} proof by {}",
-                    p.suite.name(),
-                    p.verification_method
-                ));
+
+    fn into_input(self) -> anyhow::Result<Input> {
+        Ok(match self {
+            Self::Url(u) => Input::Url(u),
+            Self::File(p) => {
+                let bytes = super::read_input(&p)?;
+                Input::bytes(p.display().to_string(), bytes)
             }
-            Ok(lines)
+            Self::Stdin => Input::bytes("-", super::read_input(std::path::Path::new("-"))?),
+            Self::Line { file, number, text } => Input::bytes(format!("{file}:{number}"), text),
         })
+    }
+}
+
+fn is_url(s: &str) -> bool {
+    s.starts_with("https://") || s.starts_with("http://")
+}
+
+fn options(args: &Args) -> anyhow::Result<Options> {
+    let mut docs = MapFetcher::new();
+    for spec in &args.docs {
+        let (url, file) = spec
+            .split_once('=')
+            .with_context(|| format!("--doc {spec}: expected URL=FILE"))?;
+        let body = std::fs::read(file).with_context(|| format!("--doc {url}: reading {file}"))?;
+        let content_type = if file.ends_with(".json") || file.ends_with(".jsonld") {
+            Some("application/json".to_owned())
+        } else {
+            None
+        };
+        docs.insert(url, content_type, body);
+    }
+    let next: Option<Box<dyn Fetch>> = if args.offline {
+        None
     } else {
-        let now = chrono_now();
-        verify_vc_jwt(text, &resolver, &JwsLimits::new(), now).map(|v| {
-            vec![format!(
-                "VC-JWT {} signature by {}",
-                v.header.get("alg").and_then(Value::as_str).unwrap_or("?"),
-                v.key.did_key()
-            )]
+        let policy = FetchPolicy::new()
+            .allow_private_network(args.allow_private_network)
+            .allow_http(args.allow_private_network);
+        let http = HttpFetcher::new(policy);
+        Some(match &args.cache_dir {
+            Some(dir) => Box::new(CachingFetcher::new(http, dir.clone())),
+            None => Box::new(http),
         })
     };
-    match outcome {
-        Ok(lines) => {
-            for line in lines {
-                println!("genuine: {line}");
-            }
-            Ok(super::EXIT_OK)
-        }
-        Err(err) if could_not_run(&err) => {
-            eprintln!("obi: verify: the proof could not be checked: {err}");
-            Ok(super::exit_error())
-        }
-        Err(err) => {
-            println!("not genuine: {err}");
-            Ok(super::EXIT_INVALID)
-        }
+    let mut options = Options::new()
+        .with_fetcher(Arc::new(DocsFirst { docs, next }))
+        .with_offline(args.offline);
+    if let Some(now) = &args.now {
+        let t = chrono::DateTime::parse_from_rfc3339(now)
+            .with_context(|| format!("--now {now}: not an RFC 3339 date-time"))?;
+        options = options.with_now(t.to_utc());
     }
+    if let Some(r) = &args.recipient {
+        let Some(recipient) = Recipient::parse(r) else {
+            bail!("--recipient {r}: not an email, URL or telephone number");
+        };
+        options = options.with_recipient(recipient);
+    }
+    Ok(options)
 }
 
-fn chrono_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+/// Sends every job to `tx`; stops early if the receiver is gone.
+fn produce(
+    inputs: &[String],
+    lines: Option<&PathBuf>,
+    tx: &mpsc::SyncSender<Job>,
+) -> anyhow::Result<()> {
+    for input in inputs {
+        if input == "-" {
+            if tx.send(Job::Stdin).is_err() {
+                return Ok(());
+            }
+        } else if is_url(input) {
+            if tx.send(Job::Url(input.clone())).is_err() {
+                return Ok(());
+            }
+        } else {
+            let path = PathBuf::from(input);
+            if path.is_dir() {
+                let mut files: Vec<PathBuf> = std::fs::read_dir(&path)
+                    .with_context(|| format!("reading directory {input}"))?
+                    .filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| {
+                        p.is_file()
+                            && !p
+                                .file_name()
+                                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+                    })
+                    .collect();
+                files.sort();
+                for f in files {
+                    if tx.send(Job::File(f)).is_err() {
+                        return Ok(());
+                    }
+                }
+            } else if tx.send(Job::File(path)).is_err() {
+                return Ok(());
+            }
+        }
+    }
+    if let Some(lines) = lines {
+        let file =
+            std::fs::File::open(lines).with_context(|| format!("opening {}", lines.display()))?;
+        let name = lines.display().to_string();
+        for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+            let line = line.with_context(|| format!("reading {name}"))?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let job = Job::Line {
+                file: name.clone(),
+                number: i + 1,
+                text: line,
+            };
+            if tx.send(job).is_err() {
+                return Ok(());
+            }
+        }
+    }
+    Ok(())
+}
+
+enum Outcome {
+    Report(Box<Report>),
+    Failed { label: String, error: String },
+}
+
+/// Runs `obi verify`.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let options = match options(&args) {
+        Ok(o) => Arc::new(o),
+        Err(e) => {
+            eprintln!("obi: verify: {e:#}");
+            return Ok(super::exit_error());
+        }
+    };
+    let single = args.inputs.len() == 1
+        && args.lines.is_none()
+        && !std::path::Path::new(&args.inputs[0]).is_dir();
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+        .clamp(1, 256);
+    let (job_tx, job_rx) = mpsc::sync_channel::<Job>(jobs * 4);
+    let job_rx = Arc::new(std::sync::Mutex::new(job_rx));
+    let (out_tx, out_rx) = mpsc::sync_channel::<Outcome>(jobs * 4);
+    let mut workers = Vec::with_capacity(jobs);
+    for _ in 0..jobs {
+        let rx = Arc::clone(&job_rx);
+        let tx = out_tx.clone();
+        let options = Arc::clone(&options);
+        workers.push(std::thread::spawn(move || {
+            loop {
+                let job = match rx.lock() {
+                    Ok(guard) => match guard.recv() {
+                        Ok(job) => job,
+                        Err(_) => break,
+                    },
+                    Err(_) => break,
+                };
+                let label = job.label();
+                let outcome = match job.into_input() {
+                    Ok(input) => {
+                        let mut report = verify(input, &options);
+                        if report.input.source.is_none() {
+                            report.input.source = Some(label);
+                        }
+                        Outcome::Report(Box::new(report))
+                    }
+                    Err(e) => Outcome::Failed {
+                        label,
+                        error: format!("{e:#}"),
+                    },
+                };
+                if tx.send(outcome).is_err() {
+                    break;
+                }
+            }
+        }));
+    }
+    drop(out_tx);
+    let producer = {
+        let inputs = args.inputs.clone();
+        let lines = args.lines.clone();
+        std::thread::spawn(move || produce(&inputs, lines.as_ref(), &job_tx))
+    };
+
+    let colour = std::io::stdout().is_terminal();
+    let progress = !single && std::io::stderr().is_terminal();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let (mut any_invalid, mut any_error, mut done) = (false, false, 0usize);
+    for outcome in out_rx {
+        done += 1;
+        match outcome {
+            Outcome::Report(report) => {
+                if report.incomplete {
+                    any_error = true;
+                } else if !report.valid {
+                    any_invalid = true;
+                }
+                let written = if args.json {
+                    let text = if single {
+                        serde_json::to_string_pretty(&*report)
+                    } else {
+                        serde_json::to_string(&*report)
+                    };
+                    writeln!(out, "{}", text.unwrap_or_default())
+                } else {
+                    write_human(&mut out, &report, colour)
+                };
+                if written.is_err() {
+                    break; // stdout closed (e.g. piped into head)
+                }
+            }
+            Outcome::Failed { label, error } => {
+                any_error = true;
+                eprintln!("obi: verify: {label}: {error}");
+            }
+        }
+        if progress {
+            eprint!("\r{done} verified");
+        }
+    }
+    if progress {
+        eprintln!();
+    }
+    for w in workers {
+        let _ = w.join();
+    }
+    match producer.join() {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            eprintln!("obi: verify: {e:#}");
+            any_error = true;
+        }
+        Err(_) => any_error = true,
+    }
+    Ok(if any_error {
+        super::exit_error()
+    } else if any_invalid {
+        super::EXIT_INVALID
+    } else {
+        super::EXIT_OK
+    })
+}
+
+fn write_human(out: &mut impl Write, report: &Report, colour: bool) -> std::io::Result<()> {
+    let paint = |code: &str, text: &str| {
+        if colour {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    };
+    let source = report.input.source.as_deref().unwrap_or("input");
+    let version = report
+        .open_badges_version
+        .as_deref()
+        .map(|v| format!(" (Open Badges {v})"))
+        .unwrap_or_default();
+    let verdict = if report.valid {
+        paint("32;1", "genuine")
+    } else if report.incomplete {
+        paint("33;1", "not genuine (a check could not run)")
+    } else {
+        paint("31;1", "not genuine")
+    };
+    writeln!(
+        out,
+        "{verdict}: {source}{version}: {} error(s), {} warning(s)",
+        report.error_count, report.warning_count
+    )?;
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for m in &report.messages {
+        let label = match m.level {
+            Level::Error => paint("31", "ERROR"),
+            Level::Warning => paint("33", "WARNING"),
+            _ => paint("2", "INFO"),
+        };
+        // Keep the summary short: at most 5 messages per check.
+        let n = counts.entry(m.name.as_str()).or_default();
+        *n += 1;
+        if *n <= 5 {
+            writeln!(out, "  {label} {}: {}", m.name, m.result)?;
+        } else if *n == 6 {
+            writeln!(out, "  {label} {}: ... more", m.name)?;
+        }
+    }
+    Ok(())
 }
