@@ -320,6 +320,7 @@ pub(crate) fn compact_type(value: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::prop_assert_eq;
 
     #[test]
     fn urls_and_iris() {
@@ -404,5 +405,35 @@ mod tests {
         let m = format!("md5${}", hex(&md5::digest(b"alice@example.org")));
         assert_eq!(identity_matches("alice@example.org", "", &m), Some(true));
         assert_eq!(identity_matches("x", "", "sha1$00"), None);
+    }
+
+    proptest::proptest! {
+        /// Value checks never panic, whatever the text.
+        #[test]
+        fn checks_never_panic(s in "\\PC{0,80}") {
+            let _ = parse_datetime(&s);
+            let _ = (is_url(&s), is_iri(&s), is_email(&s), is_telephone(&s));
+            let _ = (is_url_authority(&s), is_language(&s), is_data_uri(&s), is_rdf_type(&s));
+            let _ = identity_matches(&s, &s, &s);
+            let _ = authority(&s);
+        }
+
+        /// Every RFC 3339 date-time with a zone parses to the same instant.
+        #[test]
+        fn rfc3339_round_trips(secs in 0i64..4_102_444_800, offset_min in -720i32..=720) {
+            let tz = FixedOffset::east_opt(offset_min * 60).unwrap();
+            let dt = DateTime::from_timestamp(secs, 0).unwrap().with_timezone(&tz);
+            let text = dt.to_rfc3339();
+            prop_assert_eq!(parse_datetime(&text).unwrap(), dt);
+        }
+
+        /// A salted sha256 identity made the Open Badges way matches its identity, and only it.
+        #[test]
+        fn hashed_identity_matches(id in "[a-z]{1,12}@[a-z]{1,8}\\.org", salt in "[A-Za-z0-9]{0,12}") {
+            let stated = format!("sha256${}", hex(&Sha256::digest(format!("{id}{salt}").as_bytes())));
+            prop_assert_eq!(identity_matches(&id, &salt, &stated), Some(true));
+            prop_assert_eq!(identity_matches(&format!("x{id}"), &salt, &stated), Some(false));
+            prop_assert_eq!(identity_matches(&id, &salt, &stated.to_uppercase().replacen("SHA256$", "sha256$", 1)), Some(true));
+        }
     }
 }
