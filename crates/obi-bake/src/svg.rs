@@ -158,7 +158,7 @@ fn scan(text: &str, limits: &Limits) -> Result<Scan> {
                             let value = attr
                                 .normalized_value(XmlVersion::Implicit1_0)
                                 .map_err(|err| xml_err(err, start as u64))?;
-                            if value == OPENBADGES_NS {
+                            if value == OPENBADGES_NS && is_ncname(p) {
                                 prefix = Some(p.to_owned());
                             }
                         }
@@ -292,6 +292,13 @@ fn as_text<'a>(bytes: &'a [u8], limits: &Limits) -> Result<&'a str> {
 
 pub(crate) fn unbake_svg(bytes: &[u8], limits: &Limits) -> Result<Option<Baked>> {
     Ok(scan(as_text(bytes, limits)?, limits)?.best)
+}
+
+/// A usable namespace prefix: a name without colons (XML Namespaces `NCName`, conservatively).
+fn is_ncname(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
 fn is_xml_char(c: char) -> bool {

@@ -128,6 +128,22 @@ fn other_prefix_and_nested_element() {
 }
 
 #[test]
+fn malformed_prefix_binding_is_not_reused() {
+    // Found by fuzzing: a root binding the namespace to a name with a colon.
+    let svg = "<svg xmlns:a:b=\"http://openbadges.org\"/>";
+    let out = bake(svg, &Payload::detect(OB2_JSON_URN), None);
+    assert!(out.contains("<openbadges:assertion>"), "{out}");
+    assert_eq!(
+        obi_bake::unbake(out.as_bytes())
+            .unwrap()
+            .unwrap()
+            .payload
+            .as_str(),
+        OB2_JSON_URN
+    );
+}
+
+#[test]
 fn empty_root() {
     let out = bake(
         "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
