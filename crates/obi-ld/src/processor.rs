@@ -3,7 +3,7 @@
 
 use std::cell::Cell;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use serde_json::Value;
 
@@ -35,16 +35,16 @@ pub(crate) struct Caches {
     max_entries: usize,
     /// Base IRI -> the initial context for it (one stable address per base, so that the
     /// other caches, keyed by address, hit across documents).
-    initial: Mutex<HashMap<Option<String>, Arc<ActiveContext>>>,
+    initial: RwLock<HashMap<Option<String>, Arc<ActiveContext>>>,
     /// URL -> (document URL, the document's `@context` value).
-    documents: Mutex<HashMap<String, (String, Arc<Value>)>>,
+    documents: RwLock<HashMap<String, (String, Arc<Value>)>>,
     /// (active context, scoped context, flags, base URL, safe mode, mode) -> result. The entry
     /// keeps both inputs alive, so their addresses cannot be reused while cached.
-    scoped: Mutex<FxMap<ScopedKey, Vec<ScopedEntry>>>,
+    scoped: RwLock<FxMap<ScopedKey, Vec<ScopedEntry>>>,
     /// Embedded `@context` values: (active context, the context serialized, base URL, safe
     /// mode, mode) -> result. The entry keeps the active context alive, so its address cannot
     /// be reused while cached.
-    embedded: Mutex<HashMap<EmbeddedKey, EmbeddedEntry>>,
+    embedded: RwLock<HashMap<EmbeddedKey, EmbeddedEntry>>,
 }
 
 impl Default for Caches {
@@ -57,10 +57,10 @@ impl Caches {
     fn with_max_entries(max_entries: usize) -> Self {
         Caches {
             max_entries: max_entries.max(1),
-            initial: Mutex::default(),
-            documents: Mutex::default(),
-            scoped: Mutex::default(),
-            embedded: Mutex::default(),
+            initial: RwLock::default(),
+            documents: RwLock::default(),
+            scoped: RwLock::default(),
+            embedded: RwLock::default(),
         }
     }
 }
@@ -86,10 +86,14 @@ pub(crate) struct Env<'a> {
     loads: Cell<usize>,
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+fn read<T>(m: &RwLock<T>) -> RwLockReadGuard<'_, T> {
     // A panic while holding the lock cannot leave a cache inconsistent (entries are inserted
     // whole), so a poisoned lock is still usable.
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    m.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn write<T>(m: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    m.write().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl<'a> Env<'a> {
@@ -119,7 +123,7 @@ impl<'a> Env<'a> {
                 ),
             );
         }
-        if let Some(hit) = lock(&self.caches.documents).get(url) {
+        if let Some(hit) = read(&self.caches.documents).get(url) {
             return Ok(hit.clone());
         }
         // Spec §4.1.2 step 5.2.5: a context that cannot be dereferenced or parsed is a
@@ -135,7 +139,7 @@ impl<'a> Env<'a> {
             );
         };
         let entry = (doc.document_url.clone(), Arc::new(ctx.clone()));
-        let mut cache = lock(&self.caches.documents);
+        let mut cache = write(&self.caches.documents);
         make_room(&mut cache, self.caches.max_entries);
         cache.insert(url.to_owned(), entry.clone());
         Ok(entry)
@@ -143,13 +147,17 @@ impl<'a> Env<'a> {
 
     /// The initial context for `base`, one shared value per base.
     pub(crate) fn initial_context(&self, base: Option<&str>) -> Arc<ActiveContext> {
-        let mut cache = lock(&self.caches.initial);
-        if let Some(hit) = cache.get(&base.map(str::to_owned)) {
+        let key = base.map(str::to_owned);
+        if let Some(hit) = read(&self.caches.initial).get(&key) {
+            return Arc::clone(hit);
+        }
+        let mut cache = write(&self.caches.initial);
+        if let Some(hit) = cache.get(&key) {
             return Arc::clone(hit);
         }
         make_room(&mut cache, self.caches.max_entries);
         let ctx = Arc::new(ActiveContext::new(base.map(str::to_owned)));
-        cache.insert(base.map(str::to_owned), Arc::clone(&ctx));
+        cache.insert(key, Arc::clone(&ctx));
         ctx
     }
 
@@ -168,13 +176,13 @@ impl<'a> Env<'a> {
             self.options.safe_mode,
             self.options.processing_mode,
         );
-        if let Some(entries) = lock(&self.caches.scoped).get(&key)
+        if let Some(entries) = read(&self.caches.scoped).get(&key)
             && let Some((_, _, _, r)) = entries.iter().find(|e| e.0.as_deref() == base_url)
         {
             return Ok(Arc::clone(r));
         }
         let r = process_context(self, active, ctx, base_url, &mut Vec::new(), flags, 0)?;
-        let mut cache = lock(&self.caches.scoped);
+        let mut cache = write(&self.caches.scoped);
         make_room(&mut cache, self.caches.max_entries);
         cache.entry(key).or_default().push((
             base_url.map(str::to_owned),
@@ -214,11 +222,11 @@ impl<'a> Env<'a> {
             self.options.safe_mode,
             self.options.processing_mode,
         );
-        if let Some((_, hit)) = lock(&self.caches.embedded).get(&key) {
+        if let Some((_, hit)) = read(&self.caches.embedded).get(&key) {
             return Ok(Arc::clone(hit));
         }
         let r = self.process(active, ctx, base_url, ProcessFlags::default())?;
-        let mut cache = lock(&self.caches.embedded);
+        let mut cache = write(&self.caches.embedded);
         make_room(&mut cache, self.caches.max_entries);
         cache.insert(key, (Arc::clone(active), Arc::clone(&r)));
         Ok(r)
@@ -282,9 +290,9 @@ impl Processor {
 
     /// Drop every cached context and document.
     pub fn clear_cache(&self) {
-        lock(&self.caches.initial).clear();
-        lock(&self.caches.documents).clear();
-        lock(&self.caches.scoped).clear();
-        lock(&self.caches.embedded).clear();
+        write(&self.caches.initial).clear();
+        write(&self.caches.documents).clear();
+        write(&self.caches.scoped).clear();
+        write(&self.caches.embedded).clear();
     }
 }
