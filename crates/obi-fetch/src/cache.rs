@@ -22,6 +22,10 @@ pub const DEFAULT_MEMORY_CACHE_ENTRIES: usize = 1024;
 
 const FORMAT: &str = "obi-fetch-cache/1";
 
+/// Room for an entry's header line beyond its body when deciding, from the file size alone,
+/// that an entry is too large to read (URLs are at most 8 KiB, escaped twice).
+const MAX_ENTRY_HEADER_BYTES: u64 = 64 * 1024;
+
 /// A disk cache in front of a fetcher. Each entry is one file named by the SHA-256 of the URL,
 /// holding a one-line JSON header (format, URL, final URL, content type) and then the body;
 /// it is written to a temporary file and renamed into place, so readers never see half an
@@ -75,14 +79,26 @@ impl<F: Fetch> CachingFetcher<F> {
         self.dir.join(name)
     }
 
-    fn read_entry(&self, url: &str) -> Option<Response> {
+    /// The cached response for `url`: `None` when there is no usable entry, `Some(Err)` when
+    /// the entry is larger than `max_bytes` allows (not read).
+    fn read_entry(&self, url: &str, max_bytes: usize) -> Option<Result<Response, FetchError>> {
         let path = self.path_for(url);
-        let modified = fs::metadata(&path).and_then(|m| m.modified()).ok()?;
+        let metadata = fs::metadata(&path).ok()?;
+        let modified = metadata.modified().ok()?;
         let age = SystemTime::now()
             .duration_since(modified)
             .unwrap_or_default();
         if age > self.max_age {
             return None;
+        }
+        let max_file = u64::try_from(max_bytes)
+            .unwrap_or(u64::MAX)
+            .saturating_add(MAX_ENTRY_HEADER_BYTES);
+        if metadata.len() > max_file {
+            return Some(Err(FetchError::TooLarge {
+                url: url.to_owned(),
+                limit: max_bytes,
+            }));
         }
         let data = fs::read(&path).ok()?;
         let newline = data.iter().position(|&b| b == b'\n')?;
@@ -96,7 +112,13 @@ impl<F: Fetch> CachingFetcher<F> {
             .and_then(Value::as_str)
             .map(str::to_owned);
         let body = data.get(newline + 1..)?.to_vec();
-        Some(Response::new(final_url, content_type, body))
+        if body.len() > max_bytes {
+            return Some(Err(FetchError::TooLarge {
+                url: url.to_owned(),
+                limit: max_bytes,
+            }));
+        }
+        Some(Ok(Response::new(final_url, content_type, body)))
     }
 
     fn write_entry(&self, url: &str, response: &Response) -> std::io::Result<()> {
@@ -127,14 +149,8 @@ impl<F: Fetch> CachingFetcher<F> {
 
 impl<F: Fetch> Fetch for CachingFetcher<F> {
     fn fetch(&self, request: &Request<'_>) -> Result<Response, FetchError> {
-        if let Some(hit) = self.read_entry(request.url) {
-            if hit.body.len() > request.max_bytes {
-                return Err(FetchError::TooLarge {
-                    url: request.url.to_owned(),
-                    limit: request.max_bytes,
-                });
-            }
-            return Ok(hit);
+        if let Some(hit) = self.read_entry(request.url, request.max_bytes) {
+            return hit;
         }
         let response = self.inner.fetch(request)?;
         // A cache that cannot be written is only slower: the fetch itself succeeded.
@@ -206,5 +222,85 @@ impl<F: Fetch> Fetch for MemoryCache<F> {
             entries.insert(request.url.to_owned(), response.clone());
         }
         Ok(response)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicUsize;
+
+    use super::*;
+    use crate::MapFetcher;
+
+    /// Counts the fetches that reach the inner fetcher.
+    struct Counting(MapFetcher, AtomicUsize);
+
+    impl Fetch for Counting {
+        fn fetch(&self, request: &Request<'_>) -> Result<Response, FetchError> {
+            self.1.fetch_add(1, Ordering::SeqCst);
+            self.0.fetch(request)
+        }
+    }
+
+    const URL: &str = "https://a.example/doc";
+
+    fn counting() -> Counting {
+        Counting(
+            MapFetcher::new().with_json(URL, b"{\"x\":\n1}".to_vec()),
+            AtomicUsize::new(0),
+        )
+    }
+
+    #[test]
+    fn damaged_or_foreign_entries_are_fetched_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = CachingFetcher::new(counting(), dir.path());
+        let first = cache.fetch(&Request::json(URL)).unwrap();
+        assert_eq!(first.content_type.as_deref(), Some("application/json"));
+        let path = cache.path_for(URL);
+        assert!(path.file_name().unwrap().len() == 64);
+        for damage in [
+            b"garbage".to_vec(),
+            b"{\"format\":\"obi-fetch-cache/1\",\"url\":\"https://other.example/\",\"final_url\":\"x\"}\nbody".to_vec(),
+            b"{\"format\":\"other\"}\n{}".to_vec(),
+            Vec::new(),
+        ] {
+            fs::write(&path, damage).unwrap();
+            assert_eq!(cache.fetch(&Request::json(URL)).unwrap(), first);
+        }
+        assert_eq!(cache.inner().1.load(Ordering::SeqCst), 5);
+        assert_eq!(cache.fetch(&Request::json(URL)).unwrap(), first);
+        assert_eq!(
+            cache.inner().1.load(Ordering::SeqCst),
+            5,
+            "the repaired entry serves"
+        );
+        let leftovers = fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(leftovers, 1, "no temporary files left behind");
+    }
+
+    #[test]
+    fn an_unwritable_cache_still_fetches() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("not-a-dir");
+        fs::write(&file, b"").unwrap();
+        let cache = CachingFetcher::new(counting(), &file);
+        assert!(cache.fetch(&Request::json(URL)).is_ok());
+        assert!(cache.fetch(&Request::json(URL)).is_ok());
+        assert_eq!(cache.inner().1.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn memory_cache_respects_its_size_and_the_cap() {
+        let cache = MemoryCache::new(counting()).with_max_entries(0);
+        cache.fetch(&Request::json(URL)).unwrap();
+        assert!(cache.is_empty());
+        let cache = MemoryCache::new(counting());
+        cache.fetch(&Request::json(URL)).unwrap();
+        assert!(matches!(
+            cache.fetch(&Request::json(URL).with_max_bytes(2)),
+            Err(FetchError::TooLarge { limit: 2, .. })
+        ));
+        assert_eq!(cache.inner.1.load(Ordering::SeqCst), 1);
     }
 }
