@@ -985,6 +985,7 @@ impl ObjCtx<'_, '_> {
         let mut out = Vec::new();
         for (index, index_value) in imap {
             let ip = kp.key(index);
+            // Steps 13.8.3.1-3: id and type maps revert a non-propagated context.
             let mut map_context = Arc::clone(active);
             if cont & (container::ID | container::TYPE) != 0
                 && let Some(prev) = &active.previous
@@ -1004,8 +1005,6 @@ impl ObjCtx<'_, '_> {
                         ProcessFlags::default(),
                     )?;
                 }
-            } else {
-                map_context = Arc::clone(active);
             }
             let expanded_index = active.expand_iri(index, false, true);
             let is_none = expanded_index.as_deref() == Some("@none");
