@@ -992,19 +992,14 @@ impl ObjCtx<'_, '_> {
             {
                 map_context = Arc::clone(prev);
             }
-            if cont & container::TYPE != 0 {
-                if let Some(d) = map_context.term(index)
-                    && let Some(c) = &d.context
-                {
-                    let c = Arc::clone(c);
-                    let b = d.base_url.clone();
-                    map_context = env.process_scoped(
-                        &map_context,
-                        &c,
-                        b.as_deref(),
-                        ProcessFlags::default(),
-                    )?;
-                }
+            if cont & container::TYPE != 0
+                && let Some(d) = map_context.term(index)
+                && let Some(c) = &d.context
+            {
+                let c = Arc::clone(c);
+                let b = d.base_url.clone();
+                map_context =
+                    env.process_scoped(&map_context, &c, b.as_deref(), ProcessFlags::default())?;
             }
             let expanded_index = active.expand_iri(index, false, true);
             let is_none = expanded_index.as_deref() == Some("@none");
