@@ -38,7 +38,10 @@ struct Server {
 
 impl Server {
     fn start(route: fn(&str, u16) -> Reply) -> Server {
-        let listener = TcpListener::bind((LOCALHOST, 0)).unwrap();
+        Self::start_on(TcpListener::bind((LOCALHOST, 0)).unwrap(), route)
+    }
+
+    fn start_on(listener: TcpListener, route: fn(&str, u16) -> Reply) -> Server {
         let port = listener.local_addr().unwrap().port();
         let hits = Arc::new(AtomicUsize::new(0));
         let headers = Arc::new(Mutex::new(Vec::new()));
@@ -469,4 +472,26 @@ fn proxy_settings_in_the_environment_are_ignored() {
         proxy.accept().is_err(),
         "the proxy from the environment was contacted"
     );
+}
+
+#[test]
+fn ipv6_literals_are_checked_and_fetched() {
+    let Ok(listener) = TcpListener::bind((std::net::Ipv6Addr::LOCALHOST, 0)) else {
+        eprintln!("no IPv6 loopback here: skipped");
+        return;
+    };
+    let s = Server::start_on(listener, route);
+    let url = format!("http://[::1]:{}/doc.json", s.port);
+    let refused = HttpFetcher::new(local_policy()).fetch(&Request::json(&url));
+    assert!(
+        matches!(&refused, Err(FetchError::ForbiddenAddress { address, .. }) if address == "::1"),
+        "{refused:?}"
+    );
+    assert_eq!(s.hits(), 0);
+    let v6 = HttpFetcher::new(
+        FetchPolicy::new()
+            .allow_http(true)
+            .allow_address(IpAddr::V6(std::net::Ipv6Addr::LOCALHOST)),
+    );
+    assert_eq!(v6.fetch(&Request::json(&url)).unwrap().body, b"{\"a\":1}");
 }
