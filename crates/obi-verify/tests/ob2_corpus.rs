@@ -58,6 +58,12 @@ fn recipient(case: &Value) -> Option<Recipient> {
 }
 
 fn run_case(dir: &Path, manifest: &Value, case: &Value) -> Report {
+    let (input, options) = prepare(dir, manifest, case);
+    verify(input, &options)
+}
+
+/// The input and options (documents served from memory) of a case.
+fn prepare(dir: &Path, manifest: &Value, case: &Value) -> (Input, Options) {
     let mut fetcher = MapFetcher::new();
     for (url, file, ct) in served(manifest, case) {
         let body = std::fs::read(dir.join(&file)).unwrap();
@@ -83,7 +89,38 @@ fn run_case(dir: &Path, manifest: &Value, case: &Value) -> Report {
         "url" => Input::Url(case["input_url"].as_str().unwrap().to_owned()),
         other => panic!("unknown input kind {other}"),
     };
-    verify(input, &options)
+    (input, options)
+}
+
+/// With `OBI_OB2_THROUGHPUT=N`, verifies the `hosted-valid` and `signed-valid` cases N times
+/// each (documents in memory: the "cached documents" case) and prints the rate. A measurement
+/// printed for people, never asserted.
+fn throughput(dir: &Path, manifest: &Value) {
+    let Some(n) = std::env::var("OBI_OB2_THROUGHPUT")
+        .ok()
+        .and_then(|v| v.parse::<u32>().ok())
+    else {
+        return;
+    };
+    for id in ["hosted-valid", "signed-valid"] {
+        let case = manifest["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap();
+        let (input, options) = prepare(dir, manifest, case);
+        let start = std::time::Instant::now();
+        for _ in 0..n {
+            let report = verify(input.clone(), &options);
+            assert!(report.valid);
+        }
+        let secs = start.elapsed().as_secs_f64();
+        println!(
+            "OB 2.0 throughput {id}: {n} verifications in {secs:.3} s = {:.0}/s",
+            f64::from(n) / secs
+        );
+    }
 }
 
 fn level(name: &str) -> Level {
@@ -94,14 +131,20 @@ fn level(name: &str) -> Level {
     }
 }
 
-/// Case ids listed in disagreements.md (lines starting with "- `case-id`").
+/// Case ids listed in disagreements.md: the backquoted ids at the start of lines starting
+/// with "- `", up to the first colon ("- `a`, `b`: reason").
 fn listed_disagreements(dir: &Path) -> BTreeSet<String> {
     let text = std::fs::read_to_string(dir.join("disagreements.md")).unwrap_or_default();
-    text.lines()
-        .filter_map(|l| l.strip_prefix("- `"))
-        .filter_map(|l| l.split('`').next())
-        .map(str::to_owned)
-        .collect()
+    let mut ids = BTreeSet::new();
+    for line in text.lines().filter(|l| l.starts_with("- `")) {
+        let head = line.split("`:").next().unwrap_or("");
+        for (i, part) in head.split('`').enumerate() {
+            if i % 2 == 1 {
+                ids.insert(part.to_owned());
+            }
+        }
+    }
+    ids
 }
 
 /// Runs the oracle on one case; `Some(valid)` or `None` when it errored.
@@ -182,6 +225,7 @@ fn main() -> ExitCode {
         }
     }
     println!("OB 2.0 verify corpus: {passed} passed, {failed} failed");
+    throughput(&dir, &manifest);
 
     let mut oracle_failed = false;
     match std::env::var("OBI_OB2_ORACLE") {
