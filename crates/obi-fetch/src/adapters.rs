@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use obi_ld::{DocumentLoader, LoadError, RemoteDocument};
 use serde_json::Value;
 
-use crate::cache::{CachingFetcher, MemoryCache};
+use crate::cache::{CachingFetcher, DEFAULT_MEMORY_CACHE_ENTRIES, MemoryCache};
 use crate::http::HttpFetcher;
 use crate::{DEFAULT_MAX_BODY_BYTES, Fetch, FetchError, MapFetcher, NoFetch, Request};
 
@@ -18,8 +18,8 @@ pub const CONTEXT_ACCEPT: &str = "application/ld+json, application/json;q=0.9, *
 pub const CONTROLLER_ACCEPT: &str = "application/did+json, application/did+ld+json, \
      application/ld+json;q=0.9, application/json;q=0.8, */*;q=0.1";
 
-/// A JSON-LD document loader on top of any [`Fetch`], keeping every parsed document for the
-/// loader's lifetime. Off by default in library use: obi-ld's loaders never touch the
+/// A JSON-LD document loader on top of any [`Fetch`], keeping parsed documents for the
+/// loader's lifetime (at most [`DEFAULT_MEMORY_CACHE_ENTRIES`] unless changed). Off by default in library use: obi-ld's loaders never touch the
 /// network. Put the pinned contexts first so they are never fetched:
 ///
 /// ```
@@ -30,6 +30,7 @@ pub const CONTROLLER_ACCEPT: &str = "application/did+json, application/did+ld+js
 pub struct FetchLoader<F> {
     fetcher: F,
     max_bytes: usize,
+    max_entries: usize,
     documents: Mutex<HashMap<String, RemoteDocument>>,
 }
 
@@ -40,6 +41,7 @@ impl<F: Fetch> FetchLoader<F> {
         Self {
             fetcher,
             max_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_entries: DEFAULT_MEMORY_CACHE_ENTRIES,
             documents: Mutex::new(HashMap::new()),
         }
     }
@@ -48,6 +50,13 @@ impl<F: Fetch> FetchLoader<F> {
     #[must_use]
     pub fn with_max_bytes(mut self, max_bytes: usize) -> Self {
         self.max_bytes = max_bytes;
+        self
+    }
+
+    /// Keep at most `max` parsed documents (0: fetch every time).
+    #[must_use]
+    pub fn with_max_entries(mut self, max: usize) -> Self {
+        self.max_entries = max;
         self
     }
 }
@@ -73,7 +82,9 @@ impl<F: Fetch> DocumentLoader for FetchLoader<F> {
                 message: e.to_string(),
             })?;
         let doc = RemoteDocument::new(response.final_url, Arc::new(value));
-        if let Ok(mut documents) = self.documents.lock() {
+        if let Ok(mut documents) = self.documents.lock()
+            && documents.len() < self.max_entries
+        {
             documents.insert(url.to_owned(), doc.clone());
         }
         Ok(doc)
