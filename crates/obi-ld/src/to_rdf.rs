@@ -721,4 +721,145 @@ mod tests {
         assert!(err.to_string().contains("max_depth"));
         assert!(expanded_to_rdf(&v, &ToRdfOptions::new()).is_ok());
     }
+
+    fn pipeline(input: &str, loader: &dyn crate::DocumentLoader) -> String {
+        let doc: Value = serde_json::from_str(input).unwrap();
+        let options = crate::Options::new().with_safe_mode(true);
+        let quads = to_rdf(&doc, &options, loader).unwrap();
+        obi_rdf::canonicalize(&quads).unwrap().into_nquads()
+    }
+
+    /// The W3C vc-di-eddsa test vector: expansion, toRdf and RDFC-1.0 give its canonical
+    /// document byte for byte.
+    #[test]
+    fn vc_di_eddsa_vector() {
+        let examples = crate::MapLoader::new().with(
+            "https://www.w3.org/ns/credentials/examples/v2",
+            json!({"@context": {"@vocab": "https://www.w3.org/ns/credentials/examples#"}}),
+        );
+        let loader = crate::ChainLoader::pinned_then(examples);
+        assert_eq!(
+            pipeline(VC_DI_EDDSA_UNSIGNED, &loader),
+            VC_DI_EDDSA_CANONICAL
+        );
+    }
+
+    /// A minimal Open Badges 3.0 credential: the same canonical N-Quads as jsonld.js and
+    /// rdf-canonize (safe mode) produced for it.
+    #[test]
+    fn ob3_minimal_credential_matches_jsonld_js() {
+        assert_eq!(
+            pipeline(OB3_MINIMAL, &crate::PinnedLoader),
+            OB3_MINIMAL_CANONICAL
+        );
+    }
+
+    #[test]
+    fn safe_mode_refuses_bad_language_and_datatype() {
+        let bad_language = json!([{
+            "@id": "http://example.com/s",
+            "http://example.com/p": [{"@value": "x", "@language": "not a tag"}]
+        }]);
+        assert!(
+            expanded_to_rdf(&bad_language, &ToRdfOptions::new())
+                .unwrap()
+                .is_empty()
+        );
+        assert!(matches!(
+            expanded_to_rdf(&bad_language, &ToRdfOptions::new().with_safe_mode(true)),
+            Err(ToRdfError::SafeMode { .. })
+        ));
+        let bad_datatype = json!([{
+            "@id": "http://example.com/s",
+            "http://example.com/p": [{"@value": "x", "@type": "relative"}]
+        }]);
+        assert!(
+            expanded_to_rdf(&bad_datatype, &ToRdfOptions::new())
+                .unwrap()
+                .is_empty()
+        );
+        assert!(expanded_to_rdf(&bad_datatype, &ToRdfOptions::new().with_safe_mode(true)).is_err());
+    }
+
+    const VC_DI_EDDSA_UNSIGNED: &str = r#"{
+    "@context": [
+        "https://www.w3.org/ns/credentials/v2",
+        "https://www.w3.org/ns/credentials/examples/v2"
+    ],
+    "id": "urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33",
+    "type": ["VerifiableCredential", "AlumniCredential"],
+    "name": "Alumni Credential",
+    "description": "A minimum viable example of an Alumni Credential.",
+    "issuer": "https://vc.example/issuers/5678",
+    "validFrom": "2023-01-01T00:00:00Z",
+    "credentialSubject": {
+        "id": "did:example:abcdefgh",
+        "alumniOf": "The School of Examples"
+    }
+}"#;
+
+    const VC_DI_EDDSA_CANONICAL: &str = r#"<did:example:abcdefgh> <https://www.w3.org/ns/credentials/examples#alumniOf> "The School of Examples" .
+<urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://www.w3.org/2018/credentials#VerifiableCredential> .
+<urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://www.w3.org/ns/credentials/examples#AlumniCredential> .
+<urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33> <https://schema.org/description> "A minimum viable example of an Alumni Credential." .
+<urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33> <https://schema.org/name> "Alumni Credential" .
+<urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33> <https://www.w3.org/2018/credentials#credentialSubject> <did:example:abcdefgh> .
+<urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33> <https://www.w3.org/2018/credentials#issuer> <https://vc.example/issuers/5678> .
+<urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33> <https://www.w3.org/2018/credentials#validFrom> "2023-01-01T00:00:00Z"^^<http://www.w3.org/2001/XMLSchema#dateTime> .
+"#;
+
+    const OB3_MINIMAL: &str = r#"{
+  "@context": [
+    "https://www.w3.org/ns/credentials/v2",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+  ],
+  "id": "http://example.com/credentials/example-credential",
+  "type": [
+    "VerifiableCredential",
+    "OpenBadgeCredential"
+  ],
+  "issuer": {
+    "id": "https://www.edubadges.nl/public/issuers/lQ67BQQQS-eBx5syJGpazg",
+    "type": [
+      "Profile"
+    ],
+    "name": " SURF - Team edubadges"
+  },
+  "validFrom": "2014-06-01T00:00:00Z",
+  "name": "Example Badge",
+  "credentialSubject": {
+    "id": "did:example:ebfeb1f712ebc6f1c276e12ec21",
+    "type": [
+      "AchievementSubject"
+    ],
+    "achievement": {
+      "id": "https://example.com/achievements/lorem-ipsum",
+      "type": [
+        "Achievement"
+      ],
+      "criteria": {
+        "narrative": "Lorem ipsum dolor sit amet, consectetur adipiscing elit"
+      },
+      "description": "Lorem ipsum dolor sit amet, consectetur adipiscing elit sit amet, consectetur adipiscing elit",
+      "name": "Lorem ipsum"
+    }
+  }
+}"#;
+
+    const OB3_MINIMAL_CANONICAL: &str = r#"<did:example:ebfeb1f712ebc6f1c276e12ec21> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://purl.imsglobal.org/spec/vc/ob/vocab.html#AchievementSubject> .
+<did:example:ebfeb1f712ebc6f1c276e12ec21> <https://purl.imsglobal.org/spec/vc/ob/vocab.html#achievement> <https://example.com/achievements/lorem-ipsum> .
+<http://example.com/credentials/example-credential> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential> .
+<http://example.com/credentials/example-credential> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://www.w3.org/2018/credentials#VerifiableCredential> .
+<http://example.com/credentials/example-credential> <https://schema.org/name> "Example Badge" .
+<http://example.com/credentials/example-credential> <https://www.w3.org/2018/credentials#credentialSubject> <did:example:ebfeb1f712ebc6f1c276e12ec21> .
+<http://example.com/credentials/example-credential> <https://www.w3.org/2018/credentials#issuer> <https://www.edubadges.nl/public/issuers/lQ67BQQQS-eBx5syJGpazg> .
+<http://example.com/credentials/example-credential> <https://www.w3.org/2018/credentials#validFrom> "2014-06-01T00:00:00Z"^^<http://www.w3.org/2001/XMLSchema#dateTime> .
+<https://example.com/achievements/lorem-ipsum> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://purl.imsglobal.org/spec/vc/ob/vocab.html#Achievement> .
+<https://example.com/achievements/lorem-ipsum> <https://purl.imsglobal.org/spec/vc/ob/vocab.html#Criteria> _:c14n0 .
+<https://example.com/achievements/lorem-ipsum> <https://schema.org/description> "Lorem ipsum dolor sit amet, consectetur adipiscing elit sit amet, consectetur adipiscing elit" .
+<https://example.com/achievements/lorem-ipsum> <https://schema.org/name> "Lorem ipsum" .
+<https://www.edubadges.nl/public/issuers/lQ67BQQQS-eBx5syJGpazg> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://purl.imsglobal.org/spec/vc/ob/vocab.html#Profile> .
+<https://www.edubadges.nl/public/issuers/lQ67BQQQS-eBx5syJGpazg> <https://schema.org/name> " SURF - Team edubadges" .
+_:c14n0 <https://purl.imsglobal.org/spec/vc/ob/vocab.html#narrative> "Lorem ipsum dolor sit amet, consectetur adipiscing elit" .
+"#;
 }
