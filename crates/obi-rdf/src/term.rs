@@ -90,6 +90,24 @@ static XSD_STRING: LazyLock<NamedNode> = LazyLock::new(|| NamedNode::new_uncheck
 static RDF_LANG_STRING: LazyLock<NamedNode> =
     LazyLock::new(|| NamedNode::new_unchecked(rdf::LANG_STRING));
 
+/// The bytes N-Quads forbids in an IRI, as a lookup table: controls, space, `<`, `>`, `"`,
+/// `{`, `}`, `|`, `^`, backquote and backslash.
+static FORBIDDEN_IRI_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b <= 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    let others = b"<>\"{}|^`\\";
+    let mut i = 0;
+    while i < others.len() {
+        table[others[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 /// Checks that an IRI is absolute and carries no character N-Quads forbids in `IRIREF`.
 pub(crate) fn check_iri(iri: &str) -> Result<(), &'static str> {
     let bytes = iri.as_bytes();
@@ -111,13 +129,7 @@ pub(crate) fn check_iri(iri: &str) -> Result<(), &'static str> {
         return Err("not absolute (no scheme)");
     };
     // Every forbidden character is ASCII, and no byte of a multi-byte UTF-8 sequence is.
-    if rest.iter().any(|&b| {
-        b <= b' '
-            || matches!(
-                b,
-                b'<' | b'>' | b'"' | b'{' | b'}' | b'|' | b'^' | b'`' | b'\\'
-            )
-    }) {
+    if rest.iter().any(|&b| FORBIDDEN_IRI_BYTES[usize::from(b)]) {
         return Err("contains a character not allowed in an IRI");
     }
     Ok(())
@@ -618,6 +630,12 @@ mod tests {
         assert!(NamedNode::new("1a:b").is_err());
         assert!(NamedNode::new("http://a b").is_err());
         assert!(NamedNode::new("http://a<b").is_err());
+        for c in [
+            "`", "\\", "^", "|", "{", "}", "\"", ">", "\u{0}", "\n", "\u{1f}",
+        ] {
+            assert!(NamedNode::new(format!("http://a/{c}")).is_err(), "{c:?}");
+        }
+        assert!(NamedNode::new("http://a/\u{7f}é~").is_ok());
     }
 
     #[test]
