@@ -1711,6 +1711,93 @@ fn generate() {
             ..Case::default()
         });
     }
+    // 1.1 signed: the key (PEM) at verify.url; a 1.x revocation list maps uids to reasons.
+    let v11_key_url = "https://issuer.example/v11/key.pem";
+    let pem = c.key1.public_key().to_public_key_pem().unwrap();
+    for (n, (id, revoked, wrong_key, valid, check, level, desc)) in [
+        (
+            "v11-signed",
+            false,
+            false,
+            true,
+            "UPGRADE_1_1_NODE",
+            "INFO",
+            "OB 1.1 signed assertion (key PEM at verify.url), upgraded",
+        ),
+        (
+            "v11-signed-revoked",
+            true,
+            false,
+            false,
+            "VERIFY_SIGNED_ASSERTION_NOT_REVOKED",
+            "ERROR",
+            "OB 1.1 signed assertion whose uid is in the issuer's 1.x revocation list",
+        ),
+        (
+            "v11-signed-wrong-key",
+            false,
+            true,
+            false,
+            "VERIFY_JWS",
+            "ERROR",
+            "OB 1.1 signed assertion not signed by the key at verify.url",
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let issuer_url = format!("https://issuer.example/v11/issuer-{id}");
+        let badge_url = format!("https://issuer.example/v11/badge-{id}");
+        let mut iss = v11_issuer.clone();
+        set(&mut iss, "/id", json!(issuer_url));
+        let mut docs = BTreeMap::new();
+        let uid = format!("uid-{id}");
+        if revoked {
+            set(
+                &mut iss,
+                "/revocationList",
+                json!("https://issuer.example/v11/revoked.json"),
+            );
+            docs.insert(
+                "https://issuer.example/v11/revoked.json".to_owned(),
+                json!({ uid.clone(): "Issued in error", "some-other-uid": "Cheating" }),
+            );
+        }
+        let mut bc = v11_badge.clone();
+        set(&mut bc, "/id", json!(badge_url));
+        set(&mut bc, "/issuer", json!(issuer_url));
+        let a = json!({
+            "@context": "https://w3id.org/openbadges/v1",
+            "type": "Assertion",
+            "id": format!("urn:uuid:3c9d1e2f-000{n}-4a5b-8c7d-9e0f1a2b3c4d"),
+            "uid": uid,
+            "recipient": {"type": "email", "hashed": true, "salt": SALT, "identity": sha(&format!("{ALICE}{SALT}"))},
+            "badge": badge_url,
+            "verify": {"type": "signed", "url": v11_key_url},
+            "issuedOn": "2016-12-31T23:59:59Z"
+        });
+        let jws = obi_proof::sign_compact(
+            &serde_json::Map::new(),
+            &serde_json::to_vec(&a).unwrap(),
+            if wrong_key { &key2 } else { &c.key1 },
+        )
+        .unwrap();
+        let input = c.write_text(&format!("cases/{id}/input.jws"), &jws);
+        docs.insert(issuer_url, iss);
+        docs.insert(badge_url, bc);
+        docs.insert(v11_key_url.to_owned(), json!(format!("@text:{pem}")));
+        c.push_raw(Case {
+            id: id.into(),
+            description: desc.into(),
+            input_kind: "jws",
+            input: Some(input),
+            docs,
+            valid,
+            check,
+            level,
+            ..Case::default()
+        });
+    }
     let v10_issuer = json!({
         "name": "Example Issuer (1.0)",
         "url": "https://issuer.example",

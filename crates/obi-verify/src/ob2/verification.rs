@@ -5,9 +5,10 @@ use serde_json::{Map, Value};
 
 use super::classes::{self, node_label, short, values_of};
 use super::values::{self, authority, is_data_uri, is_url};
-use super::{Fetched, Findings, Run};
+use super::{FETCH_HTTP_NODE, Fetched, Findings, Run};
 use crate::options::Recipient;
 use crate::report::Level;
+use obi_model::upgrade::ObVersion;
 
 /// `ASSERTION_TIMESTAMP_CHECKS`: issued in the past, not expired, expiry after issue.
 pub(super) fn timestamps(run: &mut Run<'_>, node: &Map<String, Value>, id: &str) {
@@ -245,6 +246,19 @@ pub(super) fn signed(
         .and_then(|v| v.get("creator"))
         .and_then(Value::as_str)
         .map(str::to_owned);
+    let legacy = matches!(
+        run.version,
+        Some(ObVersion::V0_5 | ObVersion::V1_0 | ObVersion::V1_1)
+    );
+    if creator.is_none()
+        && legacy
+        && let Some(url) = node
+            .get("verification")
+            .and_then(|v| v.get("url"))
+            .and_then(Value::as_str)
+    {
+        return signed_legacy(run, compact, node, id, issuer, url);
+    }
     let Some(creator) = creator else {
         run.f.push(
             Level::Error,
@@ -350,6 +364,115 @@ pub(super) fn signed(
         );
     }
     revocation_list(run, id, issuer);
+}
+
+/// A signed 0.5/1.x assertion: the public key (PEM, or JSON with `publicKeyPem`) is at
+/// `verify.url` (now `verification.url`); the revocation list, if the issuer has one, maps
+/// revoked `uid`s to reasons.
+fn signed_legacy(
+    run: &mut Run<'_>,
+    compact: &str,
+    node: &Map<String, Value>,
+    id: &str,
+    issuer: Option<&Map<String, Value>>,
+    key_url: &str,
+) {
+    let body = match run.fetch_bytes(
+        key_url,
+        "application/x-pem-file, text/plain, application/json;q=0.9",
+    ) {
+        Ok(b) => b,
+        Err(e) => {
+            run.f.push(
+                Level::Error,
+                FETCH_HTTP_NODE,
+                format!("could not fetch the public key at {key_url} (verify.url): {e}"),
+                id,
+            );
+            return;
+        }
+    };
+    let text = String::from_utf8_lossy(&body).into_owned();
+    let pem = if text.contains("-----BEGIN") {
+        Some(text)
+    } else {
+        obi_model::json::parse(&body).ok().and_then(|v| {
+            v.get("publicKeyPem")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
+    };
+    let Some(pem) = pem else {
+        run.f.push(
+            Level::Error,
+            "VERIFY_JWS",
+            format!("{key_url} (verify.url) holds no PEM public key"),
+            id,
+        );
+        return;
+    };
+    let checked = obi_proof::PublicKey::from_public_key_pem(&pem)
+        .map_err(|e| e.to_string())
+        .and_then(|key| {
+            obi_proof::Jws::parse_with(compact, &obi_proof::JwsLimits::new())
+                .and_then(|jws| jws.verify(&key))
+                .map_err(|e| e.to_string())
+        });
+    if let Err(e) = checked {
+        run.f.push(
+            Level::Error,
+            "VERIFY_JWS",
+            format!("Signature for node {id} failed verification with the key at {key_url} :: {e}"),
+            id,
+        );
+    }
+    let Some(issuer) = issuer else {
+        return;
+    };
+    let issuer_host = issuer
+        .get("url")
+        .and_then(Value::as_str)
+        .and_then(authority)
+        .or_else(|| issuer.get("id").and_then(Value::as_str).and_then(authority));
+    if let Some(host) = issuer_host
+        && authority(key_url).is_some_and(|k| !k.eq_ignore_ascii_case(host))
+    {
+        run.f.push(
+            Level::Warning,
+            "VERIFY_KEY_OWNERSHIP",
+            format!("the public key {key_url} is not hosted on the issuer's host {host}"),
+            id,
+        );
+    }
+    let Some(list_url) = issuer.get("revocationList").and_then(Value::as_str) else {
+        return;
+    };
+    let list_url = list_url.to_owned();
+    let Fetched::Ok(list) = run.fetch_json(&list_url, "revocation list") else {
+        run.f.push(
+            Level::Error,
+            "VERIFY_SIGNED_ASSERTION_NOT_REVOKED",
+            format!(
+                "the revocation list {list_url} could not be read: revocation cannot be ruled out"
+            ),
+            id,
+        );
+        return;
+    };
+    let uid = node.get("uid").and_then(Value::as_str);
+    if let (Some(uid), Some(map)) = (uid, list.as_object())
+        && let Some(reason) = map.get(uid)
+    {
+        run.f.push(
+            Level::Error,
+            "VERIFY_SIGNED_ASSERTION_NOT_REVOKED",
+            format!(
+                "Assertion {id} (uid {uid}) has been revoked in the revocation list {list_url}: {}",
+                reason.as_str().unwrap_or("no reason given")
+            ),
+            id,
+        );
+    }
 }
 
 /// Whether the JWS protected header names `alg`.
