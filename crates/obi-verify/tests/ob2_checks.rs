@@ -1,0 +1,160 @@
+//! OB 2.0 checks that the corpus's map of documents cannot express: HTTP 410 Gone, nothing
+//! fetchable (offline), the endorsement depth limit, and the report's shape for a 2.0 badge.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::sync::Arc;
+
+use obi_fetch::{Fetch, FetchError, MapFetcher, Request, Response};
+use obi_verify::{Input, Level, Options, verify};
+use serde_json::Value;
+
+fn data(rel: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/ob2")
+            .join(rel),
+    )
+    .unwrap()
+}
+
+fn json(rel: &str) -> Value {
+    serde_json::from_slice(&data(rel)).unwrap()
+}
+
+/// The shared documents of the corpus (issuer, badge class, key, list).
+fn shared() -> MapFetcher {
+    let manifest = json("manifest.json");
+    let mut f = MapFetcher::new();
+    for (url, v) in manifest["shared"].as_object().unwrap() {
+        let file = v.as_str().or_else(|| v["file"].as_str()).unwrap();
+        f.insert(url.clone(), Some("application/ld+json".into()), data(file));
+    }
+    f
+}
+
+/// Answers 410 Gone for one URL, else asks the inner fetcher.
+struct Gone(&'static str, MapFetcher);
+
+impl Fetch for Gone {
+    fn fetch(&self, request: &Request<'_>) -> Result<Response, FetchError> {
+        if request.url == self.0 {
+            return Err(FetchError::Status {
+                url: request.url.to_owned(),
+                status: 410,
+            });
+        }
+        self.1.fetch(request)
+    }
+}
+
+const HOSTED: &str = "https://issuer.example/assertions/hosted-valid";
+
+#[test]
+fn hosted_assertion_gone_is_revoked() {
+    let input = json("cases/hosted-valid/input.json");
+    let options = Options::new().with_fetcher(Arc::new(Gone(HOSTED, shared())));
+    let report = verify(Input::Json(input), &options);
+    assert!(!report.valid);
+    assert!(report.has(Level::Error, "VERIFY_HOSTED_ASSERTION_NOT_REVOKED"));
+}
+
+#[test]
+fn offline_without_documents_names_the_missing_url() {
+    let input = json("cases/hosted-valid/input.json");
+    let report = verify(Input::Json(input), &Options::new().with_offline(true));
+    assert!(!report.valid);
+    let m = report.messages_named("FETCH_HTTP_NODE").next().unwrap();
+    assert_eq!(m.level, Level::Error);
+    assert!(m.result.contains(HOSTED), "{}", m.result);
+}
+
+#[test]
+fn report_shape_for_a_hosted_badge() {
+    let input = json("cases/hosted-valid/input.json");
+    let fetcher = shared().with_json(HOSTED, data("cases/hosted-valid/input.json"));
+    let report = verify(
+        Input::Json(input),
+        &Options::new().with_fetcher(Arc::new(fetcher)),
+    );
+    assert!(report.valid, "{:?}", report.messages);
+    let j = report.to_json();
+    assert_eq!(j["report"]["openBadgesVersion"], "2.0");
+    assert_eq!(j["report"]["errorCount"], 0);
+    let ids: Vec<&str> = j["graph"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n["id"].as_str())
+        .collect();
+    assert!(ids.contains(&HOSTED), "{ids:?}");
+    assert!(ids.contains(&"https://issuer.example/badges/1"), "{ids:?}");
+    assert!(ids.contains(&"https://issuer.example/issuer"), "{ids:?}");
+}
+
+#[test]
+fn endorsements_past_the_depth_limit_are_reported_not_followed() {
+    let manifest = json("manifest.json");
+    let case = manifest["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "endorsement-valid")
+        .unwrap();
+    let mut fetcher = shared();
+    for (url, file) in case["docs"].as_object().unwrap() {
+        fetcher.insert(
+            url.clone(),
+            Some("application/ld+json".into()),
+            data(file.as_str().unwrap()),
+        );
+    }
+    let input = json(case["input"].as_str().unwrap());
+    let fetcher = Arc::new(fetcher);
+    let deep = verify(
+        Input::Json(input.clone()),
+        &Options::new().with_fetcher(fetcher.clone()),
+    );
+    assert!(deep.valid);
+    assert!(
+        deep.messages_named("VERIFY_ENDORSEMENT")
+            .any(|m| m.result.ends_with("verified"))
+    );
+    let shallow = verify(
+        Input::Json(input),
+        &Options::new()
+            .with_fetcher(fetcher)
+            .with_max_endorsement_depth(0),
+    );
+    assert!(shallow.valid);
+    assert!(
+        shallow
+            .messages_named("VERIFY_ENDORSEMENT")
+            .any(|m| m.result.contains("max_endorsement_depth"))
+    );
+}
+
+#[test]
+fn tampered_signature_and_garbage_never_panic() {
+    let jws = String::from_utf8(data("cases/signed-valid/input.jws")).unwrap();
+    let jws = jws.trim();
+    let options = Options::new().with_fetcher(Arc::new(shared()));
+    assert!(verify(Input::Jws(jws.to_owned()), &options).valid);
+    for cut in [1, jws.len() / 2, jws.len() - 1] {
+        let report = verify(Input::Jws(jws[..cut].to_owned()), &options);
+        assert!(!report.valid);
+    }
+    let flipped: String = jws
+        .char_indices()
+        .map(|(i, c)| {
+            if i == jws.len() - 3 && c != 'A' {
+                'A'
+            } else if i == jws.len() - 3 {
+                'B'
+            } else {
+                c
+            }
+        })
+        .collect();
+    assert!(!verify(Input::Jws(flipped), &options).valid);
+}
