@@ -286,7 +286,7 @@ fn expand_value(
     let type_mapping = def.and_then(|d| d.type_mapping.as_deref());
     if let (Some(tm @ ("@id" | "@vocab")), Value::String(s)) = (type_mapping, value) {
         let iri = active.expand_iri(s, true, tm == "@vocab");
-        let mut m = Map::new();
+        let mut m = Map::with_capacity(1);
         match iri {
             Some(i) => {
                 if env.options.safe_mode && !is_absolute_or_blank(&i) {
@@ -309,7 +309,7 @@ fn expand_value(
         }
         return Ok(Value::Object(m));
     }
-    let mut m = Map::new();
+    let mut m = Map::with_capacity(3);
     m.insert("@value".into(), value.clone());
     match type_mapping {
         Some("@id" | "@vocab" | "@none") => {}
@@ -439,7 +439,7 @@ fn expand_object(
             .map(std::borrow::Cow::into_owned)
     });
     let mut state = NodeState {
-        result: Map::new(),
+        result: Map::with_capacity(element.len() + 1),
         nests: Vec::new(),
     };
     let ctx = ObjCtx {
@@ -905,7 +905,7 @@ impl ObjCtx<'_, '_> {
                                 );
                             }
                         }
-                        let mut v = Map::new();
+                        let mut v = Map::with_capacity(3);
                         v.insert("@value".into(), item.clone());
                         let is_none = lang == "@none"
                             || active.expand_iri(lang, false, true).as_deref() == Some("@none");
