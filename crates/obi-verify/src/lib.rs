@@ -33,4 +33,6 @@ pub use options::{
 };
 pub use recipient::hash_identity;
 pub use report::{InputInfo, Level, Message, Report};
-pub use status::{StatusListError, decode_status_list, status_at};
+pub use status::{
+    STATUS_LIST_CACHE_ENTRIES, StatusListCache, StatusListError, decode_status_list, status_at,
+};

@@ -107,6 +107,8 @@ pub struct Options {
     /// JSON-LD → canonical N-Quads for eddsa-rdfc-2022 and Ed25519Signature2020 proofs; the
     /// pinned contexts only by default.
     pub canonicalizer: SharedCanonicalizer,
+    /// Verified status lists, shared by clones (see [`crate::StatusListCache`]).
+    pub status_lists: Arc<crate::status::StatusListCache>,
 }
 
 impl fmt::Debug for Options {
@@ -141,6 +143,7 @@ impl Options {
             max_presentation_credentials: DEFAULT_MAX_PRESENTATION_CREDENTIALS,
             max_status_list_bytes: DEFAULT_MAX_STATUS_LIST_BYTES,
             canonicalizer: default_canonicalizer(),
+            status_lists: Arc::default(),
         }
     }
 

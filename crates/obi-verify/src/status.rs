@@ -5,6 +5,9 @@
 //! `encodedList` is a multibase base64url GZIP-compressed bitstring, index 0 the left-most
 //! bit), <https://www.imsglobal.org/spec/ob/v3p0/#1edtech-revocation-list-status-method>.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use base64::Engine as _;
 use serde_json::Value;
 
@@ -179,78 +182,50 @@ fn check_bitstring(entry: &Value, node_id: Option<&str>, ctx: &mut VerifyContext
             );
         }
     };
-    // The list credential: JSON with a Data Integrity proof, or a VC-JWT.
-    let text = String::from_utf8_lossy(&body);
-    let trimmed = text.trim();
-    let list = if obi_bake::is_compact_jws(trimmed) {
-        let fetcher = ctx.proof_fetcher();
-        let resolver = obi_proof::Resolver::new().with_fetcher(&fetcher);
-        let now = ctx.options.now().timestamp();
-        match obi_proof::verify_vc_jwt(trimmed, &resolver, &obi_proof::JwsLimits::new(), now) {
-            Ok(v) => v.credential,
-            Err(e) => {
-                return fail(
-                    ctx,
-                    format!("the status list {list_url} does not verify: {e}"),
-                );
-            }
+    let key = cache_key(&list_url, &body);
+    let info = match ctx.options.status_lists.get(&key) {
+        Some(info) => {
+            ctx.node(
+                Level::Info,
+                CREDENTIAL_STATUS,
+                node_id,
+                format!("the status list {list_url}: the same bytes were verified before"),
+            );
+            info
         }
-    } else {
-        let list = match obi_model::json::parse(&body) {
-            Ok(v) => v,
-            Err(e) => return fail(ctx, format!("the status list {list_url} is not JSON: {e}")),
-        };
-        let list_id = list.get("id").and_then(Value::as_str).map(str::to_owned);
-        if !crate::ob3::verify_data_integrity(
-            &list,
-            list_id.as_deref().or(node_id),
-            CREDENTIAL_STATUS,
-            &format!("the status list {list_url}"),
-            ctx,
-        ) {
-            return;
+        None => {
+            let Some(info) = load_list(&list_url, &body, node_id, ctx) else {
+                return;
+            };
+            let info = Arc::new(info);
+            ctx.options.status_lists.insert(key, Arc::clone(&info));
+            info
         }
-        list
     };
     let now = ctx.options.now();
-    for name in ["validUntil", "expirationDate"] {
-        if let Some(until) = list.get(name).and_then(Value::as_str)
-            && let Ok(t) = chrono::DateTime::parse_from_rfc3339(until)
-            && t < now
-        {
-            return fail(
-                ctx,
-                format!("the status list {list_url} expired at {until}"),
-            );
-        }
+    if let Some(until) = &info.valid_until
+        && let Ok(t) = chrono::DateTime::parse_from_rfc3339(until)
+        && t < now
+    {
+        return fail(
+            ctx,
+            format!("the status list {list_url} expired at {until}"),
+        );
     }
-    let subject = list.get("credentialSubject").unwrap_or(&Value::Null);
-    let list_purpose = subject
-        .get("statusPurpose")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    if list_purpose != purpose {
+    if info.purpose != purpose {
         return fail(
             ctx,
             format!(
-                "the status list {list_url} has statusPurpose {list_purpose:?}, the entry {purpose:?}"
+                "the status list {list_url} has statusPurpose {:?}, the entry {purpose:?}",
+                info.purpose
             ),
         );
     }
-    let Some(encoded) = subject.get("encodedList").and_then(Value::as_str) else {
-        return fail(
-            ctx,
-            format!("the status list {list_url} has no encodedList"),
-        );
-    };
-    let bits = match decode_status_list(encoded, ctx.options.max_status_list_bytes) {
-        Ok(b) => b,
-        Err(e) => return fail(ctx, format!("the status list {list_url}: {e}")),
-    };
+    let bits = &info.bits;
     let (Ok(index_us), Ok(size_us)) = (usize::try_from(index), usize::try_from(size)) else {
         return fail(ctx, "statusListIndex or statusSize is too large".into());
     };
-    let Some(status) = status_at(&bits, index_us, size_us) else {
+    let Some(status) = status_at(bits, index_us, size_us) else {
         return fail(
             ctx,
             format!(
@@ -286,6 +261,120 @@ fn check_bitstring(entry: &Value, node_id: Option<&str>, ctx: &mut VerifyContext
             node_id,
             format!("status {other:?} is {v:#x} (status list {list_url}, index {index})"),
         ),
+    }
+}
+
+/// A status list whose proof verified and whose bitstring decoded.
+#[derive(Debug)]
+pub(crate) struct ListInfo {
+    purpose: String,
+    valid_until: Option<String>,
+    bits: Vec<u8>,
+}
+
+/// How many verified status lists [`StatusListCache`] keeps.
+pub const STATUS_LIST_CACHE_ENTRIES: usize = 64;
+
+/// Verified, decoded status lists keyed by URL and the SHA-256 of the exact bytes fetched, so
+/// a batch does not re-verify the same list for every credential. Shared by clones of
+/// [`crate::Options`]. Bounded: cleared when full.
+#[derive(Debug, Default)]
+pub struct StatusListCache(Mutex<HashMap<String, Arc<ListInfo>>>);
+
+impl StatusListCache {
+    fn get(&self, key: &str) -> Option<Arc<ListInfo>> {
+        self.0.lock().ok()?.get(key).cloned()
+    }
+
+    fn insert(&self, key: String, info: Arc<ListInfo>) {
+        if let Ok(mut map) = self.0.lock() {
+            if map.len() >= STATUS_LIST_CACHE_ENTRIES {
+                map.clear();
+            }
+            map.insert(key, info);
+        }
+    }
+}
+
+fn cache_key(url: &str, body: &[u8]) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(body);
+    let mut key = String::with_capacity(url.len() + 65);
+    key.push_str(url);
+    key.push(' ');
+    for b in digest {
+        key.push_str(&format!("{b:02x}"));
+    }
+    key
+}
+
+/// Verifies the status list credential in `body` (Data Integrity or VC-JWT) and decodes its
+/// bitstring; writes the ERROR and returns `None` when it fails.
+fn load_list(
+    list_url: &str,
+    body: &[u8],
+    node_id: Option<&str>,
+    ctx: &mut VerifyContext<'_>,
+) -> Option<ListInfo> {
+    let fail = |ctx: &mut VerifyContext<'_>, text: String| {
+        ctx.node(Level::Error, CREDENTIAL_STATUS, node_id, text);
+        None
+    };
+    let text = String::from_utf8_lossy(body);
+    let trimmed = text.trim();
+    let list = if obi_bake::is_compact_jws(trimmed) {
+        let fetcher = ctx.proof_fetcher();
+        let resolver = obi_proof::Resolver::new().with_fetcher(&fetcher);
+        let now = ctx.options.now().timestamp();
+        match obi_proof::verify_vc_jwt(trimmed, &resolver, &obi_proof::JwsLimits::new(), now) {
+            Ok(v) => v.credential,
+            Err(e) => {
+                return fail(
+                    ctx,
+                    format!("the status list {list_url} does not verify: {e}"),
+                );
+            }
+        }
+    } else {
+        let list = match obi_model::json::parse(body) {
+            Ok(v) => v,
+            Err(e) => return fail(ctx, format!("the status list {list_url} is not JSON: {e}")),
+        };
+        let list_id = list.get("id").and_then(Value::as_str).map(str::to_owned);
+        if !crate::ob3::verify_data_integrity(
+            &list,
+            list_id.as_deref().or(node_id),
+            CREDENTIAL_STATUS,
+            &format!("the status list {list_url}"),
+            ctx,
+        ) {
+            return None;
+        }
+        list
+    };
+    let valid_until = ["validUntil", "expirationDate"]
+        .iter()
+        .find_map(|n| list.get(*n).and_then(Value::as_str))
+        .map(str::to_owned);
+    let subject = list.get("credentialSubject").unwrap_or(&Value::Null);
+    let purpose = subject
+        .get("statusPurpose")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let Some(encoded) = subject.get("encodedList").and_then(Value::as_str) else {
+        return fail(
+            ctx,
+            format!("the status list {list_url} has no encodedList"),
+        );
+    };
+    match decode_status_list(encoded, ctx.options.max_status_list_bytes) {
+        Ok(bits) => Some(ListInfo {
+            purpose,
+            valid_until,
+            bits,
+        }),
+        Err(e) => fail(ctx, format!("the status list {list_url}: {e}")),
     }
 }
 
