@@ -152,21 +152,24 @@ pub fn verify_vc_jwt(
     jws.verify(&key)?;
     let payload: Value =
         serde_json::from_slice(jws.payload()).map_err(|e| JwsError::Payload(e.to_string()))?;
-    if !payload.is_object() {
+    let Value::Object(mut payload) = payload else {
         return Err(JwsError::Payload("not an object".into()).into());
-    }
-    let (credential, vc_claim) = match payload.get("vc") {
-        Some(vc) if vc.is_object() => (vc.clone(), true),
+    };
+    // Split the payload into the credential and the JWT claims without copying either.
+    let (credential, claims, vc_claim) = match payload.shift_remove("vc") {
+        Some(vc @ Value::Object(_)) => (vc, Value::Object(payload), true),
         Some(_) => return Err(ProofError::Claims("the vc claim is not an object".into())),
         None => {
-            let mut c = payload.as_object().cloned().unwrap_or_default();
+            let mut claims = Map::new();
             for claim in ["iss", "jti", "nbf", "sub", "exp", "iat", "aud"] {
-                c.remove(claim);
+                if let Some(v) = payload.shift_remove(claim) {
+                    claims.insert(claim.into(), v);
+                }
             }
-            (Value::Object(c), false)
+            (Value::Object(payload), Value::Object(claims), false)
         }
     };
-    check_claims(&payload, &credential, now)?;
+    check_claims(&claims, &credential, now)?;
     let iss = issuer_id(&credential).unwrap_or_default();
     bind_key_to_issuer(iss, &key, &key_source)?;
     Ok(VerifiedJwt {
@@ -196,8 +199,8 @@ fn bind_key_to_issuer(iss: &str, key: &PublicKey, source: &KeySource) -> Result<
     Ok(())
 }
 
-fn check_claims(payload: &Value, credential: &Value, now: i64) -> Result<(), ProofError> {
-    let claim_str = |name: &str| payload.get(name).and_then(Value::as_str);
+fn check_claims(claims: &Value, credential: &Value, now: i64) -> Result<(), ProofError> {
+    let claim_str = |name: &str| claims.get(name).and_then(Value::as_str);
     let mismatch = |what: String| Err(ProofError::Claims(what));
     let iss = issuer_id(credential);
     if iss.is_none() || claim_str("iss") != iss {
@@ -224,7 +227,7 @@ fn check_claims(payload: &Value, credential: &Value, now: i64) -> Result<(), Pro
             }
         }
     }
-    let nbf = payload.get("nbf").and_then(Value::as_i64);
+    let nbf = claims.get("nbf").and_then(Value::as_i64);
     let (from, from_name) = str_field(credential, &["validFrom", "issuanceDate"])
         .ok_or_else(|| ProofError::Claims("the credential has no validFrom".into()))?;
     let from = numeric_date(&from_name, from)?;
@@ -235,7 +238,7 @@ fn check_claims(payload: &Value, credential: &Value, now: i64) -> Result<(), Pro
     if now < from {
         return mismatch(format!("not valid yet (nbf {from} is after now {now})"));
     }
-    let exp = payload.get("exp");
+    let exp = claims.get("exp");
     if let Some(exp) = exp {
         let exp = exp
             .as_i64()
