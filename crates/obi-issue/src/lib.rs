@@ -1,0 +1,25 @@
+#![cfg_attr(doc, doc = include_str!("../README.md"))]
+//! obi-issue: issuer directories, signed awards, bulk issuance from CSV, revocation and
+//! Bitstring Status Lists, with the issuer's state in SQLite.
+#![forbid(unsafe_code)]
+
+mod bulk;
+mod error;
+mod issuer;
+mod state;
+mod status_list;
+
+pub use bulk::{
+    BulkOptions, BulkReport, DEFAULT_BATCH, MAX_CSV_FIELD_BYTES, MAX_CSV_ROWS, RowError, bulk,
+    row_key,
+};
+pub use error::{IssueError, Result};
+pub use issuer::{
+    ACHIEVEMENT_FILE, Award, CREDENTIALS_V2, DID_WEB_KEY_FRAGMENT, Format, ISSUER_FILE,
+    InitOptions, Issued, Issuer, IssuerKey, KEY_FILE, MAX_FILE_BYTES, OB3_CONTEXT, Recipient,
+    Secured, check_achievement, identity_hash, parse_valid_until, write_atomic,
+};
+pub use state::{NewRecord, Record, STATE_FILE, STATUS_LIST_MAX_FILL, State};
+pub use status_list::{
+    MAX_DECODED_LIST_BYTES, MAX_ENCODED_LIST_CHARS, MIN_STATUS_LIST_LENGTH, StatusList,
+};
