@@ -1,0 +1,33 @@
+#![cfg_attr(doc, doc = include_str!("../README.md"))]
+//! obi-server: the `obi serve` service (issuer API, hosted documents, public verifier) over
+//! SQLite or PostgreSQL.
+#![forbid(unsafe_code)]
+
+mod app;
+mod config;
+mod error;
+mod migrations;
+mod openapi;
+mod pages;
+mod records;
+mod seal;
+mod serve;
+mod store;
+
+pub use app::{
+    AppLimits, AppState, CREDENTIALS_V2, MAX_TEXT_CHARS, OB3_CONTEXT, ROUTES, Wants, app,
+    hosted_credential_json, negotiate, new_token, token_hash,
+};
+pub use config::{
+    Config, ConfigError, DEFAULT_BIND, DEFAULT_BODY_LIMIT, DEFAULT_DATABASE, DEFAULT_POOL_SIZE,
+    DEFAULT_REQUEST_TIMEOUT_SECS, KekSource, MAX_CONFIG_FILE_BYTES, RawConfig,
+};
+pub use error::{AppError, AppJson};
+pub use openapi::document as openapi_document;
+pub use records::{
+    AchievementRecord, AwardRecord, IssuerPatch, IssuerRecord, NewAchievement, NewIssuer,
+    TokenScope,
+};
+pub use seal::{KeySealer, SealError};
+pub use serve::{ServeError, create_admin_token, load_sealer, serve, state_from_config};
+pub use store::{Store, StoreError, StoreOptions};

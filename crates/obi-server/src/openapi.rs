@@ -1,0 +1,98 @@
+//! The OpenAPI 3.1 document served at `/api/openapi.json`.
+
+use serde_json::{Value, json};
+
+fn error_response(description: &str) -> Value {
+    json!({ "description": description, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } })
+}
+
+fn id_param() -> Value {
+    json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } })
+}
+
+/// The document; every entry of [`crate::ROUTES`] is a path and method here (tested).
+#[must_use]
+pub fn document() -> Value {
+    let auth = json!([{ "bearer": [] }]);
+    let ok_json = |d: &str| json!({ "description": d, "content": { "application/json": {} } });
+    let hosted = |d: &str| {
+        json!({
+            "description": d,
+            "content": { "application/ld+json": {}, "text/html": {} }
+        })
+    };
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "obi serve",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Hosted Open Badges issuer service and public verifier. Errors are JSON: {\"error\": {\"status\", \"code\", \"message\"}}. Write endpoints need `Authorization: Bearer TOKEN` (admin, or scoped to one issuer)."
+        },
+        "components": {
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": { "error": { "type": "object", "required": ["status", "code", "message"], "properties": {
+                        "status": { "type": "integer" }, "code": { "type": "string" }, "message": { "type": "string" } } } }
+                },
+                "IssuerInput": {
+                    "type": "object", "required": ["name"], "additionalProperties": false,
+                    "properties": { "name": { "type": "string" }, "url": { "type": "string", "format": "uri" }, "email": { "type": "string" } }
+                },
+                "IssuerPatch": {
+                    "type": "object", "additionalProperties": false,
+                    "properties": { "name": { "type": "string" }, "url": { "type": "string", "format": "uri" }, "email": { "type": "string" } }
+                },
+                "AchievementInput": {
+                    "type": "object", "required": ["name", "description", "criteria"], "additionalProperties": false,
+                    "properties": { "name": { "type": "string" }, "description": { "type": "string" }, "criteria": { "type": "string" }, "image": { "type": "string", "format": "uri" } }
+                }
+            }
+        },
+        "paths": {
+            "/api/openapi.json": { "get": { "summary": "This document", "responses": { "200": ok_json("OpenAPI 3.1") } } },
+            "/api/issuers": {
+                "get": { "summary": "List issuers the token may see", "security": auth, "responses": { "200": ok_json("{items: [...]}"), "401": error_response("no valid token") } },
+                "post": { "summary": "Create an issuer with a fresh Ed25519 key (admin)", "security": auth,
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/IssuerInput" } } } },
+                    "responses": { "201": ok_json("the issuer"), "400": error_response("bad input"), "401": error_response("no valid token"), "403": error_response("not an admin token"), "413": error_response("body too large") } }
+            },
+            "/api/issuers/{id}": {
+                "parameters": [id_param()],
+                "get": { "summary": "One issuer", "security": auth, "responses": { "200": ok_json("the issuer"), "403": error_response("token of another issuer"), "404": error_response("unknown id") } },
+                "patch": { "summary": "Update name, url or email", "security": auth,
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/IssuerPatch" } } } },
+                    "responses": { "200": ok_json("the issuer"), "400": error_response("bad input"), "403": error_response("token of another issuer"), "404": error_response("unknown id") } }
+            },
+            "/api/issuers/{id}/tokens": {
+                "parameters": [id_param()],
+                "post": { "summary": "Create an API token scoped to this issuer (admin); the token is shown once", "security": auth,
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["label"], "properties": { "label": { "type": "string" } } } } } },
+                    "responses": { "201": ok_json("{token, issuerId, label}"), "403": error_response("not an admin token"), "404": error_response("unknown id") } }
+            },
+            "/api/issuers/{id}/achievements": {
+                "parameters": [id_param()],
+                "get": { "summary": "The issuer's achievements", "security": auth, "responses": { "200": ok_json("{items: [...]}"), "403": error_response("token of another issuer"), "404": error_response("unknown id") } },
+                "post": { "summary": "Create an achievement", "security": auth,
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/AchievementInput" } } } },
+                    "responses": { "201": ok_json("the OB 3.0 Achievement, plus uuid"), "400": error_response("bad input"), "403": error_response("token of another issuer"), "404": error_response("unknown id") } }
+            },
+            "/api/verify": {
+                "post": { "summary": "Verify a badge: JSON (or {\"url\": ...}), a compact JWS as text/plain, or a baked PNG/SVG",
+                    "requestBody": { "required": true, "content": { "application/json": {}, "text/plain": {}, "image/png": {}, "image/svg+xml": {} } },
+                    "responses": { "200": ok_json("the verification report (valid or not)"), "400": error_response("malformed body"), "413": error_response("body too large"), "415": error_response("unsupported content type"), "422": error_response("not a badge") } }
+            },
+            "/issuers/{id}": { "parameters": [id_param()], "get": { "summary": "Hosted issuer profile (content negotiation)", "responses": { "200": hosted("Profile"), "404": error_response("unknown id") } } },
+            "/issuers/{id}/did.json": { "parameters": [id_param()], "get": { "summary": "did:web document of the issuer", "responses": { "200": { "description": "DID document", "content": { "application/did+json": {} } }, "404": error_response("unknown id") } } },
+            "/.well-known/did.json": { "get": { "summary": "did:web document of the host (the first issuer)", "responses": { "200": { "description": "DID document", "content": { "application/did+json": {} } }, "404": error_response("no issuer yet") } } },
+            "/achievements/{id}": { "parameters": [id_param()], "get": { "summary": "Hosted achievement (content negotiation)", "responses": { "200": hosted("Achievement"), "404": error_response("unknown id") } } },
+            "/credentials/{id}": { "parameters": [id_param()], "get": { "summary": "Hosted credential or assertion (content negotiation; the page shows the verification result)", "responses": { "200": hosted("credential"), "404": error_response("unknown id") } } },
+            "/verify": {
+                "get": { "summary": "The verifier page (a plain form, no scripts)", "responses": { "200": { "description": "HTML", "content": { "text/html": {} } } } },
+                "post": { "summary": "Form submission (url or badge, urlencoded)", "requestBody": { "content": { "application/x-www-form-urlencoded": {} } }, "responses": { "200": { "description": "HTML result", "content": { "text/html": {} } }, "400": { "description": "empty form", "content": { "text/html": {} } } } }
+            }
+        }
+    })
+}

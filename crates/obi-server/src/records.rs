@@ -1,0 +1,483 @@
+//! The rows the service keeps, and the [`Store`] operations handlers call.
+
+use serde::Serialize;
+
+use crate::store::{Cell, Param, Store, StoreError, now};
+
+type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// An issuer (organisation) with its own signing key.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IssuerRecord {
+    /// UUID.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Home page.
+    pub url: Option<String>,
+    /// Contact address.
+    pub email: Option<String>,
+    /// The public key as a Multikey (`z…`).
+    pub public_key: String,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub updated_at: String,
+}
+
+/// An achievement (OB 3.0) / badge class (OB 2.0).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AchievementRecord {
+    /// UUID.
+    pub id: String,
+    /// The issuer's UUID.
+    pub issuer_id: String,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Criteria narrative.
+    pub criteria: String,
+    /// Image URL.
+    pub image: Option<String>,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// An awarded credential as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AwardRecord {
+    /// UUID.
+    pub id: String,
+    /// The issuer's UUID.
+    pub issuer_id: String,
+    /// The achievement's UUID.
+    pub achievement_id: String,
+    /// The credential JSON (or compact JWS as a JSON string).
+    pub credential: serde_json::Value,
+    /// Index in the issuer's status list.
+    pub status_index: i64,
+    /// Revoked.
+    pub revoked: bool,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// Who a valid API token speaks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenScope {
+    /// Every issuer, and creating issuers.
+    Admin,
+    /// One issuer only.
+    Issuer(String),
+}
+
+impl TokenScope {
+    /// The actor name written to the audit log.
+    #[must_use]
+    pub fn actor(&self) -> String {
+        match self {
+            Self::Admin => "admin".to_owned(),
+            Self::Issuer(id) => format!("issuer:{id}"),
+        }
+    }
+}
+
+/// Fields of a new issuer.
+#[derive(Debug, Clone)]
+pub struct NewIssuer {
+    /// Display name.
+    pub name: String,
+    /// Home page.
+    pub url: Option<String>,
+    /// Contact address.
+    pub email: Option<String>,
+    /// Multikey.
+    pub public_key: String,
+    /// The private key, sealed (see `crate::KeySealer`).
+    pub sealed_key: String,
+}
+
+/// Changes to an issuer; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct IssuerPatch {
+    /// New name.
+    pub name: Option<String>,
+    /// New URL.
+    pub url: Option<String>,
+    /// New email.
+    pub email: Option<String>,
+}
+
+/// Fields of a new achievement.
+#[derive(Debug, Clone)]
+pub struct NewAchievement {
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Criteria narrative.
+    pub criteria: String,
+    /// Image URL.
+    pub image: Option<String>,
+}
+
+fn text(row: &[Cell], i: usize) -> Result<String> {
+    match row.get(i) {
+        Some(Cell::Text(s)) => Ok(s.clone()),
+        _ => Err(StoreError::Row("expected TEXT")),
+    }
+}
+
+fn opt_text(row: &[Cell], i: usize) -> Result<Option<String>> {
+    match row.get(i) {
+        Some(Cell::Text(s)) => Ok(Some(s.clone())),
+        Some(Cell::Null) => Ok(None),
+        _ => Err(StoreError::Row("expected TEXT or NULL")),
+    }
+}
+
+fn int(row: &[Cell], i: usize) -> Result<i64> {
+    match row.get(i) {
+        Some(Cell::Int(v)) => Ok(*v),
+        _ => Err(StoreError::Row("expected BIGINT")),
+    }
+}
+
+const ISSUER_COLUMNS: &str = "id, name, url, email, public_key, created_at, updated_at";
+
+fn issuer(row: &[Cell]) -> Result<IssuerRecord> {
+    Ok(IssuerRecord {
+        id: text(row, 0)?,
+        name: text(row, 1)?,
+        url: opt_text(row, 2)?,
+        email: opt_text(row, 3)?,
+        public_key: text(row, 4)?,
+        created_at: text(row, 5)?,
+        updated_at: text(row, 6)?,
+    })
+}
+
+fn achievement(row: &[Cell]) -> Result<AchievementRecord> {
+    Ok(AchievementRecord {
+        id: text(row, 0)?,
+        issuer_id: text(row, 1)?,
+        name: text(row, 2)?,
+        description: text(row, 3)?,
+        criteria: text(row, 4)?,
+        image: opt_text(row, 5)?,
+        created_at: text(row, 6)?,
+    })
+}
+
+fn audit_stmt(actor: &str, action: &str, target: &str, detail: &str) -> (&'static str, Vec<Param>) {
+    (
+        "INSERT INTO audit_log (at, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5)",
+        vec![
+            Param::Text(now()),
+            Param::Text(actor.to_owned()),
+            Param::Text(action.to_owned()),
+            Param::Text(target.to_owned()),
+            Param::Text(detail.to_owned()),
+        ],
+    )
+}
+
+impl Store {
+    /// Creates an issuer and audits it, atomically.
+    pub async fn create_issuer(&self, actor: &str, new: NewIssuer) -> Result<IssuerRecord> {
+        let id = uuid::Uuid::new_v4().to_string();
+        let at = now();
+        self.transaction(vec![
+            (
+                "INSERT INTO issuers (id, name, url, email, public_key, sealed_key, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+                vec![
+                    Param::Text(id.clone()),
+                    Param::Text(new.name.clone()),
+                    Param::OptText(new.url.clone()),
+                    Param::OptText(new.email.clone()),
+                    Param::Text(new.public_key.clone()),
+                    Param::Text(new.sealed_key),
+                    Param::Text(at.clone()),
+                ],
+            ),
+            audit_stmt(actor, "issuer.create", &id, &new.name),
+        ])
+        .await?;
+        Ok(IssuerRecord {
+            id,
+            name: new.name,
+            url: new.url,
+            email: new.email,
+            public_key: new.public_key,
+            created_at: at.clone(),
+            updated_at: at,
+        })
+    }
+
+    /// Every issuer, oldest first.
+    pub async fn list_issuers(&self) -> Result<Vec<IssuerRecord>> {
+        const SQL: &str = "SELECT id, name, url, email, public_key, created_at, updated_at FROM issuers ORDER BY created_at, id";
+        debug_assert!(SQL.contains(ISSUER_COLUMNS));
+        self.query(SQL, vec![])
+            .await?
+            .iter()
+            .map(|r| issuer(r))
+            .collect()
+    }
+
+    /// One issuer.
+    pub async fn get_issuer(&self, id: &str) -> Result<Option<IssuerRecord>> {
+        let rows = self
+            .query(
+                "SELECT id, name, url, email, public_key, created_at, updated_at FROM issuers WHERE id = $1",
+                vec![Param::Text(id.to_owned())],
+            )
+            .await?;
+        rows.first().map(|r| issuer(r)).transpose()
+    }
+
+    /// The issuer's sealed private key.
+    pub async fn issuer_sealed_key(&self, id: &str) -> Result<Option<String>> {
+        let rows = self
+            .query(
+                "SELECT sealed_key FROM issuers WHERE id = $1",
+                vec![Param::Text(id.to_owned())],
+            )
+            .await?;
+        rows.first().map(|r| text(r, 0)).transpose()
+    }
+
+    /// Applies `patch`; `None` when there is no such issuer.
+    pub async fn update_issuer(
+        &self,
+        actor: &str,
+        id: &str,
+        patch: IssuerPatch,
+    ) -> Result<Option<IssuerRecord>> {
+        let changed = self
+            .transaction(vec![
+                (
+                    "UPDATE issuers SET name = COALESCE($2, name), url = COALESCE($3, url), email = COALESCE($4, email), updated_at = $5 WHERE id = $1",
+                    vec![
+                        Param::Text(id.to_owned()),
+                        Param::OptText(patch.name.clone()),
+                        Param::OptText(patch.url.clone()),
+                        Param::OptText(patch.email.clone()),
+                        Param::Text(now()),
+                    ],
+                ),
+                audit_stmt(actor, "issuer.update", id, ""),
+            ])
+            .await?;
+        if changed.first().copied().unwrap_or(0) == 0 {
+            return Ok(None);
+        }
+        self.get_issuer(id).await
+    }
+
+    /// Creates an achievement of `issuer_id` and audits it.
+    pub async fn create_achievement(
+        &self,
+        actor: &str,
+        issuer_id: &str,
+        new: NewAchievement,
+    ) -> Result<AchievementRecord> {
+        let id = uuid::Uuid::new_v4().to_string();
+        let at = now();
+        self.transaction(vec![
+            (
+                "INSERT INTO achievements (id, issuer_id, name, description, criteria, image, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                vec![
+                    Param::Text(id.clone()),
+                    Param::Text(issuer_id.to_owned()),
+                    Param::Text(new.name.clone()),
+                    Param::Text(new.description.clone()),
+                    Param::Text(new.criteria.clone()),
+                    Param::OptText(new.image.clone()),
+                    Param::Text(at.clone()),
+                ],
+            ),
+            audit_stmt(actor, "achievement.create", &id, issuer_id),
+        ])
+        .await?;
+        Ok(AchievementRecord {
+            id,
+            issuer_id: issuer_id.to_owned(),
+            name: new.name,
+            description: new.description,
+            criteria: new.criteria,
+            image: new.image,
+            created_at: at,
+        })
+    }
+
+    /// The achievements of one issuer, oldest first.
+    pub async fn list_achievements(&self, issuer_id: &str) -> Result<Vec<AchievementRecord>> {
+        self.query(
+            "SELECT id, issuer_id, name, description, criteria, image, created_at FROM achievements WHERE issuer_id = $1 ORDER BY created_at, id",
+            vec![Param::Text(issuer_id.to_owned())],
+        )
+        .await?
+        .iter()
+        .map(|r| achievement(r))
+        .collect()
+    }
+
+    /// One achievement.
+    pub async fn get_achievement(&self, id: &str) -> Result<Option<AchievementRecord>> {
+        let rows = self
+            .query(
+                "SELECT id, issuer_id, name, description, criteria, image, created_at FROM achievements WHERE id = $1",
+                vec![Param::Text(id.to_owned())],
+            )
+            .await?;
+        rows.first().map(|r| achievement(r)).transpose()
+    }
+
+    /// Stores an issued credential at the next free status index of its issuer.
+    pub async fn insert_award(
+        &self,
+        actor: &str,
+        issuer_id: &str,
+        achievement_id: &str,
+        id: &str,
+        credential: &serde_json::Value,
+    ) -> Result<AwardRecord> {
+        let at = now();
+        let next = self
+            .query(
+                "SELECT COALESCE(MAX(status_index), -1) + 1 FROM awards WHERE issuer_id = $1",
+                vec![Param::Text(issuer_id.to_owned())],
+            )
+            .await?;
+        let index = next.first().map(|r| int(r, 0)).transpose()?.unwrap_or(0);
+        self.transaction(vec![
+            (
+                "INSERT INTO awards (id, issuer_id, achievement_id, credential, status_index, revoked, created_at) VALUES ($1, $2, $3, $4, $5, 0, $6)",
+                vec![
+                    Param::Text(id.to_owned()),
+                    Param::Text(issuer_id.to_owned()),
+                    Param::Text(achievement_id.to_owned()),
+                    Param::Text(credential.to_string()),
+                    Param::Int(index),
+                    Param::Text(at.clone()),
+                ],
+            ),
+            audit_stmt(actor, "award.create", id, achievement_id),
+        ])
+        .await?;
+        Ok(AwardRecord {
+            id: id.to_owned(),
+            issuer_id: issuer_id.to_owned(),
+            achievement_id: achievement_id.to_owned(),
+            credential: credential.clone(),
+            status_index: index,
+            revoked: false,
+            created_at: at,
+        })
+    }
+
+    /// One stored award.
+    pub async fn get_award(&self, id: &str) -> Result<Option<AwardRecord>> {
+        let rows = self
+            .query(
+                "SELECT id, issuer_id, achievement_id, credential, status_index, revoked, created_at FROM awards WHERE id = $1",
+                vec![Param::Text(id.to_owned())],
+            )
+            .await?;
+        let Some(r) = rows.first() else {
+            return Ok(None);
+        };
+        let credential = serde_json::from_str(&text(r, 3)?)
+            .map_err(|_| StoreError::Row("stored credential is not JSON"))?;
+        Ok(Some(AwardRecord {
+            id: text(r, 0)?,
+            issuer_id: text(r, 1)?,
+            achievement_id: text(r, 2)?,
+            credential,
+            status_index: int(r, 4)?,
+            revoked: int(r, 5)? != 0,
+            created_at: text(r, 6)?,
+        }))
+    }
+
+    /// Stores the SHA-256 hash of a new token (`issuer_id` `None`: admin).
+    pub async fn create_token(
+        &self,
+        actor: &str,
+        token_hash: &str,
+        issuer_id: Option<&str>,
+        label: &str,
+    ) -> Result<()> {
+        self.transaction(vec![
+            (
+                "INSERT INTO api_tokens (token_hash, issuer_id, label, created_at) VALUES ($1, $2, $3, $4)",
+                vec![
+                    Param::Text(token_hash.to_owned()),
+                    Param::OptText(issuer_id.map(str::to_owned)),
+                    Param::Text(label.to_owned()),
+                    Param::Text(now()),
+                ],
+            ),
+            audit_stmt(actor, "token.create", issuer_id.unwrap_or("admin"), label),
+        ])
+        .await?;
+        Ok(())
+    }
+
+    /// Stores an admin token hash if it is not there yet (start-up bootstrap).
+    pub async fn ensure_admin_token(&self, token_hash: &str) -> Result<()> {
+        if self.token_scope(token_hash).await?.is_none() {
+            self.create_token("startup", token_hash, None, "OBI_ADMIN_TOKEN")
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The scope of the token with this hash, if any.
+    pub async fn token_scope(&self, token_hash: &str) -> Result<Option<TokenScope>> {
+        let rows = self
+            .query(
+                "SELECT issuer_id FROM api_tokens WHERE token_hash = $1",
+                vec![Param::Text(token_hash.to_owned())],
+            )
+            .await?;
+        rows.first()
+            .map(|r| {
+                Ok(match opt_text(r, 0)? {
+                    Some(id) => TokenScope::Issuer(id),
+                    None => TokenScope::Admin,
+                })
+            })
+            .transpose()
+    }
+
+    /// The audit log, newest last: `(actor, action, target)`.
+    pub async fn audit_entries(&self) -> Result<Vec<(String, String, String)>> {
+        self.query(
+            "SELECT actor, action, target FROM audit_log ORDER BY id",
+            vec![],
+        )
+        .await?
+        .iter()
+        .map(|r| Ok((text(r, 0)?, text(r, 1)?, text(r, 2)?)))
+        .collect()
+    }
+}
+
+impl Store {
+    /// Marks an award revoked and audits it; `false` when there is no such award.
+    pub async fn revoke_award(&self, actor: &str, id: &str, reason: &str) -> Result<bool> {
+        let changed = self
+            .transaction(vec![
+                (
+                    "UPDATE awards SET revoked = 1, revocation_reason = $2 WHERE id = $1",
+                    vec![Param::Text(id.to_owned()), Param::Text(reason.to_owned())],
+                ),
+                audit_stmt(actor, "award.revoke", id, reason),
+            ])
+            .await?;
+        Ok(changed.first().copied().unwrap_or(0) > 0)
+    }
+}

@@ -1,0 +1,1129 @@
+//! The service's test suite, run once on SQLite (a temp file) and once on PostgreSQL
+//! (a fresh schema at `OBI_TEST_POSTGRES`, default postgres://postgres@127.0.0.1:5432/test;
+//! skipped with a message when unreachable). Prints one line per failure and the counts.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use http_body_util::BodyExt as _;
+use obi_server::{AppLimits, AppState, KeySealer, ROUTES, Store, StoreOptions, app, token_hash};
+use serde_json::{Value, json};
+use tower::ServiceExt as _;
+
+const PUBLIC_URL: &str = "http://127.0.0.1:8080";
+const BODY_LIMIT: usize = 64 * 1024;
+const VALID: &str = include_str!("data/valid-rdfc.json");
+const TAMPERED: &str = include_str!("data/invalid-tampered-rdfc.json");
+const STATUS_LIST: &str = include_str!("data/status-1.json");
+
+/// No network in tests: the status list comes from memory; loopback URLs go to the guarded
+/// HTTP fetcher (which refuses them before connecting); anything else is not found.
+struct TestFetcher {
+    map: obi_fetch::MapFetcher,
+    guarded: obi_fetch::HttpFetcher,
+}
+
+impl obi_fetch::Fetch for TestFetcher {
+    fn fetch(
+        &self,
+        request: &obi_fetch::Request<'_>,
+    ) -> Result<obi_fetch::Response, obi_fetch::FetchError> {
+        if request.url.starts_with("http://127.0.0.1") {
+            self.guarded.fetch(request)
+        } else {
+            self.map.fetch(request)
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Ctx {
+    router: Router,
+    store: Store,
+    sealer: KeySealer,
+    admin: String,
+}
+
+type Fut = Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;
+type Case = (&'static str, fn(Ctx) -> Fut);
+
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn json(&self) -> Result<Value, String> {
+        serde_json::from_slice(&self.body).map_err(|e| {
+            format!(
+                "status {}: body is not JSON ({e}): {}",
+                self.status,
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    fn expect(&self, status: StatusCode) -> Result<&Self, String> {
+        if self.status == status {
+            Ok(self)
+        } else {
+            Err(format!(
+                "expected {status}, got {}: {}",
+                self.status,
+                self.text()
+            ))
+        }
+    }
+    /// A 4xx with the shared JSON error shape.
+    fn expect_error(&self, status: StatusCode) -> Result<String, String> {
+        self.expect(status)?;
+        let ct = self
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !ct.starts_with("application/json") {
+            return Err(format!("error content type {ct:?}"));
+        }
+        let v = self.json()?;
+        let msg = v["error"]["message"]
+            .as_str()
+            .ok_or(format!("no error.message in {v}"))?;
+        if v["error"]["status"] != json!(status.as_u16()) {
+            return Err(format!("error.status mismatch in {v}"));
+        }
+        Ok(msg.to_owned())
+    }
+}
+
+async fn call(
+    ctx: &Ctx,
+    method: &str,
+    uri: &str,
+    token: Option<&str>,
+    headers: &[(&str, &str)],
+    body: Vec<u8>,
+) -> Result<Reply, String> {
+    let mut req = Request::builder().method(method).uri(uri);
+    if let Some(t) = token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let req = req.body(Body::from(body)).map_err(|e| e.to_string())?;
+    let res = ctx
+        .router
+        .clone()
+        .oneshot(req)
+        .await
+        .map_err(|e| e.to_string())?;
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = res
+        .into_body()
+        .collect()
+        .await
+        .map_err(|e| e.to_string())?
+        .to_bytes()
+        .to_vec();
+    Ok(Reply {
+        status,
+        headers,
+        body,
+    })
+}
+
+async fn post_json(
+    ctx: &Ctx,
+    uri: &str,
+    token: Option<&str>,
+    body: Value,
+) -> Result<Reply, String> {
+    call(
+        ctx,
+        "POST",
+        uri,
+        token,
+        &[("content-type", "application/json")],
+        body.to_string().into_bytes(),
+    )
+    .await
+}
+
+async fn get(ctx: &Ctx, uri: &str, token: Option<&str>) -> Result<Reply, String> {
+    call(ctx, "GET", uri, token, &[], vec![]).await
+}
+
+fn ensure(cond: bool, what: impl Into<String>) -> Result<(), String> {
+    if cond { Ok(()) } else { Err(what.into()) }
+}
+
+async fn new_issuer(ctx: &Ctx, name: &str) -> Result<Value, String> {
+    post_json(
+        ctx,
+        "/api/issuers",
+        Some(&ctx.admin),
+        json!({"name": name, "url": "https://example.org", "email": "badges@example.org"}),
+    )
+    .await?
+    .expect(StatusCode::CREATED)?
+    .json()
+}
+
+async fn issuer_token(ctx: &Ctx, id: &str) -> Result<String, String> {
+    let v = post_json(
+        ctx,
+        &format!("/api/issuers/{id}/tokens"),
+        Some(&ctx.admin),
+        json!({"label": "test"}),
+    )
+    .await?
+    .expect(StatusCode::CREATED)?
+    .json()?;
+    v["token"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or("no token".into())
+}
+
+fn id_of(v: &Value) -> Result<String, String> {
+    v["id"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or(format!("no id in {v}"))
+}
+
+// ---- cases ----
+
+fn openapi_lists_every_route(ctx: Ctx) -> Fut {
+    Box::pin(async move {
+        let doc = get(&ctx, "/api/openapi.json", None)
+            .await?
+            .expect(StatusCode::OK)?
+            .json()?;
+        ensure(doc["openapi"] == "3.1.0", "openapi version")?;
+        let paths = doc["paths"].as_object().ok_or("no paths")?;
+        for (method, path) in ROUTES {
+            ensure(
+                paths
+                    .get(*path)
+                    .and_then(|p| p.get(method.to_ascii_lowercase()))
+                    .is_some(),
+                format!("{method} {path} missing from the OpenAPI document"),
+            )?;
+            // The route is really served: not the fallback, not 405.
+            let uri = path.replace("{id}", "00000000-0000-4000-8000-000000000000");
+            let r = call(&ctx, method, &uri, None, &[], vec![]).await?;
+            ensure(
+                r.status != StatusCode::METHOD_NOT_ALLOWED,
+                format!("{method} {path}: 405"),
+            )?;
+            ensure(
+                !r.text().contains("no such route"),
+                format!("{method} {path} is not routed"),
+            )?;
+        }
+        for (path, item) in paths {
+            for method in item.as_object().ok_or("path item")?.keys() {
+                if method == "parameters" {
+                    continue;
+                }
+                ensure(
+                    ROUTES
+                        .iter()
+                        .any(|(m, p)| p == path && m.eq_ignore_ascii_case(method)),
+                    format!("OpenAPI lists {method} {path}, which ROUTES does not"),
+                )?;
+            }
+        }
+        let r = get(&ctx, "/no/such/thing", None).await?;
+        r.expect_error(StatusCode::NOT_FOUND)?;
+        Ok(())
+    })
+}
+
+fn issuer_lifecycle_is_audited(ctx: Ctx) -> Fut {
+    Box::pin(async move {
+        let issuer = new_issuer(&ctx, "Lifecycle Univ").await?;
+        let id = id_of(&issuer)?;
+        ensure(
+            issuer["publicKeyMultibase"]
+                .as_str()
+                .is_some_and(|k| k.starts_with("z6Mk")),
+            "Ed25519 multikey",
+        )?;
+        let got = get(&ctx, &format!("/api/issuers/{id}"), Some(&ctx.admin))
+            .await?
+            .expect(StatusCode::OK)?
+            .json()?;
+        ensure(got["name"] == "Lifecycle Univ", "get name")?;
+        let list = get(&ctx, "/api/issuers", Some(&ctx.admin))
+            .await?
+            .expect(StatusCode::OK)?
+            .json()?;
+        ensure(
+            list["items"]
+                .as_array()
+                .is_some_and(|a| a.iter().any(|i| i["id"] == json!(id))),
+            "listed",
+        )?;
+        let patched = call(
+            &ctx,
+            "PATCH",
+            &format!("/api/issuers/{id}"),
+            Some(&ctx.admin),
+            &[("content-type", "application/json")],
+            br#"{"name":"Renamed Univ"}"#.to_vec(),
+        )
+        .await?
+        .expect(StatusCode::OK)?
+        .json()?;
+        ensure(
+            patched["name"] == "Renamed Univ" && patched["url"] == "https://example.org",
+            format!("patch kept others: {patched}"),
+        )?;
+        let audit = ctx.store.audit_entries().await.map_err(|e| e.to_string())?;
+        for action in ["issuer.create", "issuer.update"] {
+            ensure(
+                audit
+                    .iter()
+                    .any(|(actor, a, t)| actor == "admin" && a == action && *t == id),
+                format!("{action} audited"),
+            )?;
+        }
+        Ok(())
+    })
+}
+
+fn private_keys_are_sealed(ctx: Ctx) -> Fut {
+    Box::pin(async move {
+        let issuer = new_issuer(&ctx, "Sealed Keys Ltd").await?;
+        let id = id_of(&issuer)?;
+        let public = issuer["publicKeyMultibase"].as_str().ok_or("public key")?;
+        let sealed = ctx
+            .store
+            .issuer_sealed_key(&id)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("no key row")?;
+        ensure(sealed.starts_with("v1:"), "sealed format")?;
+        let secret = ctx
+            .sealer
+            .open(&sealed, public)
+            .map_err(|e| e.to_string())?;
+        let secret = String::from_utf8(secret).map_err(|e| e.to_string())?;
+        ensure(
+            !sealed.contains(&secret),
+            "the private key is stored in clear",
+        )?;
+        let pair = obi_proof::KeyPair::from_private_multikey(&secret).map_err(|e| e.to_string())?;
+        ensure(
+            pair.public_key().to_multikey() == public,
+            "sealed key matches the public key",
+        )?;
+        let other =
+            KeySealer::from_base64(&KeySealer::generate_base64()).map_err(|e| e.to_string())?;
+        ensure(
+            other.open(&sealed, public).is_err(),
+            "another key encryption key opens it",
+        )?;
+        Ok(())
+    })
+}
+
+fn tokens_are_scoped(ctx: Ctx) -> Fut {
+    Box::pin(async move {
+        let a = id_of(&new_issuer(&ctx, "Scope A").await?)?;
+        let b = id_of(&new_issuer(&ctx, "Scope B").await?)?;
+        let ta = issuer_token(&ctx, &a).await?;
+        // Only the hash is stored.
+        ensure(
+            ctx.store
+                .token_scope(&token_hash(&ta))
+                .await
+                .map_err(|e| e.to_string())?
+                .is_some(),
+            "hash lookup",
+        )?;
+        ensure(
+            ctx.store
+                .token_scope(&ta)
+                .await
+                .map_err(|e| e.to_string())?
+                .is_none(),
+            "token stored in clear",
+        )?;
+        get(&ctx, "/api/issuers", None)
+            .await?
+            .expect_error(StatusCode::UNAUTHORIZED)?;
+        get(&ctx, "/api/issuers", Some("obi_wrong"))
+            .await?
+            .expect_error(StatusCode::UNAUTHORIZED)?;
+        get(&ctx, &format!("/api/issuers/{a}"), Some(&ta))
+            .await?
+            .expect(StatusCode::OK)?;
+        get(&ctx, &format!("/api/issuers/{b}"), Some(&ta))
+            .await?
+            .expect_error(StatusCode::FORBIDDEN)?;
+        call(
+            &ctx,
+            "PATCH",
+            &format!("/api/issuers/{b}"),
+            Some(&ta),
+            &[("content-type", "application/json")],
+            br#"{"name":"hijack"}"#.to_vec(),
+        )
+        .await?
+        .expect_error(StatusCode::FORBIDDEN)?;
+        post_json(
+            &ctx,
+            &format!("/api/issuers/{b}/achievements"),
+            Some(&ta),
+            json!({"name":"x","description":"x","criteria":"x"}),
+        )
+        .await?
+        .expect_error(StatusCode::FORBIDDEN)?;
+        get(&ctx, &format!("/api/issuers/{b}/achievements"), Some(&ta))
+            .await?
+            .expect_error(StatusCode::FORBIDDEN)?;
+        post_json(&ctx, "/api/issuers", Some(&ta), json!({"name":"rogue"}))
+            .await?
+            .expect_error(StatusCode::FORBIDDEN)?;
+        post_json(
+            &ctx,
+            &format!("/api/issuers/{a}/tokens"),
+            Some(&ta),
+            json!({"label":"more"}),
+        )
+        .await?
+        .expect_error(StatusCode::FORBIDDEN)?;
+        let list = get(&ctx, "/api/issuers", Some(&ta))
+            .await?
+            .expect(StatusCode::OK)?
+            .json()?;
+        let items = list["items"].as_array().ok_or("items")?;
+        ensure(
+            items.len() == 1 && items[0]["id"] == json!(a),
+            format!("issuer token sees only its issuer: {list}"),
+        )?;
+        // The issuer's own token works for writes on it, and the audit names the issuer.
+        post_json(
+            &ctx,
+            &format!("/api/issuers/{a}/achievements"),
+            Some(&ta),
+            json!({"name":"Own","description":"d","criteria":"c"}),
+        )
+        .await?
+        .expect(StatusCode::CREATED)?;
+        let audit = ctx.store.audit_entries().await.map_err(|e| e.to_string())?;
+        ensure(
+            audit.iter().any(|(actor, act, _)| {
+                *actor == format!("issuer:{a}") && act == "achievement.create"
+            }),
+            "audit actor",
+        )?;
+        Ok(())
+    })
+}
+
+fn achievements_and_hosted_documents(ctx: Ctx) -> Fut {
+    Box::pin(async move {
+        let issuer = new_issuer(&ctx, "Hosted <Docs> & Co").await?;
+        let iid = id_of(&issuer)?;
+        let created = post_json(&ctx, &format!("/api/issuers/{iid}/achievements"), Some(&ctx.admin),
+            json!({"name": "Rust <script>alert(1)</script>", "description": "Writes Rust", "criteria": "Ship a crate", "image": "https://example.org/b.png"}))
+            .await?.expect(StatusCode::CREATED)?.json()?;
+        let aid = created["uuid"].as_str().ok_or("uuid")?.to_owned();
+        ensure(
+            created["id"] == json!(format!("{PUBLIC_URL}/achievements/{aid}")),
+            "achievement id URL",
+        )?;
+        let list = get(
+            &ctx,
+            &format!("/api/issuers/{iid}/achievements"),
+            Some(&ctx.admin),
+        )
+        .await?
+        .expect(StatusCode::OK)?
+        .json()?;
+        ensure(
+            list["items"].as_array().is_some_and(|a| a.len() == 1),
+            "one achievement listed",
+        )?;
+
+        for accept in [
+            None,
+            Some("application/ld+json"),
+            Some("application/json"),
+            Some("text/html;q=0.5, application/json"),
+        ] {
+            let headers: Vec<(&str, &str)> =
+                accept.map(|a| vec![("accept", a)]).unwrap_or_default();
+            let r = call(
+                &ctx,
+                "GET",
+                &format!("/achievements/{aid}"),
+                None,
+                &headers,
+                vec![],
+            )
+            .await?;
+            r.expect(StatusCode::OK)?;
+            let ct = r
+                .headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            ensure(
+                ct == "application/ld+json",
+                format!("Accept {accept:?}: content type {ct}"),
+            )?;
+            let doc = r.json()?;
+            ensure(
+                doc["type"] == json!(["Achievement"])
+                    && doc["criteria"]["narrative"] == "Ship a crate",
+                "achievement JSON",
+            )?;
+        }
+        let r = call(
+            &ctx,
+            "GET",
+            &format!("/achievements/{aid}"),
+            None,
+            &[("accept", "text/html,application/xhtml+xml,*/*;q=0.8")],
+            vec![],
+        )
+        .await?;
+        r.expect(StatusCode::OK)?;
+        let page = r.text();
+        ensure(
+            page.contains("&lt;script&gt;") && !page.contains("<script>"),
+            "HTML escapes names",
+        )?;
+        ensure(
+            page.contains("Hosted &lt;Docs&gt; &amp; Co"),
+            "issuer named on the page",
+        )?;
+
+        let profile = get(&ctx, &format!("/issuers/{iid}"), None)
+            .await?
+            .expect(StatusCode::OK)?
+            .json()?;
+        ensure(
+            profile["type"] == json!(["Profile"]) && profile["name"] == "Hosted <Docs> & Co",
+            "profile JSON",
+        )?;
+        let did = get(&ctx, &format!("/issuers/{iid}/did.json"), None)
+            .await?
+            .expect(StatusCode::OK)?
+            .json()?;
+        ensure(
+            did["id"] == json!(format!("did:web:127.0.0.1%3A8080:issuers:{iid}")),
+            format!("did:web id {}", did["id"]),
+        )?;
+        ensure(
+            did["verificationMethod"][0]["publicKeyMultibase"] == issuer["publicKeyMultibase"],
+            "did key",
+        )?;
+        ensure(
+            did["assertionMethod"][0] == did["verificationMethod"][0]["id"],
+            "assertionMethod",
+        )?;
+        let host = get(&ctx, "/.well-known/did.json", None)
+            .await?
+            .expect(StatusCode::OK)?
+            .json()?;
+        ensure(
+            host["id"] == "did:web:127.0.0.1%3A8080",
+            format!("host did {}", host["id"]),
+        )?;
+        Ok(())
+    })
+}
+
+fn hosted_credentials(ctx: Ctx) -> Fut {
+    Box::pin(async move {
+        let issuer = new_issuer(&ctx, "Credential Host").await?;
+        let iid = id_of(&issuer)?;
+        let a = post_json(
+            &ctx,
+            &format!("/api/issuers/{iid}/achievements"),
+            Some(&ctx.admin),
+            json!({"name":"A","description":"d","criteria":"c"}),
+        )
+        .await?
+        .expect(StatusCode::CREATED)?
+        .json()?;
+        let aid = a["uuid"].as_str().ok_or("uuid")?.to_owned();
+        let credential: Value = serde_json::from_str(VALID).map_err(|e| e.to_string())?;
+        let cid = uuid::Uuid::new_v4().to_string();
+        let award = ctx
+            .store
+            .insert_award("admin", &iid, &aid, &cid, &credential)
+            .await
+            .map_err(|e| e.to_string())?;
+        ensure(award.status_index == 0, "first status index is 0")?;
+        let got = get(&ctx, &format!("/credentials/{cid}"), None)
+            .await?
+            .expect(StatusCode::OK)?
+            .json()?;
+        ensure(
+            got == credential,
+            "hosted credential is byte-for-byte the stored JSON",
+        )?;
+        let page = call(
+            &ctx,
+            "GET",
+            &format!("/credentials/{cid}"),
+            None,
+            &[("accept", "text/html")],
+            vec![],
+        )
+        .await?;
+        page.expect(StatusCode::OK)?;
+        ensure(
+            page.text().contains("This badge is valid."),
+            format!("page shows the verification: {}", page.text()),
+        )?;
+
+        // OB 2.0 assertion: revoked: true once revoked.
+        let ob2 = json!({"@context": "https://w3id.org/openbadges/v2", "type": "Assertion", "id": "https://example.org/a/1",
+            "recipient": {"type": "email", "hashed": false, "identity": "a@example.org"}, "badge": "https://example.org/b",
+            "verification": {"type": "hosted"}, "issuedOn": "2024-01-01T00:00:00Z"});
+        let oid = uuid::Uuid::new_v4().to_string();
+        let second = ctx
+            .store
+            .insert_award("admin", &iid, &aid, &oid, &ob2)
+            .await
+            .map_err(|e| e.to_string())?;
+        ensure(second.status_index == 1, "status indexes increase")?;
+        let before = get(&ctx, &format!("/credentials/{oid}"), None)
+            .await?
+            .expect(StatusCode::OK)?
+            .json()?;
+        ensure(before.get("revoked").is_none(), "not revoked yet")?;
+        ensure(
+            ctx.store
+                .revoke_award("admin", &oid, "test")
+                .await
+                .map_err(|e| e.to_string())?,
+            "revoked",
+        )?;
+        let after = get(&ctx, &format!("/credentials/{oid}"), None)
+            .await?
+            .expect(StatusCode::OK)?
+            .json()?;
+        ensure(after["revoked"] == json!(true), "revoked: true")?;
+        get(
+            &ctx,
+            &format!("/credentials/{}", uuid::Uuid::new_v4()),
+            None,
+        )
+        .await?
+        .expect_error(StatusCode::NOT_FOUND)?;
+        Ok(())
+    })
+}
+
+fn verify_api(ctx: Ctx) -> Fut {
+    Box::pin(async move {
+        let r = call(
+            &ctx,
+            "POST",
+            "/api/verify",
+            None,
+            &[("content-type", "application/json")],
+            VALID.as_bytes().to_vec(),
+        )
+        .await?;
+        let report = r.expect(StatusCode::OK)?.json()?;
+        ensure(
+            report["report"]["valid"] == json!(true),
+            format!("valid credential: {report}"),
+        )?;
+        let r = call(
+            &ctx,
+            "POST",
+            "/api/verify",
+            None,
+            &[("content-type", "application/json")],
+            TAMPERED.as_bytes().to_vec(),
+        )
+        .await?;
+        let report = r.expect(StatusCode::OK)?.json()?;
+        ensure(
+            report["report"]["valid"] == json!(false),
+            "tampered credential is reported invalid with 200",
+        )?;
+        post_json(&ctx, "/api/verify", None, json!({"hello": "world"}))
+            .await?
+            .expect_error(StatusCode::UNPROCESSABLE_ENTITY)?;
+        post_json(&ctx, "/api/verify", None, json!([1, 2]))
+            .await?
+            .expect_error(StatusCode::UNPROCESSABLE_ENTITY)?;
+        call(
+            &ctx,
+            "POST",
+            "/api/verify",
+            None,
+            &[("content-type", "text/plain")],
+            b"not a jws".to_vec(),
+        )
+        .await?
+        .expect_error(StatusCode::UNPROCESSABLE_ENTITY)?;
+        call(
+            &ctx,
+            "POST",
+            "/api/verify",
+            None,
+            &[("content-type", "application/xml")],
+            b"<a/>".to_vec(),
+        )
+        .await?
+        .expect_error(StatusCode::UNSUPPORTED_MEDIA_TYPE)?;
+        call(
+            &ctx,
+            "POST",
+            "/api/verify",
+            None,
+            &[("content-type", "application/json")],
+            b"{\"a\":".to_vec(),
+        )
+        .await?
+        .expect_error(StatusCode::BAD_REQUEST)?;
+        // A URL on a private address is refused by the guarded fetcher: a report, not an error.
+        let report = post_json(
+            &ctx,
+            "/api/verify",
+            None,
+            json!({"url": "http://127.0.0.1:9/badge.json"}),
+        )
+        .await?
+        .expect(StatusCode::OK)?
+        .json()?;
+        ensure(
+            report["report"]["valid"] == json!(false),
+            "private URL not fetched",
+        )?;
+        post_json(
+            &ctx,
+            "/api/verify",
+            None,
+            json!({"url": "file:///etc/passwd"}),
+        )
+        .await?
+        .expect_error(StatusCode::BAD_REQUEST)?;
+        Ok(())
+    })
+}
+
+fn verify_page(ctx: Ctx) -> Fut {
+    Box::pin(async move {
+        let r = get(&ctx, "/verify", None).await?;
+        let page = r.expect(StatusCode::OK)?.text();
+        ensure(
+            page.contains("<form method=\"post\" action=\"/verify\""),
+            "form",
+        )?;
+        ensure(
+            !page.contains("<script")
+                && !page.contains("src=\"http")
+                && !page.contains("href=\"http"),
+            "no scripts or external resources",
+        )?;
+        let form = format!("url=&badge={}", urlencode(VALID));
+        let r = call(
+            &ctx,
+            "POST",
+            "/verify",
+            None,
+            &[("content-type", "application/x-www-form-urlencoded")],
+            form.into_bytes(),
+        )
+        .await?;
+        ensure(
+            r.expect(StatusCode::OK)?
+                .text()
+                .contains("This badge is valid."),
+            "form result valid",
+        )?;
+        let form = format!("badge={}", urlencode(TAMPERED));
+        let r = call(
+            &ctx,
+            "POST",
+            "/verify",
+            None,
+            &[("content-type", "application/x-www-form-urlencoded")],
+            form.into_bytes(),
+        )
+        .await?;
+        ensure(
+            r.expect(StatusCode::OK)?
+                .text()
+                .contains("This badge is not valid."),
+            "form result invalid",
+        )?;
+        let r = call(
+            &ctx,
+            "POST",
+            "/verify",
+            None,
+            &[("content-type", "application/x-www-form-urlencoded")],
+            b"url=&badge=".to_vec(),
+        )
+        .await?;
+        ensure(
+            r.expect(StatusCode::BAD_REQUEST)?
+                .text()
+                .contains("Paste a badge"),
+            "empty form",
+        )?;
+        Ok(())
+    })
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn bad_input_gets_json_4xx(ctx: Ctx) -> Fut {
+    Box::pin(async move {
+        let big = vec![b' '; BODY_LIMIT + 1];
+        let msg = call(
+            &ctx,
+            "POST",
+            "/api/issuers",
+            Some(&ctx.admin),
+            &[("content-type", "application/json")],
+            big.clone(),
+        )
+        .await?
+        .expect_error(StatusCode::PAYLOAD_TOO_LARGE)?;
+        ensure(msg.contains("body_limit"), "413 names the limit")?;
+        call(
+            &ctx,
+            "POST",
+            "/api/verify",
+            None,
+            &[("content-type", "application/json")],
+            big,
+        )
+        .await?
+        .expect_error(StatusCode::PAYLOAD_TOO_LARGE)?;
+        call(
+            &ctx,
+            "POST",
+            "/api/issuers",
+            Some(&ctx.admin),
+            &[("content-type", "application/json")],
+            b"{\"name\": ".to_vec(),
+        )
+        .await?
+        .expect_error(StatusCode::BAD_REQUEST)?;
+        call(
+            &ctx,
+            "POST",
+            "/api/issuers",
+            Some(&ctx.admin),
+            &[],
+            b"{\"name\":\"x\"}".to_vec(),
+        )
+        .await?
+        .expect_error(StatusCode::UNSUPPORTED_MEDIA_TYPE)?;
+        post_json(
+            &ctx,
+            "/api/issuers",
+            Some(&ctx.admin),
+            json!({"name": "x", "colour": "red"}),
+        )
+        .await?
+        .expect_error(StatusCode::BAD_REQUEST)?;
+        post_json(
+            &ctx,
+            "/api/issuers",
+            Some(&ctx.admin),
+            json!({"name": "  "}),
+        )
+        .await?
+        .expect_error(StatusCode::BAD_REQUEST)?;
+        post_json(
+            &ctx,
+            "/api/issuers",
+            Some(&ctx.admin),
+            json!({"name": "x", "url": "javascript:alert(1)"}),
+        )
+        .await?
+        .expect_error(StatusCode::BAD_REQUEST)?;
+        post_json(
+            &ctx,
+            "/api/issuers",
+            Some(&ctx.admin),
+            json!({"name": "x".repeat(obi_server::MAX_TEXT_CHARS + 1)}),
+        )
+        .await?
+        .expect_error(StatusCode::BAD_REQUEST)?;
+        let unknown = uuid::Uuid::new_v4();
+        for uri in [
+            format!("/api/issuers/{unknown}"),
+            format!("/api/issuers/{unknown}/achievements"),
+        ] {
+            get(&ctx, &uri, Some(&ctx.admin))
+                .await?
+                .expect_error(StatusCode::NOT_FOUND)?;
+        }
+        for uri in [
+            format!("/issuers/{unknown}"),
+            format!("/issuers/{unknown}/did.json"),
+            format!("/achievements/{unknown}"),
+            format!("/credentials/{unknown}"),
+        ] {
+            get(&ctx, &uri, None)
+                .await?
+                .expect_error(StatusCode::NOT_FOUND)?;
+        }
+        let nasty = [
+            "1%27%20OR%20%271%27%3D%271",
+            "x%27%3B%20DROP%20TABLE%20issuers%3B--",
+            "%22%29%3B--",
+            "..%2F..%2Fetc%2Fpasswd",
+            "%2e%2e",
+            "%00",
+            "$1",
+        ];
+        for id in nasty {
+            for uri in [
+                format!("/issuers/{id}"),
+                format!("/issuers/{id}/did.json"),
+                format!("/achievements/{id}"),
+                format!("/credentials/{id}"),
+            ] {
+                get(&ctx, &uri, None)
+                    .await?
+                    .expect_error(StatusCode::NOT_FOUND)
+                    .map_err(|e| format!("{uri}: {e}"))?;
+            }
+            get(&ctx, &format!("/api/issuers/{id}"), Some(&ctx.admin))
+                .await?
+                .expect_error(StatusCode::NOT_FOUND)
+                .map_err(|e| format!("{id}: {e}"))?;
+        }
+        for uri in [
+            "/issuers/../../etc/passwd",
+            "/../etc/passwd",
+            "/credentials/%2e%2e%2f%2e%2e%2fCargo.toml",
+            "/static/../../Cargo.toml",
+        ] {
+            let r = get(&ctx, uri, None).await?;
+            ensure(r.status.is_client_error(), format!("{uri}: {}", r.status))?;
+            ensure(
+                !r.text().contains("[package]") && !r.text().contains("root:"),
+                "no file served",
+            )?;
+        }
+        // The tables survived.
+        get(&ctx, "/api/issuers", Some(&ctx.admin))
+            .await?
+            .expect(StatusCode::OK)?;
+        Ok(())
+    })
+}
+
+fn migrations_are_idempotent(ctx: Ctx) -> Fut {
+    Box::pin(async move {
+        ctx.store.migrate().await.map_err(|e| e.to_string())?;
+        ctx.store.migrate().await.map_err(|e| e.to_string())?;
+        get(&ctx, "/api/issuers", Some(&ctx.admin))
+            .await?
+            .expect(StatusCode::OK)?;
+        Ok(())
+    })
+}
+
+fn concurrent_writes(ctx: Ctx) -> Fut {
+    Box::pin(async move {
+        let mut handles = Vec::new();
+        for i in 0..16 {
+            let c = ctx.clone();
+            handles.push(tokio::spawn(async move {
+                new_issuer(&c, &format!("Concurrent {i}")).await
+            }));
+        }
+        for h in handles {
+            h.await.map_err(|e| e.to_string())??;
+        }
+        let list = get(&ctx, "/api/issuers", Some(&ctx.admin))
+            .await?
+            .expect(StatusCode::OK)?
+            .json()?;
+        let n = list["items"].as_array().map_or(0, |a| {
+            a.iter()
+                .filter(|i| {
+                    i["name"]
+                        .as_str()
+                        .is_some_and(|n| n.starts_with("Concurrent "))
+                })
+                .count()
+        });
+        ensure(n == 16, format!("16 concurrent creates, {n} stored"))
+    })
+}
+
+const CASES: &[Case] = &[
+    ("openapi_lists_every_route", openapi_lists_every_route),
+    ("issuer_lifecycle_is_audited", issuer_lifecycle_is_audited),
+    ("private_keys_are_sealed", private_keys_are_sealed),
+    ("tokens_are_scoped", tokens_are_scoped),
+    (
+        "achievements_and_hosted_documents",
+        achievements_and_hosted_documents,
+    ),
+    ("hosted_credentials", hosted_credentials),
+    ("verify_api", verify_api),
+    ("verify_page", verify_page),
+    ("bad_input_gets_json_4xx", bad_input_gets_json_4xx),
+    ("migrations_are_idempotent", migrations_are_idempotent),
+    ("concurrent_writes", concurrent_writes),
+];
+
+async fn context(store: Store) -> Result<Ctx, String> {
+    let sealer =
+        KeySealer::from_base64(&KeySealer::generate_base64()).map_err(|e| e.to_string())?;
+    let admin = obi_server::new_token();
+    store
+        .ensure_admin_token(&token_hash(&admin))
+        .await
+        .map_err(|e| e.to_string())?;
+    let now =
+        chrono::DateTime::parse_from_rfc3339("2025-06-15T00:00:00Z").map_err(|e| e.to_string())?;
+    let verify = obi_verify::Options::new()
+        .with_fetcher(std::sync::Arc::new(TestFetcher {
+            map: obi_fetch::MapFetcher::new().with_json(
+                "https://issuer.example/status/1",
+                STATUS_LIST.as_bytes().to_vec(),
+            ),
+            guarded: obi_fetch::HttpFetcher::new(obi_fetch::FetchPolicy::new()),
+        }))
+        .with_now(now.with_timezone(&chrono::Utc));
+    let state = AppState::new(store.clone(), sealer.clone(), PUBLIC_URL, verify);
+    let router = app(
+        state,
+        AppLimits {
+            body_limit: BODY_LIMIT,
+            ..AppLimits::default()
+        },
+    );
+    Ok(Ctx {
+        router,
+        store,
+        sealer,
+        admin,
+    })
+}
+
+async fn run_suite(backend: &str, store: Store) -> (usize, usize) {
+    let ctx = match context(store).await {
+        Ok(c) => c,
+        Err(e) => {
+            println!("FAIL {backend} setup: {e}");
+            return (0, CASES.len());
+        }
+    };
+    let (mut passed, mut failed) = (0, 0);
+    for (name, case) in CASES {
+        match tokio::spawn(case(ctx.clone())).await {
+            Ok(Ok(())) => passed += 1,
+            Ok(Err(e)) => {
+                failed += 1;
+                println!("FAIL {backend} {name}: {e}");
+            }
+            Err(e) => {
+                failed += 1;
+                println!("FAIL {backend} {name}: panicked: {e}");
+            }
+        }
+    }
+    (passed, failed)
+}
+
+fn main() -> std::process::ExitCode {
+    let Ok(rt) = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    else {
+        println!("cannot start tokio");
+        return std::process::ExitCode::FAILURE;
+    };
+    let ok = rt.block_on(async {
+        let mut ok = true;
+        let dir = match tempfile::tempdir() {
+            Ok(d) => d,
+            Err(e) => {
+                println!("FAIL tempdir: {e}");
+                return false;
+            }
+        };
+        let url = format!("sqlite://{}", dir.path().join("obi.sqlite").display());
+        match Store::connect(&url, &StoreOptions::default()).await {
+            Ok(store) => {
+                let (p, f) = run_suite("sqlite", store).await;
+                println!("SQLite: {p} passed, {f} failed, 0 skipped");
+                ok &= f == 0;
+            }
+            Err(e) => {
+                println!("FAIL sqlite connect: {e}");
+                ok = false;
+            }
+        }
+        let pg = std::env::var("OBI_TEST_POSTGRES")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+        let schema = format!("obi_test_{}", uuid::Uuid::new_v4().simple());
+        let options = StoreOptions {
+            pg_schema: Some(schema),
+            ..StoreOptions::default()
+        };
+        let connected = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            Store::connect(&pg, &options),
+        )
+        .await;
+        match connected {
+            Ok(Ok(store)) => {
+                let (p, f) = run_suite("postgres", store.clone()).await;
+                if let Err(e) = store.drop_schema().await {
+                    println!("warning: could not drop the test schema: {e}");
+                }
+                println!("PostgreSQL: {p} passed, {f} failed, 0 skipped");
+                ok &= f == 0;
+            }
+            Ok(Err(e)) => {
+                println!("skipped: PostgreSQL not reachable at {pg} ({e})");
+                println!("PostgreSQL: 0 passed, 0 failed, {} skipped", CASES.len());
+            }
+            Err(_) => {
+                println!("skipped: PostgreSQL not reachable at {pg} (timed out)");
+                println!("PostgreSQL: 0 passed, 0 failed, {} skipped", CASES.len());
+            }
+        }
+        ok
+    });
+    if ok {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::FAILURE
+    }
+}
