@@ -1,0 +1,241 @@
+//! `obi verify` end to end through the binary: offline with `--doc`, `--json`, directories,
+//! stdin, exit codes, and a URL fetched from a 127.0.0.1 server the test starts.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const NOW: &str = "2025-06-15T00:00:00Z";
+const STATUS_URL: &str = "https://issuer.example/status/1";
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../obi-verify/tests/data/corpus/ob3")
+}
+
+fn case(name: &str) -> String {
+    corpus().join("cases").join(name).display().to_string()
+}
+
+fn status_doc() -> String {
+    format!(
+        "{STATUS_URL}={}",
+        corpus().join("docs/issuer.example_status_1.json").display()
+    )
+}
+
+fn obi(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_obi"))
+        .args(args)
+        .output()
+        .expect("run obi")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn offline_with_docs_genuine_and_tampered() {
+    let doc = status_doc();
+    let ok = obi(&[
+        "verify",
+        "--offline",
+        "--now",
+        NOW,
+        "--doc",
+        &doc,
+        &case("valid-rdfc.json"),
+    ]);
+    assert_eq!(ok.status.code(), Some(0), "{ok:?}");
+    assert!(stdout(&ok).starts_with("genuine"), "{ok:?}");
+    let bad = obi(&[
+        "verify",
+        "--offline",
+        "--now",
+        NOW,
+        "--doc",
+        &doc,
+        &case("invalid-tampered-rdfc.json"),
+    ]);
+    assert_eq!(bad.status.code(), Some(1), "{bad:?}");
+    assert!(stdout(&bad).starts_with("not genuine"));
+    assert!(stdout(&bad).contains("VERIFY_SIGNATURE"));
+    // Revoked through the supplied status list.
+    let revoked = obi(&[
+        "verify",
+        "--offline",
+        "--now",
+        NOW,
+        "--doc",
+        &doc,
+        &case("invalid-revoked.json"),
+    ]);
+    assert_eq!(revoked.status.code(), Some(1), "{revoked:?}");
+    assert!(stdout(&revoked).contains("revoked"));
+}
+
+#[test]
+fn missing_document_offline_is_named_and_exit_2() {
+    let o = obi(&[
+        "verify",
+        "--offline",
+        "--now",
+        NOW,
+        &case("valid-rdfc.json"),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert!(stdout(&o).contains(STATUS_URL), "{o:?}");
+}
+
+#[test]
+fn json_report_has_the_validator_shape() {
+    let doc = status_doc();
+    let o = obi(&[
+        "verify",
+        "--offline",
+        "--json",
+        "--now",
+        NOW,
+        "--doc",
+        &doc,
+        "--recipient",
+        "mallory@example.org",
+        &case("valid-rdfc.json"),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["report"]["valid"], false);
+    assert_eq!(v["report"]["openBadgesVersion"], "3.0");
+    assert!(v["report"]["errorCount"].as_u64().unwrap() >= 1);
+    let names: Vec<&str> = v["report"]["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"VERIFY_RECIPIENT_IDENTIFIER"), "{names:?}");
+    assert!(v["graph"].is_array());
+    assert!(
+        v["input"]["source"]
+            .as_str()
+            .unwrap()
+            .ends_with("valid-rdfc.json")
+    );
+}
+
+#[test]
+fn directory_gives_json_lines_and_stdin_works() {
+    let dir = std::env::temp_dir().join(format!("obi-cli-verify-dir-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(case("valid-jcs.json"), dir.join("a.json")).unwrap();
+    std::fs::copy(case("invalid-tampered-jcs.json"), dir.join("b.json")).unwrap();
+    std::fs::copy(case("valid-vc-jwt.jwt"), dir.join("c.jwt")).unwrap();
+    let doc = status_doc();
+    let d = dir.display().to_string();
+    let o = obi(&[
+        "verify",
+        "--offline",
+        "--json",
+        "--jobs",
+        "2",
+        "--now",
+        NOW,
+        "--doc",
+        &doc,
+        &d,
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    let valid = lines
+        .iter()
+        .filter(|l| l["report"]["valid"] == true)
+        .count();
+    assert_eq!(valid, 2);
+    // The same credential on standard input.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_obi"))
+        .args(["verify", "--offline", "--now", NOW, "--doc", &doc, "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&std::fs::read(dir.join("a.json")).unwrap())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn usage_and_io_errors_exit_2() {
+    let o = obi(&["verify", "--offline", "/nonexistent/badge.json"]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    let o = obi(&[
+        "verify",
+        "--offline",
+        "--now",
+        "yesterday",
+        &case("valid-jcs.json"),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    let o = obi(&[
+        "verify",
+        "--offline",
+        "--recipient",
+        "???",
+        &case("valid-jcs.json"),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+}
+
+/// Serves `body` for every request, `n` times, on 127.0.0.1.
+fn serve(body: Vec<u8>, n: usize) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(n) {
+            let Ok(mut s) = stream else { continue };
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = s.write_all(head.as_bytes());
+            let _ = s.write_all(&body);
+        }
+    });
+    format!("http://{addr}/badge.json")
+}
+
+#[test]
+fn url_from_a_local_server_needs_allow_private_network() {
+    let body = std::fs::read(case("valid-jcs.json")).unwrap();
+    let url = serve(body, 2);
+    let doc = status_doc();
+    let o = obi(&[
+        "verify",
+        "--now",
+        NOW,
+        "--doc",
+        &doc,
+        "--allow-private-network",
+        &url,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    assert!(stdout(&o).starts_with("genuine"), "{o:?}");
+    // Without the flag the loopback address is refused, with the URL in the message.
+    let o = obi(&["verify", "--now", NOW, "--doc", &doc, &url]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert!(stdout(&o).contains("127.0.0.1"), "{o:?}");
+}
