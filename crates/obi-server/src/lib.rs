@@ -29,5 +29,8 @@ pub use records::{
     TokenScope,
 };
 pub use seal::{KeySealer, SealError};
-pub use serve::{ServeError, create_admin_token, load_sealer, serve, state_from_config};
+pub use serve::{
+    ServeError, create_admin_token, create_admin_token_blocking, load_sealer, serve,
+    serve_blocking, state_from_config,
+};
 pub use store::{Store, StoreError, StoreOptions};

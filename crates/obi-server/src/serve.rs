@@ -162,3 +162,26 @@ async fn shutdown_signal() {
     }
     tracing::info!("shutdown signal received; finishing in-flight requests");
 }
+
+fn runtime() -> Result<tokio::runtime::Runtime, ServeError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| ServeError::Io {
+            addr: "tokio runtime".into(),
+            source,
+        })
+}
+
+/// [`serve`] on a new multi-threaded tokio runtime (for the synchronous CLI).
+pub fn serve_blocking(
+    config: &Config,
+    on_bound: impl FnOnce(std::net::SocketAddr),
+) -> Result<(), ServeError> {
+    runtime()?.block_on(serve(config, on_bound))
+}
+
+/// [`create_admin_token`] on a new tokio runtime (for the synchronous CLI).
+pub fn create_admin_token_blocking(config: &Config) -> Result<String, ServeError> {
+    runtime()?.block_on(create_admin_token(config))
+}
