@@ -278,6 +278,10 @@ fn verify_presentation(value: &Value, ctx: &mut VerifyContext<'_>) {
             Value::String(s) if obi_bake::is_compact_jws(s.trim()) => {
                 verify_jws(s.trim(), &mut nested)
             }
+            Value::Object(_) if has_type(credential, "VerifiablePresentation") => nested.error(
+                checks::PRESENTATION,
+                "a presentation inside a presentation is not verified",
+            ),
             Value::Object(_) => verify_json(credential.clone(), &mut nested),
             _ => nested.error(checks::PRESENTATION, "not a credential (object or VC-JWT)"),
         }
