@@ -472,4 +472,25 @@ mod tests {
             Err(StatusListError::Gzip(_))
         ));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn round_trip_and_bits(bits in proptest::collection::vec(proptest::num::u8::ANY, 1..512), index in 0usize..5000) {
+            let encoded = format!(
+                "u{}",
+                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(gzip(&bits))
+            );
+            let out = decode_status_list(&encoded, 1 << 16).unwrap();
+            proptest::prop_assert_eq!(&out, &bits);
+            let want = bits.get(index / 8).map(|b| u64::from((b >> (7 - index % 8)) & 1));
+            proptest::prop_assert_eq!(status_at(&out, index, 1), want);
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics_and_respects_the_cap(text in ".{0,200}") {
+            if let Ok(out) = decode_status_list(&text, 64) {
+                proptest::prop_assert!(out.len() <= 64);
+            }
+        }
+    }
 }
