@@ -42,6 +42,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/issuers/{id}/tokens"),
     ("GET", "/api/issuers/{id}/achievements"),
     ("POST", "/api/issuers/{id}/achievements"),
+    ("POST", "/api/issuers/{id}/awards"),
     ("POST", "/api/verify"),
     ("GET", "/issuers/{id}"),
     ("GET", "/issuers/{id}/did.json"),
@@ -63,6 +64,7 @@ struct Inner {
     sealer: KeySealer,
     public_url: String,
     verify: obi_verify::Options,
+    canon: obi_proof::LdCanonicalizer,
 }
 
 impl std::fmt::Debug for AppState {
@@ -90,6 +92,7 @@ impl AppState {
                 sealer,
                 public_url: public_url.trim_end_matches('/').to_owned(),
                 verify,
+                canon: obi_proof::LdCanonicalizer::pinned(),
             }),
         }
     }
@@ -154,6 +157,7 @@ pub fn app(state: AppState, limits: AppLimits) -> Router {
             "/api/issuers/{id}/achievements",
             get(list_achievements).post(create_achievement),
         )
+        .route("/api/issuers/{id}/awards", post(create_award))
         .route("/api/verify", post(verify_api))
         .route("/issuers/{id}", get(hosted_issuer))
         .route("/issuers/{id}/did.json", get(issuer_did_document))
@@ -893,4 +897,147 @@ async fn verify_form(
         url,
         badge,
     )))
+}
+
+// ---- awards ----
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct CreateAward {
+    achievement_id: String,
+    recipient_email: String,
+    recipient_name: Option<String>,
+    narrative: Option<String>,
+}
+
+/// Opens the issuer's sealed key.
+async fn issuer_key(
+    state: &AppState,
+    issuer: &IssuerRecord,
+) -> Result<obi_proof::KeyPair, AppError> {
+    let sealed = state
+        .store()
+        .issuer_sealed_key(&issuer.id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no issuer with id {:?}", issuer.id)))?;
+    let secret = state
+        .sealer()
+        .open(&sealed, &issuer.public_key)
+        .map_err(|e| AppError::Internal(format!("issuer {}: {e}", issuer.id)))?;
+    let secret = String::from_utf8(secret)
+        .map_err(|_| AppError::Internal(format!("issuer {}: sealed key is not text", issuer.id)))?;
+    obi_proof::KeyPair::from_private_multikey(&secret)
+        .map_err(|e| AppError::Internal(format!("issuer {}: {e}", issuer.id)))
+}
+
+/// Issues one OB 3.0 credential (eddsa-rdfc-2022, signed with the issuer's did:web key),
+/// stores it and hosts it at `/credentials/{id}`.
+async fn create_award(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    AppJson(body): AppJson<CreateAward>,
+) -> Result<Response, AppError> {
+    let scope = authenticate(&state, &headers).await?;
+    let id = parse_id("issuer", &id)?;
+    require_issuer(&scope, &id)?;
+    let issuer = load_issuer(&state, &id).await?;
+    let achievement_id = parse_id("achievement", &body.achievement_id)?;
+    let achievement = state
+        .store()
+        .get_achievement(&achievement_id)
+        .await?
+        .filter(|a| a.issuer_id == issuer.id)
+        .ok_or_else(|| {
+            AppError::NotFound(format!(
+                "issuer {} has no achievement {achievement_id:?}",
+                issuer.id
+            ))
+        })?;
+    let email = body.recipient_email.trim();
+    check_text("recipientEmail", email, true)?;
+    if !email.contains('@') || email.chars().any(char::is_whitespace) {
+        return Err(AppError::BadRequest(
+            "recipientEmail must be an email address".into(),
+        ));
+    }
+    if let Some(n) = &body.recipient_name {
+        check_text("recipientName", n, true)?;
+    }
+    if let Some(n) = &body.narrative {
+        check_text("narrative", n, true)?;
+    }
+    let key = issuer_key(&state, &issuer).await?;
+    let credential_uuid = uuid::Uuid::new_v4().to_string();
+    let salt = uuid::Uuid::new_v4().simple().to_string();
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let mut subject = json!({
+        "type": ["AchievementSubject"],
+        "identifier": [{
+            "type": "IdentityObject",
+            "identityType": "emailAddress",
+            "hashed": true,
+            "identityHash": obi_issue::identity_hash(&email.to_lowercase(), &salt),
+            "salt": salt,
+        }],
+        "achievement": achievement_json(&state, &achievement),
+    });
+    if let Some(obj) = subject.as_object_mut() {
+        if let Some(n) = &body.recipient_name {
+            obj.insert("name".into(), json!(n));
+        }
+        if let Some(n) = &body.narrative {
+            obj.insert("narrative".into(), json!(n));
+        }
+    }
+    if let Some(a) = subject
+        .get_mut("achievement")
+        .and_then(Value::as_object_mut)
+    {
+        a.remove("@context");
+    }
+    let mut issuer_profile = profile_json(&state, &issuer);
+    // The issuer is named by its did:web, so the proof's verification method is bound to it.
+    if let Some(p) = issuer_profile.as_object_mut() {
+        p.remove("@context");
+        p.remove("otherIdentifier");
+        p.insert("id".into(), json!(state.issuer_did(&issuer.id)));
+    }
+    let credential = json!({
+        "@context": [CREDENTIALS_V2, OB3_CONTEXT],
+        "id": state.url(&format!("/credentials/{credential_uuid}")),
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": achievement.name,
+        "issuer": issuer_profile,
+        "validFrom": now,
+        "credentialSubject": subject,
+    });
+    let vm = format!("{}#key-1", state.issuer_did(&issuer.id));
+    let signer_state = state.clone();
+    let secured = tokio::task::spawn_blocking(move || {
+        let options = obi_proof::ProofOptions::new(obi_proof::Suite::EddsaRdfc2022, vm);
+        obi_proof::add_proof(&credential, &options, &key, &signer_state.inner.canon)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("signing task failed: {e}")))?
+    .map_err(|e| AppError::Internal(format!("signing failed: {e}")))?;
+    let award = state
+        .store()
+        .insert_award(
+            &scope.actor(),
+            &issuer.id,
+            &achievement.id,
+            &credential_uuid,
+            &secured,
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        AppJson(json!({
+            "id": award.id,
+            "url": state.url(&format!("/credentials/{}", award.id)),
+            "credential": award.credential,
+        })),
+    )
+        .into_response())
 }

@@ -79,6 +79,13 @@ pub fn document() -> Value {
                     "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/AchievementInput" } } } },
                     "responses": { "201": ok_json("the OB 3.0 Achievement, plus uuid"), "400": error_response("bad input"), "403": error_response("token of another issuer"), "404": error_response("unknown id") } }
             },
+            "/api/issuers/{id}/awards": {
+                "parameters": [id_param()],
+                "post": { "summary": "Award one achievement: an OB 3.0 credential signed eddsa-rdfc-2022 with the issuer's did:web key, hosted at /credentials/{uuid}", "security": auth,
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["achievementId", "recipientEmail"], "additionalProperties": false,
+                        "properties": { "achievementId": { "type": "string", "format": "uuid" }, "recipientEmail": { "type": "string" }, "recipientName": { "type": "string" }, "narrative": { "type": "string" } } } } } },
+                    "responses": { "201": ok_json("{id, url, credential}"), "400": error_response("bad input"), "403": error_response("token of another issuer"), "404": error_response("unknown issuer or achievement") } }
+            },
             "/api/verify": {
                 "post": { "summary": "Verify a badge: JSON (or {\"url\": ...}), a compact JWS as text/plain, or a baked PNG/SVG",
                     "requestBody": { "required": true, "content": { "application/json": {}, "text/plain": {}, "image/png": {}, "image/svg+xml": {} } },

@@ -335,7 +335,8 @@ impl Store {
         rows.first().map(|r| achievement(r)).transpose()
     }
 
-    /// Stores an issued credential at the next free status index of its issuer.
+    /// Stores an issued credential at the next free status index of its issuer (computed in
+    /// the insert; retried when a concurrent insert on PostgreSQL took the same index).
     pub async fn insert_award(
         &self,
         actor: &str,
@@ -344,38 +345,36 @@ impl Store {
         id: &str,
         credential: &serde_json::Value,
     ) -> Result<AwardRecord> {
-        let at = now();
-        let next = self
-            .query(
-                "SELECT COALESCE(MAX(status_index), -1) + 1 FROM awards WHERE issuer_id = $1",
-                vec![Param::Text(issuer_id.to_owned())],
-            )
-            .await?;
-        let index = next.first().map(|r| int(r, 0)).transpose()?.unwrap_or(0);
-        self.transaction(vec![
-            (
-                "INSERT INTO awards (id, issuer_id, achievement_id, credential, status_index, revoked, created_at) VALUES ($1, $2, $3, $4, $5, 0, $6)",
-                vec![
-                    Param::Text(id.to_owned()),
-                    Param::Text(issuer_id.to_owned()),
-                    Param::Text(achievement_id.to_owned()),
-                    Param::Text(credential.to_string()),
-                    Param::Int(index),
-                    Param::Text(at.clone()),
-                ],
-            ),
-            audit_stmt(actor, "award.create", id, achievement_id),
-        ])
-        .await?;
-        Ok(AwardRecord {
-            id: id.to_owned(),
-            issuer_id: issuer_id.to_owned(),
-            achievement_id: achievement_id.to_owned(),
-            credential: credential.clone(),
-            status_index: index,
-            revoked: false,
-            created_at: at,
-        })
+        const ATTEMPTS: usize = 8;
+        let mut last = None;
+        for _ in 0..ATTEMPTS {
+            let attempt = self
+                .transaction(vec![
+                    (
+                        "INSERT INTO awards (id, issuer_id, achievement_id, credential, status_index, revoked, created_at) \
+                         SELECT $1, $2, $3, $4, COALESCE(MAX(status_index), -1) + 1, 0, $5 FROM awards WHERE issuer_id = $2",
+                        vec![
+                            Param::Text(id.to_owned()),
+                            Param::Text(issuer_id.to_owned()),
+                            Param::Text(achievement_id.to_owned()),
+                            Param::Text(credential.to_string()),
+                            Param::Text(now()),
+                        ],
+                    ),
+                    audit_stmt(actor, "award.create", id, achievement_id),
+                ])
+                .await;
+            match attempt {
+                Ok(_) => {
+                    return self
+                        .get_award(id)
+                        .await?
+                        .ok_or(StoreError::Row("inserted award not found"));
+                }
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.unwrap_or(StoreError::Row("award insert failed")))
     }
 
     /// One stored award.

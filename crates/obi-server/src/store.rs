@@ -42,7 +42,6 @@ type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub(crate) enum Param {
     Text(String),
     OptText(Option<String>),
-    Int(i64),
 }
 
 /// One column of a result row.
@@ -155,7 +154,6 @@ fn sqlite_params(params: &[Param]) -> Vec<rusqlite::types::Value> {
             Param::Text(s) => rusqlite::types::Value::Text(s.clone()),
             Param::OptText(Some(s)) => rusqlite::types::Value::Text(s.clone()),
             Param::OptText(None) => rusqlite::types::Value::Null,
-            Param::Int(i) => rusqlite::types::Value::Integer(*i),
         })
         .collect()
 }
@@ -189,7 +187,6 @@ fn pg_params(params: &[Param]) -> Vec<Box<dyn tokio_postgres::types::ToSql + Syn
             match p {
                 Param::Text(s) => Box::new(s.clone()),
                 Param::OptText(s) => Box::new(s.clone()),
-                Param::Int(i) => Box::new(*i),
             }
         })
         .collect()

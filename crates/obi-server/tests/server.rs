@@ -13,7 +13,7 @@ use obi_server::{AppLimits, AppState, KeySealer, ROUTES, Store, StoreOptions, ap
 use serde_json::{Value, json};
 use tower::ServiceExt as _;
 
-const PUBLIC_URL: &str = "http://127.0.0.1:8080";
+const PUBLIC_URL: &str = "https://badges.example.org:8443";
 const BODY_LIMIT: usize = 64 * 1024;
 const VALID: &str = include_str!("data/valid-rdfc.json");
 const TAMPERED: &str = include_str!("data/invalid-tampered-rdfc.json");
@@ -24,13 +24,29 @@ const STATUS_LIST: &str = include_str!("data/status-1.json");
 struct TestFetcher {
     map: obi_fetch::MapFetcher,
     guarded: obi_fetch::HttpFetcher,
+    /// Documents the cases publish while running (the service's own did:web documents).
+    published: Published,
 }
+
+type Published = std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, Vec<u8>>>>;
 
 impl obi_fetch::Fetch for TestFetcher {
     fn fetch(
         &self,
         request: &obi_fetch::Request<'_>,
     ) -> Result<obi_fetch::Response, obi_fetch::FetchError> {
+        let published = self
+            .published
+            .lock()
+            .ok()
+            .and_then(|m| m.get(request.url).cloned());
+        if let Some(body) = published {
+            return Ok(obi_fetch::Response::new(
+                request.url,
+                Some("application/json".into()),
+                body,
+            ));
+        }
         if request.url.starts_with("http://127.0.0.1") {
             self.guarded.fetch(request)
         } else {
@@ -45,6 +61,7 @@ struct Ctx {
     store: Store,
     sealer: KeySealer,
     admin: String,
+    published: Published,
 }
 
 type Fut = Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;
@@ -525,7 +542,7 @@ fn achievements_and_hosted_documents(ctx: Ctx) -> Fut {
             .expect(StatusCode::OK)?
             .json()?;
         ensure(
-            did["id"] == json!(format!("did:web:127.0.0.1%3A8080:issuers:{iid}")),
+            did["id"] == json!(format!("did:web:badges.example.org%3A8443:issuers:{iid}")),
             format!("did:web id {}", did["id"]),
         )?;
         ensure(
@@ -541,7 +558,7 @@ fn achievements_and_hosted_documents(ctx: Ctx) -> Fut {
             .expect(StatusCode::OK)?
             .json()?;
         ensure(
-            host["id"] == "did:web:127.0.0.1%3A8080",
+            host["id"] == "did:web:badges.example.org%3A8443",
             format!("host did {}", host["id"]),
         )?;
         Ok(())
@@ -982,7 +999,150 @@ fn concurrent_writes(ctx: Ctx) -> Fut {
     })
 }
 
+fn awards_are_signed_hosted_and_verify(ctx: Ctx) -> Fut {
+    Box::pin(async move {
+        let issuer = new_issuer(&ctx, "Awarding Body").await?;
+        let iid = id_of(&issuer)?;
+        let a = post_json(
+            &ctx,
+            &format!("/api/issuers/{iid}/achievements"),
+            Some(&ctx.admin),
+            json!({"name":"Awarded","description":"d","criteria":"c"}),
+        )
+        .await?
+        .expect(StatusCode::CREATED)?
+        .json()?;
+        let aid = a["uuid"].as_str().ok_or("uuid")?.to_owned();
+        let ta = issuer_token(&ctx, &iid).await?;
+        let body = json!({"achievementId": aid, "recipientEmail": "Learner@Example.org", "recipientName": "Ada"});
+        let created = post_json(
+            &ctx,
+            &format!("/api/issuers/{iid}/awards"),
+            Some(&ta),
+            body.clone(),
+        )
+        .await?
+        .expect(StatusCode::CREATED)?
+        .json()?;
+        let cid = created["id"].as_str().ok_or("award id")?.to_owned();
+        let credential = created["credential"].clone();
+        ensure(
+            credential["proof"]["cryptosuite"] == "eddsa-rdfc-2022",
+            format!("signed: {credential}"),
+        )?;
+        ensure(
+            credential["id"] == json!(format!("{PUBLIC_URL}/credentials/{cid}")),
+            "credential id is its hosted URL",
+        )?;
+        let hosted = get(&ctx, &format!("/credentials/{cid}"), None)
+            .await?
+            .expect(StatusCode::OK)?
+            .json()?;
+        ensure(hosted == credential, "hosted copy is the issued credential")?;
+        // Publish the issuer's did:web document where did:web resolution looks, then verify.
+        let did_doc = get(&ctx, &format!("/issuers/{iid}/did.json"), None)
+            .await?
+            .expect(StatusCode::OK)?
+            .body
+            .clone();
+        ctx.published.lock().map_err(|e| e.to_string())?.insert(
+            format!("https://badges.example.org:8443/issuers/{iid}/did.json"),
+            did_doc,
+        );
+        let report = call(
+            &ctx,
+            "POST",
+            "/api/verify",
+            None,
+            &[("content-type", "application/json")],
+            credential.to_string().into_bytes(),
+        )
+        .await?
+        .expect(StatusCode::OK)?
+        .json()?;
+        ensure(
+            report["report"]["valid"] == json!(true),
+            format!("issued credential verifies: {report}"),
+        )?;
+        // Another issuer's token, an achievement of another issuer, bad email.
+        let other = id_of(&new_issuer(&ctx, "Other Body").await?)?;
+        let to = issuer_token(&ctx, &other).await?;
+        post_json(
+            &ctx,
+            &format!("/api/issuers/{iid}/awards"),
+            Some(&to),
+            body.clone(),
+        )
+        .await?
+        .expect_error(StatusCode::FORBIDDEN)?;
+        post_json(
+            &ctx,
+            &format!("/api/issuers/{other}/awards"),
+            Some(&to),
+            body.clone(),
+        )
+        .await?
+        .expect_error(StatusCode::NOT_FOUND)?;
+        post_json(
+            &ctx,
+            &format!("/api/issuers/{iid}/awards"),
+            Some(&ta),
+            json!({"achievementId": aid, "recipientEmail": "nobody"}),
+        )
+        .await?
+        .expect_error(StatusCode::BAD_REQUEST)?;
+        // Concurrent awards get distinct status indexes.
+        let mut handles = Vec::new();
+        for _ in 0..8 {
+            let (c, uri, t, b) = (
+                ctx.clone(),
+                format!("/api/issuers/{iid}/awards"),
+                ta.clone(),
+                body.clone(),
+            );
+            handles.push(tokio::spawn(async move {
+                post_json(&c, &uri, Some(&t), b)
+                    .await?
+                    .expect(StatusCode::CREATED)?
+                    .json()
+            }));
+        }
+        let mut indexes = std::collections::BTreeSet::new();
+        for h in handles {
+            let v = h.await.map_err(|e| e.to_string())??;
+            let id = v["id"].as_str().ok_or("id")?.to_owned();
+            let award = ctx
+                .store
+                .get_award(&id)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or("stored")?;
+            indexes.insert(award.status_index);
+        }
+        ensure(
+            indexes.len() == 8 && !indexes.contains(&0),
+            format!("distinct status indexes: {indexes:?}"),
+        )?;
+        let audit = ctx.store.audit_entries().await.map_err(|e| e.to_string())?;
+        ensure(
+            audit
+                .iter()
+                .filter(|(actor, act, _)| {
+                    *actor == format!("issuer:{iid}") && act == "award.create"
+                })
+                .count()
+                == 9,
+            "9 awards audited",
+        )?;
+        Ok(())
+    })
+}
+
 const CASES: &[Case] = &[
+    (
+        "awards_are_signed_hosted_and_verify",
+        awards_are_signed_hosted_and_verify,
+    ),
     ("openapi_lists_every_route", openapi_lists_every_route),
     ("issuer_lifecycle_is_audited", issuer_lifecycle_is_audited),
     ("private_keys_are_sealed", private_keys_are_sealed),
@@ -1007,17 +1167,15 @@ async fn context(store: Store) -> Result<Ctx, String> {
         .ensure_admin_token(&token_hash(&admin))
         .await
         .map_err(|e| e.to_string())?;
-    let now =
-        chrono::DateTime::parse_from_rfc3339("2025-06-15T00:00:00Z").map_err(|e| e.to_string())?;
-    let verify = obi_verify::Options::new()
-        .with_fetcher(std::sync::Arc::new(TestFetcher {
-            map: obi_fetch::MapFetcher::new().with_json(
-                "https://issuer.example/status/1",
-                STATUS_LIST.as_bytes().to_vec(),
-            ),
-            guarded: obi_fetch::HttpFetcher::new(obi_fetch::FetchPolicy::new()),
-        }))
-        .with_now(now.with_timezone(&chrono::Utc));
+    let published = Published::default();
+    let verify = obi_verify::Options::new().with_fetcher(std::sync::Arc::new(TestFetcher {
+        map: obi_fetch::MapFetcher::new().with_json(
+            "https://issuer.example/status/1",
+            STATUS_LIST.as_bytes().to_vec(),
+        ),
+        guarded: obi_fetch::HttpFetcher::new(obi_fetch::FetchPolicy::new()),
+        published: published.clone(),
+    }));
     let state = AppState::new(store.clone(), sealer.clone(), PUBLIC_URL, verify);
     let router = app(
         state,
@@ -1031,6 +1189,7 @@ async fn context(store: Store) -> Result<Ctx, String> {
         store,
         sealer,
         admin,
+        published,
     })
 }
 
