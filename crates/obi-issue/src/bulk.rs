@@ -316,6 +316,22 @@ pub fn bulk(
     Ok(report)
 }
 
+/// Checks every row of `csv` as [`bulk`] would, without touching state or files. Returns the
+/// number of valid rows and the row errors.
+///
+/// # Errors
+/// As [`bulk`] for the header and limits.
+pub fn check_csv(
+    achievement: &Value,
+    csv: &[u8],
+    options: &BulkOptions,
+) -> Result<(usize, Vec<RowError>)> {
+    crate::issuer::check_achievement(achievement)?;
+    let default_achievement = std::sync::Arc::new(achievement.clone());
+    let (rows, errors, _) = parse_rows(csv, &default_achievement, options)?;
+    Ok((rows.len(), errors))
+}
+
 fn sign_and_write(key: &crate::issuer::IssuerKey, job: &Job, options: &BulkOptions) -> Result<()> {
     let secured = key.secure(&job.credential, options.format)?;
     write_atomic(&job.file, &secured.to_file_bytes())?;

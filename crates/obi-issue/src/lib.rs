@@ -11,7 +11,7 @@ mod status_list;
 
 pub use bulk::{
     BulkOptions, BulkReport, DEFAULT_BATCH, MAX_CSV_FIELD_BYTES, MAX_CSV_ROWS, RowError, bulk,
-    row_key,
+    check_csv, row_key,
 };
 pub use error::{IssueError, Result};
 pub use issuer::{

@@ -1,33 +1,357 @@
 //! `obi issue`: issuing from files: profiles, achievements, awards, bulk, revocation.
 
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use obi_issue::{Award, BulkOptions, Format, InitOptions, Issuer, Recipient, write_atomic};
+use serde_json::{Value, json};
 
 /// Subcommands of `obi issue`.
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
     /// Create an issuer directory: issuer.json, its private key (0600) and an example achievement.json.
-    Init(Rest),
-    /// Award one badge to one recipient (OB 3.0 eddsa or VC-JWT, OB 2.0 signed or hosted), optionally baked.
-    Award(Rest),
+    Init(InitArgs),
+    /// Award one badge to one recipient (OB 3.0 eddsa-rdfc-2022 or VC-JWT), optionally baked.
+    Award(AwardArgs),
     /// Award badges to every row of a CSV file, in parallel, resumable, with a manifest.
-    Bulk(Rest),
+    Bulk(BulkArgs),
     /// Revoke an issued credential in the issuer's status list.
-    Revoke(Rest),
+    Revoke(RevokeArgs),
+    /// Write the current signed BitstringStatusListCredential.
+    StatusList(StatusListArgs),
     /// Print the did:web document to publish at /.well-known/did.json.
-    DidWeb(Rest),
+    DidWeb(IssuerArg),
 }
 
-/// Arguments of a subcommand that is not implemented yet.
+/// Arguments of `obi issue init`.
 #[derive(Debug, clap::Args)]
-pub struct Rest {
-    /// Everything after the subcommand.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    rest: Vec<String>,
+pub struct InitArgs {
+    /// The issuer directory to create.
+    pub dir: PathBuf,
+    /// The issuer's name.
+    #[arg(long)]
+    pub name: String,
+    /// The issuer's web site (http or https).
+    #[arg(long)]
+    pub url: String,
+    /// Contact email.
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Image URL.
+    #[arg(long)]
+    pub image: Option<String>,
+    /// Use did:web:DOMAIN as the issuer id (default: the key's did:key).
+    #[arg(long = "did-web")]
+    pub did_web: Option<String>,
+    /// The URL the status list credential will be published at (default URL/status/revocation).
+    #[arg(long = "status-url")]
+    pub status_url: Option<String>,
+    /// Replace an existing issuer (a new key and an empty state).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `--issuer FILE`.
+#[derive(Debug, clap::Args)]
+pub struct IssuerArg {
+    /// The issuer profile (DIR/issuer.json; the key and state are beside it).
+    #[arg(long)]
+    pub issuer: PathBuf,
+}
+
+/// Arguments of `obi issue award`.
+#[derive(Debug, clap::Args)]
+pub struct AwardArgs {
+    /// The issuer profile (DIR/issuer.json).
+    #[arg(long)]
+    pub issuer: PathBuf,
+    /// The achievement (JSON).
+    #[arg(long)]
+    pub achievement: PathBuf,
+    /// The recipient: an email address (hashed with a random salt), a DID or a URL.
+    #[arg(long)]
+    pub recipient: String,
+    /// The recipient's name.
+    #[arg(long = "recipient-name")]
+    pub recipient_name: Option<String>,
+    /// An evidence URL (repeatable).
+    #[arg(long)]
+    pub evidence: Vec<String>,
+    /// How the achievement was earned.
+    #[arg(long)]
+    pub narrative: Option<String>,
+    /// Expiry: a date (end of that day, UTC) or an RFC 3339 time.
+    #[arg(long = "valid-until")]
+    pub valid_until: Option<String>,
+    /// ob3-eddsa (default, eddsa-rdfc-2022) or ob3-jwt.
+    #[arg(long, default_value = "ob3-eddsa")]
+    pub format: String,
+    /// Credential ids under this URL (BASE/credentials/UUID) instead of urn:uuid.
+    #[arg(long = "base-url")]
+    pub base_url: Option<String>,
+    /// Keep the email address in clear.
+    #[arg(long = "no-hash")]
+    pub no_hash: bool,
+    /// Bake into this PNG or SVG image; OUT is then the baked image.
+    #[arg(long)]
+    pub bake: Option<PathBuf>,
+    /// The output file.
+    #[arg(short = 'o', long = "output")]
+    pub output: PathBuf,
+}
+
+/// Arguments of `obi issue bulk`.
+#[derive(Debug, clap::Args)]
+pub struct BulkArgs {
+    /// The issuer profile (DIR/issuer.json).
+    #[arg(long)]
+    pub issuer: PathBuf,
+    /// The default achievement (a row's `achievement` column names another file, relative to the CSV).
+    #[arg(long)]
+    pub achievement: PathBuf,
+    /// RFC 4180 CSV with a header: recipient, name, optional evidence, narrative, achievement.
+    #[arg(long)]
+    pub csv: PathBuf,
+    /// The output directory (one file per credential, manifest.jsonl).
+    #[arg(short = 'o', long = "output")]
+    pub output: PathBuf,
+    /// Check every row first; sign nothing if any is bad.
+    #[arg(long)]
+    pub strict: bool,
+    /// Also bake each credential into this PNG or SVG image.
+    #[arg(long)]
+    pub bake: Option<PathBuf>,
+    /// Signing threads (default: the number of CPUs).
+    #[arg(long, default_value_t = 0)]
+    pub jobs: usize,
+    /// ob3-eddsa (default) or ob3-jwt.
+    #[arg(long, default_value = "ob3-eddsa")]
+    pub format: String,
+    /// Credential ids under this URL instead of urn:uuid.
+    #[arg(long = "base-url")]
+    pub base_url: Option<String>,
+    /// Keep email addresses in clear.
+    #[arg(long = "no-hash")]
+    pub no_hash: bool,
+}
+
+/// Arguments of `obi issue revoke`.
+#[derive(Debug, clap::Args)]
+pub struct RevokeArgs {
+    /// The issuer profile (DIR/issuer.json).
+    #[arg(long)]
+    pub issuer: PathBuf,
+    /// The credential id.
+    #[arg(long)]
+    pub id: String,
+    /// Why (kept in the issuer state).
+    #[arg(long)]
+    pub reason: String,
+}
+
+/// Arguments of `obi issue status-list`.
+#[derive(Debug, clap::Args)]
+pub struct StatusListArgs {
+    /// The issuer profile (DIR/issuer.json).
+    #[arg(long)]
+    pub issuer: PathBuf,
+    /// Where to write the signed status list credential.
+    #[arg(short = 'o', long = "output")]
+    pub output: PathBuf,
 }
 
 /// Runs `obi issue`.
 pub fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Init(_) | Command::Award(_) | Command::Bulk(_) | Command::Revoke(_) | Command::DidWeb(_) => super::not_yet_implemented("issue"),
+        Command::Init(a) => init(&a),
+        Command::Award(a) => award(&a),
+        Command::Bulk(a) => bulk(&a),
+        Command::Revoke(a) => revoke(&a),
+        Command::StatusList(a) => status_list(&a),
+        Command::DidWeb(a) => did_web(&a),
     }
+}
+
+fn open(path: &Path) -> anyhow::Result<Issuer> {
+    Issuer::open(path).with_context(|| format!("opening the issuer {}", path.display()))
+}
+
+fn read_json(path: &Path) -> anyhow::Result<Value> {
+    let bytes = super::read_input(path)?;
+    serde_json::from_slice(&bytes).with_context(|| format!("{} is not JSON", path.display()))
+}
+
+fn print(value: &Value) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+fn init(a: &InitArgs) -> anyhow::Result<ExitCode> {
+    let issuer = Issuer::init(
+        &a.dir,
+        &InitOptions {
+            name: a.name.clone(),
+            url: a.url.clone(),
+            email: a.email.clone(),
+            image: a.image.clone(),
+            did_web: a.did_web.clone(),
+            status_url: a.status_url.clone(),
+            status_list_length: None,
+            force: a.force,
+        },
+    )?;
+    print(&json!({
+        "issuer": issuer.id(),
+        "profile": a.dir.join(obi_issue::ISSUER_FILE),
+        "key": a.dir.join(obi_issue::KEY_FILE),
+        "achievement": a.dir.join(obi_issue::ACHIEVEMENT_FILE),
+        "statusListCredential": issuer.status_url(),
+    }))?;
+    Ok(super::EXIT_OK)
+}
+
+fn did_web(a: &IssuerArg) -> anyhow::Result<ExitCode> {
+    let issuer = open(&a.issuer)?;
+    if !issuer.id().starts_with("did:web:") {
+        bail!(
+            "the issuer is {}, not a did:web; re-create it with `obi issue init --did-web DOMAIN`",
+            issuer.id()
+        );
+    }
+    print(&issuer.did_document())?;
+    Ok(super::EXIT_OK)
+}
+
+fn bake_image(path: &Path) -> anyhow::Result<(Vec<u8>, String)> {
+    let bytes = super::read_input(path)?;
+    let ext = match obi_bake::sniff(&bytes)
+        .with_context(|| format!("{} is neither PNG nor SVG", path.display()))?
+    {
+        obi_bake::Format::Svg => "svg",
+        _ => "png",
+    };
+    Ok((bytes, ext.into()))
+}
+
+fn award(a: &AwardArgs) -> anyhow::Result<ExitCode> {
+    if matches!(a.format.as_str(), "ob2-signed" | "ob2-hosted") {
+        return super::not_yet_implemented(&format!("issue award --format {}", a.format));
+    }
+    let format: Format = a.format.parse()?;
+    let mut issuer = open(&a.issuer)?;
+    let achievement = read_json(&a.achievement)?;
+    let mut award = Award::new(Recipient::parse(&a.recipient)?);
+    award.name = a.recipient_name.clone();
+    award.hash_email = !a.no_hash;
+    award.evidence = a.evidence.clone();
+    award.narrative = a.narrative.clone();
+    award.valid_until = a.valid_until.clone();
+    let image = a.bake.as_deref().map(bake_image).transpose()?;
+    let issued = issuer.award(&achievement, &award, format, a.base_url.as_deref())?;
+    let bytes = match &image {
+        Some((img, _)) => {
+            let mut out = Vec::new();
+            obi_bake::bake(img, &mut out, &issued.secured.payload(), None)?;
+            out
+        }
+        None => issued.secured.to_file_bytes(),
+    };
+    write_atomic(&a.output, &bytes)?;
+    print(&json!({
+        "id": issued.id,
+        "statusListIndex": issued.status_index,
+        "file": a.output,
+    }))?;
+    Ok(super::EXIT_OK)
+}
+
+fn bulk(a: &BulkArgs) -> anyhow::Result<ExitCode> {
+    let format: Format = a.format.parse()?;
+    let mut issuer = open(&a.issuer)?;
+    let achievement = read_json(&a.achievement)?;
+    let csv = super::read_input(&a.csv)?;
+    let options = BulkOptions {
+        strict: a.strict,
+        jobs: a.jobs,
+        format,
+        hash_email: !a.no_hash,
+        base_url: a.base_url.clone(),
+        bake: a.bake.as_deref().map(bake_image).transpose()?,
+        base_dir: a
+            .csv
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf(),
+        ..BulkOptions::default()
+    };
+    let bar = if std::io::stderr().is_terminal() {
+        let lines = csv
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            .saturating_sub(1);
+        indicatif::ProgressBar::new(lines as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let report = obi_issue::bulk(
+        &mut issuer,
+        &achievement,
+        &csv,
+        &a.output,
+        &options,
+        &|done| bar.set_position(done as u64),
+    )?;
+    bar.finish_and_clear();
+    for e in &report.errors {
+        eprintln!("{}: {e}", a.csv.display());
+    }
+    if a.strict && !report.errors.is_empty() {
+        eprintln!(
+            "obi: --strict: {} bad rows, nothing issued",
+            report.errors.len()
+        );
+    }
+    print(&json!({
+        "rows": report.rows,
+        "issued": report.issued,
+        "alreadyIssued": report.already_issued,
+        "errors": report.errors.len(),
+        "manifest": a.output.join("manifest.jsonl"),
+    }))?;
+    Ok(if report.errors.is_empty() {
+        super::EXIT_OK
+    } else {
+        super::EXIT_INVALID
+    })
+}
+
+fn revoke(a: &RevokeArgs) -> anyhow::Result<ExitCode> {
+    let issuer = open(&a.issuer)?;
+    let rec = issuer.revoke(&a.id, &a.reason)?;
+    print(&json!({
+        "id": rec.id,
+        "statusListIndex": rec.status_index,
+        "revoked": rec.revoked_at,
+        "reason": rec.reason,
+        "next": "run `obi issue status-list` and publish the file",
+    }))?;
+    Ok(super::EXIT_OK)
+}
+
+fn status_list(a: &StatusListArgs) -> anyhow::Result<ExitCode> {
+    let issuer = open(&a.issuer)?;
+    let list = issuer.status_list_credential()?;
+    let mut bytes = serde_json::to_vec_pretty(&list)?;
+    bytes.push(b'\n');
+    write_atomic(&a.output, &bytes)?;
+    print(&json!({
+        "file": a.output,
+        "publishAt": issuer.status_url(),
+        "revoked": issuer.state().revoked()?.len(),
+    }))?;
+    Ok(super::EXIT_OK)
 }

@@ -1,0 +1,336 @@
+//! `obi issue`: init, award, verify with `obi verify`, revoke, status-list, bulk, did-web,
+//! through the binary.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn obi(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_obi"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run obi")
+}
+
+fn ok(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "obi failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+struct TempDir(PathBuf);
+impl TempDir {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("obi-cli-issue-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+}
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+const STATUS: &str = "https://example.edu/status/revocation";
+
+fn init(dir: &Path) {
+    ok(&obi(
+        &[
+            "issue",
+            "init",
+            "iss",
+            "--name",
+            "Example U",
+            "--url",
+            "https://example.edu",
+            "--email",
+            "b@example.edu",
+        ],
+        dir,
+    ));
+}
+
+#[test]
+fn award_verify_revoke() {
+    let t = TempDir::new("award");
+    let d = &t.0;
+    init(d);
+    let again = obi(
+        &[
+            "issue",
+            "init",
+            "iss",
+            "--name",
+            "x",
+            "--url",
+            "https://x.org",
+        ],
+        d,
+    );
+    assert!(!again.status.success(), "init over an issuer");
+    let a = ok(&obi(
+        &[
+            "issue",
+            "award",
+            "--issuer",
+            "iss/issuer.json",
+            "--achievement",
+            "iss/achievement.json",
+            "--recipient",
+            "alice@example.org",
+            "--evidence",
+            "https://example.org/e",
+            "--narrative",
+            "did it",
+            "--valid-until",
+            "2099-01-01",
+            "-o",
+            "a.json",
+        ],
+        d,
+    ));
+    let id = a["id"].as_str().unwrap().to_string();
+    let cred: Value = serde_json::from_slice(&std::fs::read(d.join("a.json")).unwrap()).unwrap();
+    assert_eq!(cred["id"], id.as_str());
+    assert!(
+        !std::fs::read_to_string(d.join("a.json"))
+            .unwrap()
+            .contains("alice@example.org")
+    );
+    ok(&obi(
+        &[
+            "issue",
+            "status-list",
+            "--issuer",
+            "iss/issuer.json",
+            "-o",
+            "list.json",
+        ],
+        d,
+    ));
+    let doc = format!("{STATUS}=list.json");
+    let v = obi(&["verify", "--offline", "--doc", &doc, "a.json"], d);
+    assert_eq!(
+        v.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&v.stdout)
+    );
+    ok(&obi(
+        &[
+            "issue",
+            "revoke",
+            "--issuer",
+            "iss/issuer.json",
+            "--id",
+            &id,
+            "--reason",
+            "error",
+        ],
+        d,
+    ));
+    ok(&obi(
+        &[
+            "issue",
+            "status-list",
+            "--issuer",
+            "iss/issuer.json",
+            "-o",
+            "list.json",
+        ],
+        d,
+    ));
+    let v = obi(&["verify", "--offline", "--doc", &doc, "a.json"], d);
+    assert_eq!(
+        v.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&v.stdout)
+    );
+    assert!(String::from_utf8_lossy(&v.stdout).contains("revoked"));
+    let unknown = obi(
+        &[
+            "issue",
+            "revoke",
+            "--issuer",
+            "iss/issuer.json",
+            "--id",
+            "urn:uuid:x",
+            "--reason",
+            "r",
+        ],
+        d,
+    );
+    assert!(!unknown.status.success());
+    // VC-JWT.
+    ok(&obi(
+        &[
+            "issue",
+            "award",
+            "--issuer",
+            "iss/issuer.json",
+            "--achievement",
+            "iss/achievement.json",
+            "--recipient",
+            "did:example:bob",
+            "--format",
+            "ob3-jwt",
+            "-o",
+            "b.jwt",
+        ],
+        d,
+    ));
+    let v = obi(&["verify", "--offline", "--doc", &doc, "b.jwt"], d);
+    assert_eq!(
+        v.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&v.stdout)
+    );
+    // Bad input: a clear error, nothing written.
+    let bad = obi(
+        &[
+            "issue",
+            "award",
+            "--issuer",
+            "iss/issuer.json",
+            "--achievement",
+            "iss/achievement.json",
+            "--recipient",
+            "not a recipient",
+            "-o",
+            "c.json",
+        ],
+        d,
+    );
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("recipient"));
+    assert!(!d.join("c.json").exists());
+}
+
+#[test]
+fn bulk_and_rerun() {
+    let t = TempDir::new("bulk");
+    let d = &t.0;
+    init(d);
+    let mut csv = String::from("recipient,name,narrative\n");
+    for i in 0..20 {
+        csv.push_str(&format!("u{i}@example.org,U {i},\"n, {i}\"\n"));
+    }
+    csv.push_str("oops,Bad,\n");
+    std::fs::write(d.join("rows.csv"), csv).unwrap();
+    let args = [
+        "issue",
+        "bulk",
+        "--issuer",
+        "iss/issuer.json",
+        "--achievement",
+        "iss/achievement.json",
+        "--csv",
+        "rows.csv",
+        "-o",
+        "out",
+        "--jobs",
+        "2",
+    ];
+    let out = obi(&args, d);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("line 22"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["issued"], 20);
+    let manifest = std::fs::read_to_string(d.join("out/manifest.jsonl")).unwrap();
+    assert_eq!(manifest.lines().count(), 20);
+    let out = obi(&args, d);
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["issued"], 0);
+    assert_eq!(r["alreadyIssued"], 20);
+    // --strict: nothing signed.
+    let mut strict = args.to_vec();
+    strict[9] = "out2";
+    strict.push("--strict");
+    let out = obi(&strict, d);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!d.join("out2").exists());
+    // Missing columns: an error naming line 1.
+    std::fs::write(d.join("bad.csv"), "email,name\na@b.org,A\n").unwrap();
+    let mut bad = args.to_vec();
+    bad[7] = "bad.csv";
+    let out = obi(&bad, d);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 1"));
+}
+
+#[test]
+fn did_web_document() {
+    let t = TempDir::new("didweb");
+    let d = &t.0;
+    ok(&obi(
+        &[
+            "issue",
+            "init",
+            "iss",
+            "--name",
+            "W",
+            "--url",
+            "https://badges.example.edu",
+            "--did-web",
+            "badges.example.edu",
+        ],
+        d,
+    ));
+    let doc = ok(&obi(
+        &["issue", "did-web", "--issuer", "iss/issuer.json"],
+        d,
+    ));
+    assert_eq!(doc["id"], "did:web:badges.example.edu");
+    assert_eq!(doc["verificationMethod"][0]["type"], "Multikey");
+    assert_eq!(
+        doc["assertionMethod"][0],
+        "did:web:badges.example.edu#key-1"
+    );
+    let t2 = TempDir::new("didkey");
+    init(&t2.0);
+    assert!(
+        !obi(&["issue", "did-web", "--issuer", "iss/issuer.json"], &t2.0)
+            .status
+            .success()
+    );
+}
+
+#[test]
+fn unreadable_key() {
+    let t = TempDir::new("key");
+    let d = &t.0;
+    init(d);
+    std::fs::write(d.join("iss/issuer-key.json"), "garbage").unwrap();
+    let out = obi(
+        &[
+            "issue",
+            "award",
+            "--issuer",
+            "iss/issuer.json",
+            "--achievement",
+            "iss/achievement.json",
+            "--recipient",
+            "a@b.org",
+            "-o",
+            "a.json",
+        ],
+        d,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("issuer-key.json"));
+}
