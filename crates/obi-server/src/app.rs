@@ -43,6 +43,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/issuers/{id}/achievements"),
     ("POST", "/api/issuers/{id}/achievements"),
     ("POST", "/api/issuers/{id}/awards"),
+    ("POST", "/api/issuers/{id}/awards/{award}/revoke"),
     ("POST", "/api/verify"),
     ("GET", "/issuers/{id}"),
     ("GET", "/issuers/{id}/did.json"),
@@ -116,14 +117,18 @@ impl AppState {
     /// `did:web` of an issuer: the public host (port `%3A`-encoded) plus `issuers:{id}`.
     #[must_use]
     pub fn issuer_did(&self, id: &str) -> String {
-        let host = self
-            .inner
-            .public_url
-            .split_once("://")
-            .map_or("", |(_, rest)| rest);
-        let host = host.replace(':', "%3A").replace('/', ":");
-        format!("did:web:{host}:issuers:{id}")
+        did_web(&self.inner.public_url, id)
     }
+}
+
+/// `did:web` for `/issuers/{id}` under `public_url` (port as `%3A`, path segments as `:`).
+fn did_web(public_url: &str, id: &str) -> String {
+    let host = public_url.split_once("://").map_or("", |(_, rest)| rest);
+    let host = host
+        .trim_end_matches('/')
+        .replace(':', "%3A")
+        .replace('/', ":");
+    format!("did:web:{host}:issuers:{id}")
 }
 
 /// Router limits and timeouts.
@@ -158,6 +163,10 @@ pub fn app(state: AppState, limits: AppLimits) -> Router {
             get(list_achievements).post(create_achievement),
         )
         .route("/api/issuers/{id}/awards", post(create_award))
+        .route(
+            "/api/issuers/{id}/awards/{award}/revoke",
+            post(revoke_award),
+        )
         .route("/api/verify", post(verify_api))
         .route("/issuers/{id}", get(hosted_issuer))
         .route("/issuers/{id}/did.json", get(issuer_did_document))
@@ -1040,4 +1049,83 @@ async fn create_award(
         })),
     )
         .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RevokeAward {
+    reason: String,
+}
+
+/// Marks an award revoked (the hosted page says so; a hosted OB 2.0 assertion answers
+/// `revoked: true`). OB 3.0 status lists are not published yet.
+async fn revoke_award(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((id, award)): Path<(String, String)>,
+    AppJson(body): AppJson<RevokeAward>,
+) -> Result<AppJson<Value>, AppError> {
+    let scope = authenticate(&state, &headers).await?;
+    let id = parse_id("issuer", &id)?;
+    require_issuer(&scope, &id)?;
+    let award_id = parse_id("award", &award)?;
+    check_text("reason", &body.reason, true)?;
+    let found = state
+        .store()
+        .get_award(&award_id)
+        .await?
+        .filter(|a| a.issuer_id == id)
+        .ok_or_else(|| AppError::NotFound(format!("issuer {id} has no award {award_id:?}")))?;
+    state
+        .store()
+        .revoke_award(&scope.actor(), &found.id, &body.reason)
+        .await?;
+    Ok(AppJson(json!({ "id": found.id, "revoked": true })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn negotiation() {
+        assert_eq!(negotiate(None), Wants::Json);
+        assert_eq!(negotiate(Some("*/*")), Wants::Json);
+        assert_eq!(negotiate(Some("text/html")), Wants::Html);
+        assert_eq!(
+            negotiate(Some("text/html,application/xhtml+xml,*/*;q=0.8")),
+            Wants::Html
+        );
+        assert_eq!(
+            negotiate(Some("text/html;q=0.5, application/ld+json")),
+            Wants::Json
+        );
+        assert_eq!(negotiate(Some("application/json, text/html")), Wants::Json);
+        assert_eq!(negotiate(Some("text/html;q=0")), Wants::Json);
+        assert_eq!(negotiate(Some("image/png")), Wants::Json);
+    }
+
+    #[test]
+    fn did_web_encodes_port_and_path() {
+        assert_eq!(
+            did_web("https://h.example:8443", "x"),
+            "did:web:h.example%3A8443:issuers:x"
+        );
+        assert_eq!(
+            did_web("https://h.example/badges/", "x"),
+            "did:web:h.example:badges:issuers:x"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn negotiate_never_panics_and_html_needs_html(accept in ".{0,200}") {
+            let wants = negotiate(Some(&accept));
+            if wants == Wants::Html {
+                let lower = accept.to_ascii_lowercase();
+                prop_assert!(lower.contains("text/html") || lower.contains("application/xhtml+xml"));
+            }
+        }
+    }
 }

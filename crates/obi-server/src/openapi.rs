@@ -86,6 +86,12 @@ pub fn document() -> Value {
                         "properties": { "achievementId": { "type": "string", "format": "uuid" }, "recipientEmail": { "type": "string" }, "recipientName": { "type": "string" }, "narrative": { "type": "string" } } } } } },
                     "responses": { "201": ok_json("{id, url, credential}"), "400": error_response("bad input"), "403": error_response("token of another issuer"), "404": error_response("unknown issuer or achievement") } }
             },
+            "/api/issuers/{id}/awards/{award}/revoke": {
+                "parameters": [id_param(), { "name": "award", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }],
+                "post": { "summary": "Revoke an award (hosted page and OB 2.0 hosted assertions show it)", "security": auth,
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["reason"], "properties": { "reason": { "type": "string" } } } } } },
+                    "responses": { "200": ok_json("{id, revoked: true}"), "403": error_response("token of another issuer"), "404": error_response("unknown issuer or award") } }
+            },
             "/api/verify": {
                 "post": { "summary": "Verify a badge: JSON (or {\"url\": ...}), a compact JWS as text/plain, or a baked PNG/SVG",
                     "requestBody": { "required": true, "content": { "application/json": {}, "text/plain": {}, "image/png": {}, "image/svg+xml": {} } },

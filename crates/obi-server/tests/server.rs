@@ -1134,6 +1134,45 @@ fn awards_are_signed_hosted_and_verify(ctx: Ctx) -> Fut {
                 == 9,
             "9 awards audited",
         )?;
+
+        // Revocation: another issuer cannot, the owner can, the page says so.
+        post_json(
+            &ctx,
+            &format!("/api/issuers/{other}/awards/{cid}/revoke"),
+            Some(&to),
+            json!({"reason": "x"}),
+        )
+        .await?
+        .expect_error(StatusCode::NOT_FOUND)?;
+        post_json(
+            &ctx,
+            &format!("/api/issuers/{iid}/awards/{cid}/revoke"),
+            Some(&to),
+            json!({"reason": "x"}),
+        )
+        .await?
+        .expect_error(StatusCode::FORBIDDEN)?;
+        post_json(
+            &ctx,
+            &format!("/api/issuers/{iid}/awards/{cid}/revoke"),
+            Some(&ta),
+            json!({"reason": "issued in error"}),
+        )
+        .await?
+        .expect(StatusCode::OK)?;
+        let page = call(
+            &ctx,
+            "GET",
+            &format!("/credentials/{cid}"),
+            None,
+            &[("accept", "text/html")],
+            vec![],
+        )
+        .await?;
+        ensure(
+            page.expect(StatusCode::OK)?.text().contains("revoked"),
+            "page shows revocation",
+        )?;
         Ok(())
     })
 }
