@@ -23,6 +23,39 @@ fn status_list(c: &mut Criterion) {
     });
 }
 
+fn sign_one(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let issuer = Issuer::init(
+        dir.path(),
+        &InitOptions {
+            name: "Bench".into(),
+            url: "https://bench.example".into(),
+            ..InitOptions::default()
+        },
+    )
+    .unwrap();
+    let ach: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("achievement.json")).unwrap())
+            .unwrap();
+    let award = obi_issue::Award::new(obi_issue::Recipient::parse("a@example.org").unwrap());
+    let credential = issuer
+        .credential(
+            "urn:uuid:00000000-0000-4000-8000-000000000000",
+            &ach,
+            &award,
+            7,
+        )
+        .unwrap();
+    c.bench_function("sign_one/eddsa_rdfc_2022", |b| {
+        b.iter(|| {
+            issuer
+                .key()
+                .secure(&credential, obi_issue::Format::Ob3Eddsa)
+                .unwrap()
+        });
+    });
+}
+
 fn csv(rows: usize) -> Vec<u8> {
     let mut s = String::from("recipient,name,narrative\n");
     for i in 0..rows {
@@ -79,5 +112,5 @@ fn bulk_issue(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, status_list, bulk_issue);
+criterion_group!(benches, status_list, sign_one, bulk_issue);
 criterion_main!(benches);

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 
 use crate::error::{IssueError, Result, io};
-use crate::issuer::{Award, Format, Issuer, Recipient, read_json, write_atomic};
+use crate::issuer::{Award, Format, Issuer, Recipient, read_json, write_atomic_with};
 use crate::state::NewRecord;
 
 /// Largest CSV field (bytes). A larger field is a row error naming this limit.
@@ -185,7 +185,10 @@ pub fn bulk(
         for row in batch {
             if let Some(rec) = issuer.state().get_by_row_key(&row.key)? {
                 let file = out_dir.join(format!("{}.{ext}", file_stem(&rec.id)));
-                if file.exists() {
+                // A present, non-empty file was written by an earlier run (written through a
+                // rename, so never partial); an empty one (a crash before the batch sync) is
+                // signed again with the same id and index.
+                if std::fs::metadata(&file).is_ok_and(|m| m.len() > 0) {
                     report.already_issued += 1;
                     if !in_manifest.contains(&rec.id) {
                         write_manifest_line(
@@ -275,7 +278,19 @@ pub fn bulk(
                 .flat_map(|h| h.join().unwrap_or_default())
                 .collect()
         });
-        // 3. The manifest, in row order, for what was written.
+        // 3. Make the batch durable (one journal commit covers most of it), then report it in
+        //    the manifest, in row order.
+        for (i, result) in &results {
+            if result.is_ok()
+                && let Some(job) = jobs_list.get(*i)
+            {
+                sync_file(&job.file)?;
+                if let Some((_, ext)) = &options.bake {
+                    sync_file(&job.file.with_extension(ext))?;
+                }
+            }
+        }
+        sync_file(out_dir)?;
         for (i, result) in results {
             let Some(job) = jobs_list.get(i) else {
                 continue;
@@ -332,13 +347,19 @@ pub fn check_csv(
     Ok((rows.len(), errors))
 }
 
+fn sync_file(path: &Path) -> Result<()> {
+    std::fs::File::open(path)
+        .and_then(|f| f.sync_all())
+        .map_err(io(path))
+}
+
 fn sign_and_write(key: &crate::issuer::IssuerKey, job: &Job, options: &BulkOptions) -> Result<()> {
     let secured = key.secure(&job.credential, options.format)?;
-    write_atomic(&job.file, &secured.to_file_bytes())?;
+    write_atomic_with(&job.file, &secured.to_file_bytes(), false)?;
     if let Some((image, ext)) = &options.bake {
         let mut out = Vec::new();
         obi_bake::bake(image, &mut out, &secured.payload(), None)?;
-        write_atomic(&job.file.with_extension(ext), &out)?;
+        write_atomic_with(&job.file.with_extension(ext), &out, false)?;
     }
     Ok(())
 }

@@ -319,6 +319,11 @@ pub(crate) fn read_json(path: &Path) -> Result<Value> {
 /// # Errors
 /// [`IssueError::Io`].
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_with(path, bytes, true)
+}
+
+/// [`write_atomic`], with the fsync of the data optional (bulk syncs a whole batch at once).
+pub(crate) fn write_atomic_with(path: &Path, bytes: &[u8], sync: bool) -> Result<()> {
     use std::io::Write as _;
     let dir = path
         .parent()
@@ -329,7 +334,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
-        f.sync_all()?;
+        if sync {
+            f.sync_all()?;
+        }
         std::fs::rename(&tmp, path)
     })();
     if let Err(e) = result {
