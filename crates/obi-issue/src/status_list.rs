@@ -160,3 +160,41 @@ fn gunzip(gz: &[u8]) -> Result<Vec<u8>> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // tests
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn encode_decode_roundtrip(indexes in proptest::collection::vec(0usize..MIN_STATUS_LIST_LENGTH, 0..64)) {
+            let mut list = StatusList::new(MIN_STATUS_LIST_LENGTH);
+            for &i in &indexes {
+                list.set(i, true).unwrap();
+            }
+            let decoded = StatusList::decode(&list.encode()).unwrap();
+            prop_assert_eq!(&decoded, &list);
+            for i in indexes {
+                prop_assert_eq!(decoded.get(i), Some(true));
+            }
+        }
+
+        #[test]
+        fn decode_never_panics(text in "u[A-Za-z0-9_-]{0,200}") {
+            let _ = StatusList::decode(&text);
+        }
+    }
+
+    #[test]
+    fn bit_order_is_msb_first() {
+        let mut list = StatusList::new(0);
+        list.set(0, true).unwrap();
+        list.set(9, true).unwrap();
+        assert_eq!(list.bits[0], 0x80);
+        assert_eq!(list.bits[1], 0x40);
+        list.set(0, false).unwrap();
+        assert_eq!(list.get(0), Some(false));
+    }
+}
