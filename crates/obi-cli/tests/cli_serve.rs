@@ -1,5 +1,6 @@
 //! `obi serve` as a process: starts on a free port with a temp SQLite file, answers
 //! /api/openapi.json, and exits cleanly on SIGTERM.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a failure here is a test failure
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
