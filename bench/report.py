@@ -238,11 +238,12 @@ def main():
         "",
         "How each figure is taken:",
         "",
-        "- obi: criterion (`--warm-up-time 1 --measurement-time 3`, mean of "
-        "`target/criterion/*/new/estimates.json`) for proofs, VC-JWT, bake/unbake, full OB 3.0 "
+        "- obi: criterion bench binaries built by `cargo bench --no-run` and run directly "
+        "(`--warm-up-time 1 --measurement-time 3`, the mean from the run's own "
+        "`$CRITERION_HOME/*/new/estimates.json`) for proofs, VC-JWT, bake/unbake, full OB 3.0 "
         "verification, bulk issuance and RDFC-1.0; `bench/pipeline` (release build, 2,000 "
         "iterations after a warm-up, one thread) for the JSON-LD pipeline; the `ob2_corpus` test "
-        "runner in release mode with `OBI_OB2_THROUGHPUT=2000` for OB 2.0 validation.",
+        "runner (bench profile) with `OBI_OB2_THROUGHPUT=2000` for OB 2.0 validation.",
         "- jsonld.js: `bench/peers/jsonld_canon.mjs` (`jsonld.canonize`, RDFC-1.0, safe mode, the "
         "same pinned contexts from `crates/obi-ld/contexts`, contexts cached after a warm-up).",
         "- Digital Bazaar eddsa-rdfc-2022 and `jose`: the project's OB 3.0 oracle `bench` "
@@ -260,6 +261,10 @@ def main():
         *grow,
         "",
     ]
+    notes_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "NOTES.md")
+    if os.path.exists(notes_path):
+        with open(notes_path, encoding="utf-8") as f:
+            doc += ["## Notes (bench/NOTES.md, written by people, not by the run)", "", f.read()]
     with open("BENCHMARKS.md", "w", encoding="utf-8") as f:
         f.write("\n".join(doc))
     print("\nwrote BENCHMARKS.md", file=sys.stderr)
