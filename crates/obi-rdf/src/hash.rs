@@ -1,4 +1,6 @@
-//! A fast keyed hasher for the short-lived maps of one canonicalization.
+//! A fast keyed hasher for short-lived maps: the blank node tables of one canonicalization
+//! (here) and the node map of one JSON-LD toRdf conversion (obi-ld). Not for long-lived maps
+//! keyed by attacker input across requests.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
@@ -6,7 +8,7 @@ use std::hash::{BuildHasher, Hasher};
 /// Word-at-a-time multiply-rotate mixing with a per-map random seed (from std's
 /// `RandomState`), so collisions cannot be planned in advance as with an unkeyed hash.
 #[derive(Clone, Copy)]
-pub(crate) struct FastHash {
+pub struct FastHash {
     seed: u64,
 }
 
@@ -18,7 +20,8 @@ impl Default for FastHash {
     }
 }
 
-pub(crate) struct FastHasher {
+/// The hasher [`FastHash`] builds.
+pub struct FastHasher {
     hash: u64,
 }
 
@@ -69,4 +72,4 @@ impl BuildHasher for FastHash {
 }
 
 /// A `HashMap` with [`FastHash`].
-pub(crate) type FastMap<K, V> = HashMap<K, V, FastHash>;
+pub type FastMap<K, V> = HashMap<K, V, FastHash>;

@@ -33,7 +33,7 @@
 #![forbid(unsafe_code)]
 
 mod canon;
-mod hash;
+pub mod hash;
 pub mod nquads;
 mod term;
 pub mod vocab;
