@@ -1,141 +1,15 @@
 //! JSON Canonicalization Scheme (RFC 8785).
 //!
 //! Object members sorted by their UTF-16 code units, no whitespace, strings with the minimal
-//! JSON escapes, numbers in ECMAScript `Number.prototype.toString` form.
+//! JSON escapes, numbers in ECMAScript `Number.prototype.toString` form. The one implementation
+//! lives in obi-ld (JSON-LD needs it for `@json` literals); this is the proof layer's name for it.
 
 use serde_json::Value;
 
 /// Serializes `value` in RFC 8785 canonical form.
 #[must_use]
 pub fn canonicalize(value: &Value) -> String {
-    let mut out = String::new();
-    write_value(value, &mut out);
-    out
-}
-
-fn write_value(value: &Value, out: &mut String) {
-    match value {
-        Value::Null => out.push_str("null"),
-        Value::Bool(true) => out.push_str("true"),
-        Value::Bool(false) => out.push_str("false"),
-        Value::Number(n) => write_number(n, out),
-        Value::String(s) => write_string(s, out),
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_value(item, out);
-            }
-            out.push(']');
-        }
-        Value::Object(map) => {
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            entries.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
-            out.push('{');
-            for (i, (k, v)) in entries.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_string(k, out);
-                out.push(':');
-                write_value(v, out);
-            }
-            out.push('}');
-        }
-    }
-}
-
-fn write_string(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{8}' => out.push_str("\\b"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\u{c}' => out.push_str("\\f"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
-const MAX_SAFE_INTEGER: u64 = 9_007_199_254_740_991;
-
-fn write_number(n: &serde_json::Number, out: &mut String) {
-    if let Some(u) = n.as_u64()
-        && u <= MAX_SAFE_INTEGER
-    {
-        out.push_str(&u.to_string());
-        return;
-    }
-    if let Some(i) = n.as_i64()
-        && i.unsigned_abs() <= MAX_SAFE_INTEGER
-    {
-        out.push_str(&i.to_string());
-        return;
-    }
-    let f = n.as_f64().unwrap_or(0.0);
-    out.push_str(&es_number(f));
-}
-
-/// ECMAScript Number::toString for a finite double.
-fn es_number(f: f64) -> String {
-    if f == 0.0 {
-        return "0".into();
-    }
-    if !f.is_finite() {
-        // serde_json never holds NaN or infinities; JSON has no form for them.
-        return "null".into();
-    }
-    let mut out = String::new();
-    let mut v = f;
-    if v < 0.0 {
-        out.push('-');
-        v = -v;
-    }
-    // Rust's `{:e}` prints the shortest round-trip digits: "d.ddde±x".
-    let sci = format!("{v:e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let k = i32::try_from(digits.len()).unwrap_or(i32::MAX);
-    let n = exp + 1;
-    if k <= n && n <= 21 {
-        out.push_str(&digits);
-        for _ in 0..(n - k) {
-            out.push('0');
-        }
-    } else if 0 < n && n <= 21 {
-        let (int, frac) = digits.split_at(usize::try_from(n).unwrap_or(0));
-        out.push_str(int);
-        out.push('.');
-        out.push_str(frac);
-    } else if -6 < n && n <= 0 {
-        out.push_str("0.");
-        for _ in 0..(-n) {
-            out.push('0');
-        }
-        out.push_str(&digits);
-    } else {
-        let (first, rest) = digits.split_at(1);
-        out.push_str(first);
-        if !rest.is_empty() {
-            out.push('.');
-            out.push_str(rest);
-        }
-        out.push('e');
-        out.push(if n > 0 { '+' } else { '-' });
-        out.push_str(&(n - 1).abs().to_string());
-    }
-    out
+    obi_ld::canonical_json(value)
 }
 
 #[cfg(test)]
@@ -192,7 +66,7 @@ mod tests {
             (295147905179352830000.0, "295147905179352830000"),
         ];
         for (f, want) in cases {
-            assert_eq!(es_number(f), want, "{f}");
+            assert_eq!(canonicalize(&serde_json::json!(f)), want, "{f}");
         }
         let v: Value = serde_json::from_str(
             r#"{"numbers":[333333333.33333329,1E30,4.50,2e-3,0.000000000000000000000000001],
