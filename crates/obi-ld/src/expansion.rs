@@ -531,7 +531,7 @@ impl ObjCtx<'_, '_> {
                     env: self.env,
                     active,
                     type_scoped: self.type_scoped,
-                    active_property: Some(key),
+                    active_property: self.active_property,
                     base_url: self.base_url,
                     input_type: self.input_type,
                 };

@@ -239,3 +239,22 @@ proptest! {
         }
     }
 }
+
+/// Found by `expansion_is_idempotent`: properties under `@nest` keep the enclosing active
+/// property (as jsonld.js does), so a scalar under `@set` inside a top-level `@nest` is a
+/// free-floating value and is dropped, and expanding the result again changes nothing.
+#[test]
+fn nested_properties_keep_the_enclosing_active_property() {
+    let top = serde_json::json!({"@nest": {"@set": false}});
+    let once = expand(&top, &Options::new(), &PinnedLoader).unwrap();
+    assert_eq!(once, serde_json::json!([]));
+    let inner =
+        serde_json::json!({"@context": {"@vocab": "http://x/"}, "a": {"@nest": {"@set": false}}});
+    let once = expand(&inner, &Options::new(), &PinnedLoader).unwrap();
+    assert_eq!(
+        once,
+        serde_json::json!([{"http://x/a": [{"@value": false}]}])
+    );
+    let twice = expand(&once, &Options::new(), &PinnedLoader).unwrap();
+    assert_eq!(twice, once);
+}
