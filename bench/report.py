@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Turns the figures `bench/run` recorded (RESULTS.tsv: key, value, note) into one table,
-prints it, and (unless OBI_BENCH_WRITE=0) writes BENCHMARKS.md next to bench/.
+"""Turns the figures `bench/run` recorded (RESULTS.tsv: key, value) into one table, prints it, and
+(unless OBI_BENCH_WRITE=0) writes BENCHMARKS.md at the repository root.
 
-Only measured figures are shown; a row whose figure is missing says "not measured" and why.
+Keys: `obi.OP.INPUT` / `peer.OP.INPUT` are rates (operations per second) with optional
+`.quads`, `.bytes`, `.rss_kb`, ... beside them; the rest describes the run. Only measured
+figures are shown: a missing one reads "—" with the reason.
 """
 
 import os
@@ -10,27 +12,47 @@ import platform
 import subprocess
 import sys
 
-NOT_YET = "not yet measured"
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+CRED = {
+    "minimal": "minimal-openbadgecredential.json",
+    "typical": "typical-openbadgecredential.json",
+    "complete": "spec-complete-openbadgecredential.json",
+    "large": "large-openbadgecredential.json",
+}
+CRED_LABEL = {"minimal": "minimal", "typical": "typical", "complete": "spec complete example",
+              "large": "large (700 alignments)"}
+IMAGES = ["10kb", "1mb", "10mb"]
+IMAGE_LABEL = {"10kb": "10 KB", "1mb": "1 MB", "10mb": "10 MB"}
+JSONLD = "jsonld.js (`jsonld` + `rdf-canonize`)"
+DB = "Digital Bazaar `@digitalbazaar/vc` + `eddsa-rdfc-2022-cryptosuite`"
+JOSE = "`jose`"
+BADGECHECK = "1EdTech `badgecheck`"
+BAKERY = "`openbadges-bakery`"
 
 
 def load(path):
-    values, notes = {}, {}
+    values = {}
     with open(path, encoding="utf-8") as f:
         for line in f:
             parts = line.rstrip("\n").split("\t")
-            if len(parts) < 2:
-                continue
-            key, value = parts[0], parts[1]
-            values[key] = value
-            notes[key] = parts[2] if len(parts) > 2 else ""
-    return values, notes
+            if len(parts) >= 2:
+                values[parts[0]] = parts[1]
+    return values
 
 
-def num(values, key):
-    try:
-        return float(values[key])
-    except (KeyError, ValueError):
-        return None
+class Figures:
+    def __init__(self, values):
+        self.v = values
+
+    def num(self, key):
+        try:
+            return float(self.v[key])
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def text(self, key, default="?"):
+        return self.v.get(key, default)
 
 
 def rate(x, unit="/s"):
@@ -40,7 +62,26 @@ def rate(x, unit="/s"):
         return f"{x:,.0f}{unit}"
     if x >= 10:
         return f"{x:,.1f}{unit}"
-    return f"{x:,.2f}{unit}"
+    if x >= 1:
+        return f"{x:,.2f}{unit}"
+    return f"{x:,.3f}{unit}"
+
+
+def cost(seconds):
+    """A duration per item, in a readable unit."""
+    if seconds is None:
+        return "—"
+    if seconds >= 1:
+        return f"{seconds:,.2f} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:,.2f} ms"
+    if seconds >= 1e-6:
+        return f"{seconds * 1e6:,.2f} µs"
+    return f"{seconds * 1e9:,.1f} ns"
+
+
+def mb(kb):
+    return f"{kb / 1024:,.0f} MB" if kb is not None else "—"
 
 
 def version(cmd):
@@ -62,158 +103,219 @@ def cpu_model():
     return platform.processor() or "unknown"
 
 
-# (operation, obi key, peer key, peer name, target ratio (float) or absolute target text, note)
-ROWS = [
-    ("JSON-LD expand + toRdf + RDFC-1.0, minimal credential (15 quads)",
-     "ld_minimal_obi", "ld_minimal_peer", "jsonld.js (`jsonld` + `rdf-canonize`)", None, ""),
-    ("JSON-LD expand + toRdf + RDFC-1.0, typical credential (37 quads)",
-     "ld_typical_obi", "ld_typical_peer", "jsonld.js (`jsonld` + `rdf-canonize`)", None, ""),
-    ("JSON-LD expand + toRdf + RDFC-1.0, OB 3.0 spec complete example (356 quads)",
-     "ld_complete_obi", "ld_complete_peer", "jsonld.js (`jsonld` + `rdf-canonize`)", None, ""),
-    ("eddsa-rdfc-2022 sign, typical credential",
-     "di_sign_typical", "di_sign_typical_peer", "Digital Bazaar `@digitalbazaar/vc`", None, ""),
-    ("eddsa-rdfc-2022 verify, typical credential",
-     "di_verify_typical", "di_verify_typical_peer", "Digital Bazaar `@digitalbazaar/vc`", 50.0, ""),
-    ("eddsa-rdfc-2022 sign, spec complete example",
-     "di_sign_complete", None, "Digital Bazaar", None,
-     "peer not measured: the oracle's bench signs its typical sample only"),
-    ("eddsa-rdfc-2022 verify, spec complete example",
-     "di_verify_complete", None, "Digital Bazaar", None,
-     "peer not measured: the oracle's bench verifies its typical sample only"),
-    ("VC-JWT verify, typical credential (obi EdDSA did:key; peer RS256)",
-     "jwt_eddsa_verify", "jwt_verify_peer", "`jose` (oracle, RS256)", None,
-     "algorithms differ (the oracle bench times RS256; obi's bench EdDSA): indicative only"),
-    ("VC-JWT verify, typical credential (obi ES256 jwk header; peer RS256)",
-     "jwt_es256_verify", "jwt_verify_peer", "`jose` (oracle, RS256)", None,
-     "algorithms differ: indicative only"),
-    ("OB 3.0 full verification (proof + schema + status list), typical",
-     "verify_ob3_status", None, "—", None,
-     "no peer verifier with the same checks in this run"),
-    ("OB 2.0 hosted assertion validation (documents cached)",
-     "ob2_hosted_obi", "ob2_hosted_peer", "1EdTech `badgecheck`", 100.0, ""),
-    ("OB 2.0 signed assertion (RS256 JWS) validation (documents cached)",
-     "ob2_signed_obi", "ob2_signed_peer", "1EdTech `badgecheck`", 100.0, ""),
-    ("unbake PNG 10 MB (badge before the image data)",
-     "unbake_png_10mb", "peer_unbake_png_10mb", "`openbadges-bakery`", 50.0, ""),
-    ("unbake PNG 10 MB (badge after the image data)",
-     "unbake_png_10mb_late", "peer_unbake_png_10mb_late", "`openbadges-bakery`", 50.0, ""),
-    ("unbake SVG 1 MB",
-     "unbake_svg_1mb", "peer_unbake_svg_1mb", "`openbadges-bakery`", 50.0, ""),
-    ("bake PNG 1 MB", "bake_png_1mb", "peer_bake_png_1mb", "`openbadges-bakery`", None, ""),
-    ("bake SVG 1 MB", "bake_svg_1mb", "peer_bake_svg_1mb", "`openbadges-bakery`", None, ""),
-    ("bulk issuance from CSV, eddsa-rdfc-2022 (1,000 rows, SQLite state)",
-     "bulk_1000", None, "—", "≥ 5,000/s", "no peer: credentials per second, absolute target"),
-]
+class Row:
+    """One line of the table. target: a ratio (float), or (text, predicate on the obi figure)."""
 
-MISSING = [
-    ("batch verification of 1,000,000 credentials (rate, peak RSS)",
-     "no batch-verification entry point in obi-verify or the CLI yet; constant memory at 1M is "
-     "the target"),
-    ("bulk issuance of 100,000 from CSV",
-     "measured at 1,000 rows only (the obi-issue bench has 1,000 and 10,000; 100,000 takes "
-     "minutes on this machine)"),
-    ("hosted GET / award / verify API under load (latency percentiles)",
-     "obi-server is still being written; no load generator yet"),
-    ("OB 2.0 validation at several input sizes; baked images 10 KB to 10 MB",
-     "the corpus has one size per case; bake/unbake run at 1 MB and 10 MB only"),
-    ("profiles of the two slowest ratios (perf / flamegraph), before/after",
-     "not done in this run"),
-]
+    def __init__(self, op, size, obi, peer=None, peer_name="—", target=None, note="",
+                 obi_text=None):
+        self.op, self.size, self.obi, self.peer = op, size, obi, peer
+        self.peer_name, self.target, self.note, self.obi_text = peer_name, target, note, obi_text
 
 
-def build(values, notes):
-    lines = []
-    lines.append("| operation | obi | peer | peer rate | ratio | target | met? |")
-    lines.append("|---|---:|---|---:|---:|---|---|")
-    for op, ok, pk, peer, target, note in ROWS:
-        o = num(values, ok)
-        p = num(values, pk) if pk else None
-        ratio = f"{o / p:,.1f}×" if o and p else "—"
-        if isinstance(target, float):
-            ttext = f"≥ {target:g}×"
-            met = ("yes" if o / p >= target else "**no**") if o and p else "not measured"
-        elif isinstance(target, str):
-            ttext = target
-            met = ("yes" if o >= 5000 else "**no**") if o else "not measured"
+def rows(f):
+    out = []
+    for size, file in CRED.items():
+        q = f.num(f"obi.ld.{file}.quads") or f.num(f"peer.ld.{file}.quads")
+        out.append(Row("JSON-LD expand + toRdf + RDFC-1.0",
+                       f"{CRED_LABEL[size]}" + (f", {q:,.0f} quads" if q else ""),
+                       f.num(f"obi.ld.{file}"), f.num(f"peer.ld.{file}"), JSONLD))
+    for op, target in (("sign", None), ("verify", 50.0)):
+        for size in ("typical", "complete", "large"):
+            file = CRED[size]
+            note = ""
+            if op == "verify" and f.text(f"peer.di_verify.{file}.verifiedObiSignature",
+                                         "True") != "True":
+                note = "the peer verified its own signature (it rejected obi's)"
+            out.append(Row(f"eddsa-rdfc-2022 {op} (did:key)", CRED_LABEL[size],
+                           f.num(f"obi.di_{op}.{file}"), f.num(f"peer.di_{op}.{file}"), DB,
+                           target, note))
+    for alg, header in (("EdDSA", "kid did:key"), ("ES256", "jwk header"),
+                        ("RS256", "jwk header")):
+        out.append(Row(f"VC-JWT verify, {alg} ({header})", "typical",
+                       f.num(f"obi.jwt_verify.{alg}"), f.num(f"peer.jwt_verify.{alg}"), JOSE))
+    out.append(Row("OB 3.0 full verification (proof + schema + status list)", "typical",
+                   f.num("obi.verify_ob3.status"), None, "—", None,
+                   "no peer with the same checks"))
+    for case, label in (("hosted-valid", "hosted"), ("signed-valid", "signed (RS256 JWS)")):
+        out.append(Row(f"OB 2.0 {label} assertion validation, documents cached", "corpus case",
+                       f.num(f"obi.ob2.{case}"), f.num(f"peer.ob2.{case}"), BADGECHECK, 100.0))
+    for op, target in (("bake", None), ("unbake", 50.0)):
+        for fmt in ("png", "svg"):
+            for size in IMAGES:
+                name = f"{'plain' if op == 'bake' else 'baked'}-{size}.{fmt}"
+                out.append(Row(f"{op} {fmt.upper()}", IMAGE_LABEL[size],
+                               f.num(f"obi.{op}.{name}"), f.num(f"peer.{op}.{name}"), BAKERY,
+                               target))
+            if op == "unbake" and fmt == "png":
+                out.append(Row("unbake PNG, badge after the image data", "10 MB",
+                               f.num("obi.unbake.late-10mb.png"),
+                               f.num("peer.unbake.late-10mb.png"), BAKERY, target))
+    bulk = sorted({int(k.split(".")[2]) for k in f.v if k.startswith("obi.bulk.")})
+    for n in bulk:
+        out.append(Row("bulk issuance from CSV (`obi issue init` + `obi issue bulk`), "
+                       "credentials/s", f"{n:,} rows, peak RSS {mb(f.num(f'obi.bulk.{n}.rss_kb'))}",
+                       f.num(f"obi.bulk.{n}"), None, "—",
+                       ("≥ 5,000/s", lambda x: x >= 5000)))
+    batch = sorted({int(k.split(".")[2]) for k in f.v if k.startswith("obi.batch.")})
+    rss = [f.num(f"obi.batch.{n}.rss_kb") for n in batch]
+    flat = None
+    if len(batch) >= 2 and all(rss):
+        flat = max(rss) <= 1.25 * min(rss)
+    for n, r in zip(batch, rss):
+        valid = f.num(f"obi.batch.{n}.valid")
+        note = "" if valid == n else f"only {valid or 0:,.0f} of {n:,} reported valid"
+        target = None
+        if n == batch[-1] and flat is not None:
+            target = ("peak RSS flat across sizes (≤ 1.25×)", lambda _x, flat=flat: flat)
+        out.append(Row("batch verification (`obi verify --lines --json`), credentials/s",
+                       f"{n:,} credentials, peak RSS {mb(r)}", f.num(f"obi.batch.{n}"), None,
+                       "—", target, note))
+    load_targets = {"get": ("≥ 20,000 req/s, p99 < 5 ms", 20000, 5.0),
+                    "award": ("≥ 2,000/s", 2000, None), "verify": ("≥ 3,000/s", 3000, None)}
+    scenarios = sorted({tuple(k.split(".")[2:4]) for k in f.v if k.startswith("obi.load.")})
+    for scenario, db in scenarios:
+        key = f"obi.load.{scenario}.{db}"
+        p50, p99 = f.num(f"{key}.p50_ms"), f.num(f"{key}.p99_ms")
+        kind = next((k for k in load_targets if k in scenario), None)
+        target = None
+        if kind:
+            text, floor, p99_max = load_targets[kind]
+            target = (text, lambda x, floor=floor, p99_max=p99_max, p99=p99:
+                      x >= floor and (p99_max is None or (p99 is not None and p99 < p99_max)))
+        out.append(Row(f"server under load: {scenario} ({db}), requests/s",
+                       f"p50 {p50 if p50 is not None else '—'} ms, "
+                       f"p99 {p99 if p99 is not None else '—'} ms",
+                       f.num(key), None, "—", target))
+    if not scenarios:
+        out.append(Row("server under load: hosted GET / award / verify API", "—", None, None,
+                       "—", None, "not available in this run (no obi-server load bench in this "
+                       "tree, or OBI_BENCH_LOAD=0)"))
+    return out
+
+
+def table(f):
+    lines = ["| operation | size | obi | peer | peer rate | ratio | target | met? |",
+             "|---|---|---:|---|---:|---:|---|---|"]
+    for r in rows(f):
+        ratio = f"{r.obi / r.peer:,.1f}×" if r.obi and r.peer else "—"
+        met = ""
+        if isinstance(r.target, float):
+            ttext = f"≥ {r.target:g}×"
+            met = ("yes" if r.obi / r.peer >= r.target else "**no**") if r.obi and r.peer \
+                else "not measured"
+        elif r.target:
+            ttext = r.target[0]
+            met = ("yes" if r.target[1](r.obi) else "**no**") if r.obi else "not measured"
         else:
-            ttext, met = "—", ""
-        if o is None:
-            op_note = " (obi figure missing in this run)"
-        else:
-            op_note = ""
-        if pk and p is None:
-            peer_text = f"{peer} (not available in this run)"
-        else:
-            peer_text = peer
-        extra = f"<br>*{note}*" if note else ""
-        lines.append(f"| {op}{op_note}{extra} | {rate(o)} | {peer_text} | {rate(p)} | {ratio} "
-                     f"| {ttext} | {met} |")
-    for op, why in MISSING:
-        lines.append(f"| {op}<br>*{why}* | {NOT_YET} | | | | | |")
+            ttext = "—"
+        peer_text = r.peer_name
+        if r.peer_name != "—" and r.peer is None:
+            peer_text += " (not available in this run)"
+        note = f"<br>*{r.note}*" if r.note else ""
+        obi = rate(r.obi) if r.obi is not None else "— (missing in this run)"
+        lines.append(f"| {r.op}{note} | {r.size} | {obi} | {peer_text} | {rate(r.peer)} "
+                     f"| {ratio} | {ttext} | {met} |")
     return lines
 
 
-def growth(values):
-    lines = ["| quads | canonicalizations/s | quads/s | µs per quad | per-quad cost vs 10 quads |",
-             "|---:|---:|---:|---:|---:|"]
+def growth(f):
+    """Per-item cost at each size: how cost grows with input."""
+    out = ["### JSON-LD expand + toRdf + RDFC-1.0, per quad", "",
+           "| credential | quads | obi per quad | obi growth | jsonld.js per quad "
+           "| jsonld.js growth |", "|---|---:|---:|---:|---:|---:|"]
+    base_o = base_p = None
+    for size, file in CRED.items():
+        q = f.num(f"obi.ld.{file}.quads") or f.num(f"peer.ld.{file}.quads")
+        o, p = f.num(f"obi.ld.{file}"), f.num(f"peer.ld.{file}")
+        co = 1 / o / q if o and q else None
+        cp = 1 / p / q if p and q else None
+        base_o, base_p = base_o or co, base_p or cp
+        out.append(f"| {CRED_LABEL[size]} | {q or 0:,.0f} | {cost(co)} "
+                   f"| {f'{co / base_o:.2f}×' if co else '—'} | {cost(cp)} "
+                   f"| {f'{cp / base_p:.2f}×' if cp else '—'} |")
+    out += ["", "### eddsa-rdfc-2022, per quad of the credential", "",
+            "| operation | credential | quads | obi per quad | obi growth | peer per quad "
+            "| peer growth |", "|---|---|---:|---:|---:|---:|---:|"]
+    for op in ("sign", "verify"):
+        base_o = base_p = None
+        for size in ("typical", "complete", "large"):
+            file = CRED[size]
+            q = f.num(f"obi.ld.{file}.quads") or f.num(f"peer.ld.{file}.quads")
+            o, p = f.num(f"obi.di_{op}.{file}"), f.num(f"peer.di_{op}.{file}")
+            co = 1 / o / q if o and q else None
+            cp = 1 / p / q if p and q else None
+            base_o, base_p = base_o or co, base_p or cp
+            out.append(f"| {op} | {CRED_LABEL[size]} | {q or 0:,.0f} | {cost(co)} "
+                       f"| {f'{co / base_o:.2f}×' if co else '—'} | {cost(cp)} "
+                       f"| {f'{cp / base_p:.2f}×' if cp else '—'} |")
+    out += ["", "### RDFC-1.0 alone (obi, criterion, credential-shaped datasets), per quad", "",
+            "| quads | obi per quad | growth |", "|---:|---:|---:|"]
     base = None
     for q in (10, 100, 1000, 10000):
-        qps = num(values, f"canon_{q}")
-        if qps is None:
-            lines.append(f"| {q:,} | {NOT_YET} | | | |")
-            continue
-        us = 1e6 / qps
-        base = base or us
-        lines.append(f"| {q:,} | {rate(qps / q)} | {rate(qps)} | {us:.3f} | {us / base:.2f}× |")
-    lines.append("")
-    lines.append("JSON-LD expand + toRdf + RDFC-1.0 on the three credentials (time per quad "
-                 "relative to the minimal one):")
-    lines.append("")
-    lines.append("| credential | quads | obi µs per quad | obi growth | jsonld.js µs per quad "
-                 "| jsonld.js growth |")
-    lines.append("|---|---:|---:|---:|---:|---:|")
-    base_o = base_p = None
-    for size, quads in (("minimal", 15), ("typical", 37), ("complete", 356)):
-        o = num(values, f"ld_{size}_obi")
-        p = num(values, f"ld_{size}_peer")
-        uo = 1e6 / o / quads if o else None
-        up = 1e6 / p / quads if p else None
-        base_o = base_o or uo
-        base_p = base_p or up
-        lines.append(f"| {size} | {quads} | {f'{uo:.3f}' if uo else '—'} "
-                     f"| {f'{uo / base_o:.2f}×' if uo and base_o else '—'} "
-                     f"| {f'{up:.2f}' if up else '—'} "
-                     f"| {f'{up / base_p:.2f}×' if up and base_p else '—'} |")
-    return lines
+        x = f.num(f"obi.canon.{q}")
+        c = 1 / x if x else None
+        base = base or c
+        out.append(f"| {q:,} | {cost(c)} | {f'{c / base:.2f}×' if c else '—'} |")
+    out += ["", "### Bake and unbake, per MiB of image", "",
+            "| operation | image | obi per MiB | obi growth | openbadges-bakery per MiB "
+            "| bakery growth |", "|---|---|---:|---:|---:|---:|"]
+    for op in ("bake", "unbake"):
+        for fmt in ("png", "svg"):
+            base_o = base_p = None
+            for size in IMAGES:
+                name = f"{'plain' if op == 'bake' else 'baked'}-{size}.{fmt}"
+                nbytes = f.num(f"obi.{op}.{name}.bytes") or f.num(f"peer.{op}.{name}.bytes")
+                o, p = f.num(f"obi.{op}.{name}"), f.num(f"peer.{op}.{name}")
+                mib = nbytes / 2**20 if nbytes else None
+                co = 1 / o / mib if o and mib else None
+                cp = 1 / p / mib if p and mib else None
+                base_o, base_p = base_o or co, base_p or cp
+                out.append(f"| {op} {fmt.upper()} | {IMAGE_LABEL[size]} | {cost(co)} "
+                           f"| {f'{co / base_o:.2f}×' if co else '—'} | {cost(cp)} "
+                           f"| {f'{cp / base_p:.2f}×' if cp else '—'} |")
+    out += ["", "### Bulk issuance and batch verification, per credential (obi CLI)", "",
+            "| operation | credentials | per credential | growth | peak RSS |",
+            "|---|---:|---:|---:|---:|"]
+    for op, label in (("bulk", "`obi issue bulk`"), ("batch", "`obi verify --lines`")):
+        sizes = sorted({int(k.split(".")[2]) for k in f.v if k.startswith(f"obi.{op}.")})
+        base = None
+        for n in sizes:
+            x = f.num(f"obi.{op}.{n}")
+            c = 1 / x if x else None
+            base = base or c
+            out.append(f"| {label} | {n:,} | {cost(c)} | {f'{c / base:.2f}×' if c else '—'} "
+                       f"| {mb(f.num(f'obi.{op}.{n}.rss_kb'))} |")
+    return out
 
 
 def main():
-    values, notes = load(sys.argv[1])
-    table = build(values, notes)
-    grow = growth(values)
-    load_start = values.get("load_start", "?")
-    load_end = values.get("load_end", "?")
-    busy = values.get("rustc_at_start", "0") or "0"
-    busy_end = values.get("rustc_at_end", "0") or "0"
+    f = Figures(load(sys.argv[1]))
+    tab = table(f)
+    grow = growth(f)
+    load_start, load_end = f.text("load_start"), f.text("load_end")
+    busy, busy_end = f.text("rustc_at_start", "0") or "0", f.text("rustc_at_end", "0") or "0"
     ncpu = os.cpu_count() or 0
     try:
-        contended = float(load_start.split()[0]) > ncpu or int(busy) > 0 or int(busy_end) > 0
+        contended = (float(load_start.split()[0]) > ncpu / 2 or int(busy) > 0
+                     or int(busy_end) > 0)
     except ValueError:
         contended = False
     machine = [
-        f"- CPU: {cpu_model()}, `nproc` = {ncpu}",
+        f"- CPU: {cpu_model()}, `nproc` = {ncpu}; memory: "
+        f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB",
         f"- OS: {platform.system()} {platform.release()}",
         f"- {version(['rustc', '-V'])}",
-        f"- Node {values.get('node') or version(['node', '--version'])}; peer Python "
-        f"{values.get('py_peer', '?').replace('Python ', '')}",
-        f"- load average at start: {load_start}; at end: {load_end}; other `rustc` processes "
-        f"at start/end: {busy}/{busy_end}",
+        f"- Node {f.text('node', 'absent')}; peer Python "
+        f"{f.text('py_peer', 'absent').replace('Python ', '')}",
+        f"- load average (1, 5, 15 min) at start: {load_start}; at end: {load_end}; other "
+        f"`rustc` processes at start/end: {busy}/{busy_end}",
     ]
     if contended:
-        machine.append("- **The machine was shared**: other engineers' compiles and benchmarks ran "
-                       "during this run (load above the core count), so absolute figures are "
-                       "low and noisy for both sides; the ratios are from the same run.")
-    print("\n".join(table))
+        machine.append("- **The machine was shared**: other engineers' compiles ran during this "
+                       "run, so absolute figures are low and noisy for both sides; the ratios "
+                       "(obi and peer measured in the same run, one after the other) are the "
+                       "comparable figures.")
+    print("\n".join(tab))
     print()
     print("\n".join(grow))
     if os.environ.get("OBI_BENCH_WRITE", "1") == "0":
@@ -225,8 +327,8 @@ def main():
         "implementations run in one run, on one machine, on the same inputs; rates are "
         "operations per second (higher is better), ratio = obi / peer.",
         "",
-        f"- date: {values.get('started', '?')} (run took {values.get('seconds', '?')} s)",
-        f"- command: `{values.get('command', 'bench/run')}`",
+        f"- date: {f.text('started')} (the run took {f.text('seconds')} s, builds included)",
+        f"- command: `{f.text('command', 'bench/run')}` ({f.text('knobs', '')})",
         "",
         "## Machine",
         "",
@@ -234,39 +336,42 @@ def main():
         "",
         "## Results",
         "",
-        *table,
+        *tab,
         "",
-        "How each figure is taken:",
+        "How each figure is taken (`bench/run` has the details):",
         "",
-        "- obi: criterion bench binaries built by `cargo bench --no-run` and run directly "
-        "(`--warm-up-time 1 --measurement-time 3`, the mean from the run's own "
-        "`$CRITERION_HOME/*/new/estimates.json`) for proofs, VC-JWT, bake/unbake, full OB 3.0 "
-        "verification, bulk issuance and RDFC-1.0; `bench/pipeline` (release build, 2,000 "
-        "iterations after a warm-up, one thread) for the JSON-LD pipeline; the `ob2_corpus` test "
-        "runner (bench profile) with `OBI_OB2_THROUGHPUT=2000` for OB 2.0 validation.",
-        "- jsonld.js: `bench/peers/jsonld_canon.mjs` (`jsonld.canonize`, RDFC-1.0, safe mode, the "
-        "same pinned contexts from `crates/obi-ld/contexts`, contexts cached after a warm-up).",
-        "- Digital Bazaar eddsa-rdfc-2022 and `jose`: the project's OB 3.0 oracle `bench` "
-        "command (`../shared/oracles/ob3-oracle.mjs`), which signs and verifies its sample "
-        "credential — the one obi's `typical` input was taken from — with did:key, documents "
-        "from memory.",
-        "- badgecheck: the project's OB 2.0 oracle (`ob2-oracle.py --repeat N`) on the same "
-        "corpus case files obi verifies (`crates/obi-verify/tests/data/ob2`), every document "
-        "served from memory (its HTTP transport replaced; nothing reaches the network).",
-        "- openbadges-bakery: `bench/peers/bakery_bench.py` (median) on the files the obi-bake "
-        "bench writes; obi's unbake figures are the in-memory seekable reader.",
+        "- Inputs: `bench/corpus.py` (the large credential, the images, the CSV files) and the "
+        "repository's test data (credentials from `crates/obi-proof/tests/data/ob3-examples`, "
+        "the OB 2.0 corpus `crates/obi-verify/tests/data/ob2`). Contexts come from "
+        "`crates/obi-ld/contexts` for obi and the peers alike; nothing is fetched.",
+        "- In-process rates, obi (`bench/pipeline`, release) and peers (`bench/peers/`): the "
+        "same loop — a warm-up of a third of the measurement time, then calls for "
+        "`OBI_BENCH_SECONDS`, one thread. The peers verify what obi signed (the same key, "
+        "did:key) and unbake what obi baked. eddsa-rdfc-2022 verify: obi checks the proof "
+        "(`verify_proofs`), Digital Bazaar runs `vc.verifyCredential` (proof, issuer binding, "
+        "dates; status not checked on either side). VC-JWT: obi's `verify_vc_jwt`; `jose` "
+        "`jwtVerify` plus the same claim checks (iss, jti, nbf, sub), on obi's tokens.",
+        "- OB 2.0: obi's `ob2_corpus` runner (`OBI_OB2_THROUGHPUT`) and `badgecheck`'s "
+        "`verify()` on the same corpus cases, every document served from memory.",
+        "- criterion (`--measurement-time OBI_BENCH_MEASURE`): RDFC-1.0 sizes (obi-rdf) and "
+        "full OB 3.0 verification (obi-verify).",
+        "- Bulk issuance and batch verification: the release `obi` binary under "
+        "`/usr/bin/time -v` (wall time, peak RSS), default `--jobs` (the core count). The "
+        "batch file repeats the distinct credentials of the first bulk run; `--offline`, the "
+        "status list served with `--doc`; the JSON reports are counted, not stored.",
         "",
-        "## Cost growth: RDFC-1.0 on credential-shaped datasets",
+        "## Cost growth",
         "",
         *grow,
         "",
     ]
-    notes_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "NOTES.md")
+    notes_path = os.path.join(ROOT, "bench", "NOTES.md")
     if os.path.exists(notes_path):
-        with open(notes_path, encoding="utf-8") as f:
-            doc += ["## Notes (bench/NOTES.md, written by people, not by the run)", "", f.read()]
-    with open("BENCHMARKS.md", "w", encoding="utf-8") as f:
-        f.write("\n".join(doc))
+        with open(notes_path, encoding="utf-8") as fh:
+            doc += ["## Notes (bench/NOTES.md, written by people, not by the run)", "",
+                    fh.read()]
+    with open(os.path.join(ROOT, "BENCHMARKS.md"), "w", encoding="utf-8") as fh:
+        fh.write("\n".join(doc))
     print("\nwrote BENCHMARKS.md", file=sys.stderr)
 
 
