@@ -40,6 +40,7 @@
 //! This crate never touches the network: remote contexts come from a [`DocumentLoader`].
 #![forbid(unsafe_code)]
 
+mod compact;
 mod context;
 mod error;
 mod expansion;
@@ -51,6 +52,7 @@ pub mod pinned;
 mod processor;
 mod to_rdf;
 
+pub use compact::{CompactOptions, MAX_COMPACTION_DEPTH, compact, compact_expanded, compact_with};
 pub use error::{Error, ErrorCode};
 pub use loader::{ChainLoader, DocumentLoader, LoadError, MapLoader, PinnedLoader, RemoteDocument};
 pub use options::{

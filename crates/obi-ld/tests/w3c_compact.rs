@@ -1,0 +1,187 @@
+//! The W3C JSON-LD 1.1 compaction test suite (tests/data/compact/compact-manifest.jsonld),
+//! run offline: documents the tests would fetch are served from the test data by URL.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test runner: a broken suite file aborts it
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use obi_ld::{CompactOptions, MapLoader, Options, ProcessingMode, compact_with, expand};
+use serde_json::Value;
+
+const BASE: &str = "https://w3c.github.io/json-ld-api/tests/";
+
+fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/compact")
+}
+
+fn read_json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// JSON-LD object comparison: arrays are unordered except the values of `@list`.
+fn same(a: &Value, b: &Value, ordered: bool) -> bool {
+    match (a, b) {
+        (Value::Array(x), Value::Array(y)) => {
+            if x.len() != y.len() {
+                return false;
+            }
+            if ordered {
+                return x.iter().zip(y).all(|(p, q)| same(p, q, false));
+            }
+            let mut used = vec![false; y.len()];
+            'outer: for p in x {
+                for (i, q) in y.iter().enumerate() {
+                    if !used[i] && same(p, q, false) {
+                        used[i] = true;
+                        continue 'outer;
+                    }
+                }
+                return false;
+            }
+            true
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| same(v, w, k == "@list")))
+        }
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        _ => a == b,
+    }
+}
+
+/// Tests skipped, with the reason (printed).
+fn skips(dir: &Path) -> BTreeMap<String, String> {
+    std::fs::read_to_string(dir.join("skip.txt"))
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with("//"))
+        .filter_map(|l| {
+            l.split_once(' ')
+                .map(|(a, b)| (a.to_owned(), b.trim().to_owned()))
+        })
+        .collect()
+}
+
+fn loader(dir: &Path, sub: &str) -> MapLoader {
+    let mut loader = MapLoader::new();
+    let mut pending = vec![dir.join(sub)];
+    while let Some(d) = pending.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+                continue;
+            }
+            let rel = path
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            if let Ok(text) = std::fs::read_to_string(&path)
+                && let Ok(v) = serde_json::from_str::<Value>(&text)
+            {
+                loader.insert(format!("{BASE}{rel}"), v);
+            }
+        }
+    }
+    loader
+}
+
+fn main() -> ExitCode {
+    let dir = data_dir();
+    let manifest = read_json(&dir.join("compact-manifest.jsonld"));
+    let skips = skips(&dir);
+    let loader = loader(&dir, "compact");
+
+    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
+    for test in manifest["sequence"].as_array().unwrap() {
+        let id = test["@id"].as_str().unwrap();
+        let opt = &test["option"];
+        if let Some(reason) = skips.get(id) {
+            println!("skip {id}: {reason}");
+            skipped += 1;
+            continue;
+        }
+        if opt["specVersion"] == "json-ld-1.0" {
+            println!("FAIL {id}: json-ld-1.0-only test missing from skip.txt");
+            failed += 1;
+            continue;
+        }
+        let input_path = test["input"].as_str().unwrap();
+        let input = read_json(&dir.join(input_path));
+        let context = read_json(&dir.join(test["context"].as_str().unwrap()));
+        let mut options = Options::new().with_base(
+            opt["base"]
+                .as_str()
+                .map_or_else(|| format!("{BASE}{input_path}"), str::to_owned),
+        );
+        if opt["processingMode"] == "json-ld-1.0" {
+            options = options.with_processing_mode(ProcessingMode::JsonLd10);
+        }
+        let mut copts = CompactOptions::new();
+        if opt["compactArrays"] == false {
+            copts = copts.with_compact_arrays(false);
+        }
+        if opt["compactToRelative"] == false {
+            copts = copts.with_compact_to_relative(false);
+        }
+        let negative = test["@type"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "jld:NegativeEvaluationTest");
+        let result = compact_with(&input, &context, &options, &copts, &loader);
+        let ok = if negative {
+            let want = test["expectErrorCode"].as_str().unwrap();
+            match &result {
+                Err(e) if e.code().as_str() == want => true,
+                Err(e) => {
+                    println!("FAIL {id}: expected error {want:?}, got {e}");
+                    false
+                }
+                Ok(v) => {
+                    println!("FAIL {id}: expected error {want:?}, got {v}");
+                    false
+                }
+            }
+        } else {
+            let want = read_json(&dir.join(test["expect"].as_str().unwrap()));
+            match &result {
+                Ok(v) if same(v, &want, false) => {
+                    // The README's second check: both expand to the same thing.
+                    let o = Options::new().with_base(format!("{BASE}{input_path}"));
+                    let (a, b) = (expand(v, &o, &loader), expand(&want, &o, &loader));
+                    match (a, b) {
+                        (Ok(a), Ok(b)) if same(&a, &b, false) => true,
+                        (a, b) => {
+                            println!("FAIL {id}: re-expansion differs: {a:?} vs {b:?}");
+                            false
+                        }
+                    }
+                }
+                Ok(v) => {
+                    println!("FAIL {id}: got {v}\n   expected {want}");
+                    false
+                }
+                Err(e) => {
+                    println!("FAIL {id}: error {e}");
+                    false
+                }
+            }
+        };
+        if ok {
+            passed += 1;
+        } else {
+            failed += 1;
+        }
+    }
+    println!("W3C JSON-LD compact: {passed} passed, {failed} failed, {skipped} skipped");
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
