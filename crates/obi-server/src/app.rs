@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Form, MatchedPath, Path, State};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Path, State};
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -43,13 +43,19 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/issuers/{id}/achievements"),
     ("POST", "/api/issuers/{id}/achievements"),
     ("POST", "/api/issuers/{id}/awards"),
+    ("GET", "/api/issuers/{id}/awards"),
+    ("POST", "/api/issuers/{id}/awards/bulk"),
+    ("GET", "/api/issuers/{id}/jobs/{job}"),
     ("POST", "/api/issuers/{id}/awards/{award}/revoke"),
     ("POST", "/api/verify"),
     ("GET", "/issuers/{id}"),
     ("GET", "/issuers/{id}/did.json"),
+    ("GET", "/issuers/{id}/status/{n}"),
     ("GET", "/.well-known/did.json"),
     ("GET", "/achievements/{id}"),
     ("GET", "/credentials/{id}"),
+    ("GET", "/credentials/{id}/baked.png"),
+    ("GET", "/credentials/{id}/baked.svg"),
     ("GET", "/verify"),
     ("POST", "/verify"),
 ];
@@ -66,6 +72,7 @@ struct Inner {
     public_url: String,
     verify: obi_verify::Options,
     canon: obi_proof::LdCanonicalizer,
+    jobs: Arc<crate::jobs::Jobs>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -94,6 +101,7 @@ impl AppState {
                 public_url: public_url.trim_end_matches('/').to_owned(),
                 verify,
                 canon: obi_proof::LdCanonicalizer::pinned(),
+                jobs: Arc::default(),
             }),
         }
     }
@@ -110,8 +118,20 @@ impl AppState {
         &self.inner.sealer
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.inner.public_url)
+    }
+
+    pub(crate) fn canon(&self) -> &obi_proof::LdCanonicalizer {
+        &self.inner.canon
+    }
+
+    pub(crate) fn jobs(&self) -> &crate::jobs::Jobs {
+        &self.inner.jobs
+    }
+
+    pub(crate) fn jobs_arc(&self) -> Arc<crate::jobs::Jobs> {
+        Arc::clone(&self.inner.jobs)
     }
 
     /// `did:web` of an issuer: the public host (port `%3A`-encoded) plus `issuers:{id}`.
@@ -151,8 +171,10 @@ impl Default for AppLimits {
     }
 }
 
-/// The whole service.
+/// The whole service. Inside a tokio runtime this also starts the state's bulk-job worker
+/// (once), which resumes unfinished jobs.
 pub fn app(state: AppState, limits: AppLimits) -> Router {
+    state.start_jobs_worker();
     Router::new()
         .route("/api/openapi.json", get(openapi))
         .route("/api/issuers", get(list_issuers).post(create_issuer))
@@ -162,7 +184,12 @@ pub fn app(state: AppState, limits: AppLimits) -> Router {
             "/api/issuers/{id}/achievements",
             get(list_achievements).post(create_achievement),
         )
-        .route("/api/issuers/{id}/awards", post(create_award))
+        .route(
+            "/api/issuers/{id}/awards",
+            get(crate::jobs::list_awards).post(create_award),
+        )
+        .route("/api/issuers/{id}/awards/bulk", post(crate::jobs::submit))
+        .route("/api/issuers/{id}/jobs/{job}", get(crate::jobs::status))
         .route(
             "/api/issuers/{id}/awards/{award}/revoke",
             post(revoke_award),
@@ -170,10 +197,16 @@ pub fn app(state: AppState, limits: AppLimits) -> Router {
         .route("/api/verify", post(verify_api))
         .route("/issuers/{id}", get(hosted_issuer))
         .route("/issuers/{id}/did.json", get(issuer_did_document))
+        .route("/issuers/{id}/status/{n}", get(hosted_status_list))
         .route("/.well-known/did.json", get(default_did_document))
         .route("/achievements/{id}", get(hosted_achievement))
         .route("/credentials/{id}", get(hosted_credential))
-        .route("/verify", get(verify_page).post(verify_form))
+        .route("/credentials/{id}/baked.png", get(crate::media::baked_png))
+        .route("/credentials/{id}/baked.svg", get(crate::media::baked_svg))
+        .route(
+            "/verify",
+            get(verify_page).post(crate::media::verify_form_post),
+        )
         .fallback(not_found)
         .with_state(state)
         .layer(DefaultBodyLimit::max(limits.body_limit))
@@ -220,7 +253,10 @@ pub fn new_token() -> String {
     )
 }
 
-async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<TokenScope, AppError> {
+pub(crate) async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<TokenScope, AppError> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -242,7 +278,7 @@ fn require_admin(scope: &TokenScope) -> Result<(), AppError> {
     }
 }
 
-fn require_issuer(scope: &TokenScope, issuer_id: &str) -> Result<(), AppError> {
+pub(crate) fn require_issuer(scope: &TokenScope, issuer_id: &str) -> Result<(), AppError> {
     match scope {
         TokenScope::Admin => Ok(()),
         TokenScope::Issuer(own) if own == issuer_id => Ok(()),
@@ -251,7 +287,7 @@ fn require_issuer(scope: &TokenScope, issuer_id: &str) -> Result<(), AppError> {
 }
 
 /// Ids are UUIDs; anything else (SQL, `..`, slashes) is simply not found.
-fn parse_id(kind: &str, id: &str) -> Result<String, AppError> {
+pub(crate) fn parse_id(kind: &str, id: &str) -> Result<String, AppError> {
     uuid::Uuid::parse_str(id)
         .map(|u| u.hyphenated().to_string())
         .map_err(|_| AppError::NotFound(format!("no {kind} with id {:?}", truncate(id, 80))))
@@ -261,7 +297,7 @@ fn truncate(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
 }
 
-async fn load_issuer(state: &AppState, id: &str) -> Result<IssuerRecord, AppError> {
+pub(crate) async fn load_issuer(state: &AppState, id: &str) -> Result<IssuerRecord, AppError> {
     let id = parse_id("issuer", id)?;
     state
         .store()
@@ -470,7 +506,7 @@ struct CreateAchievement {
     image: Option<String>,
 }
 
-fn achievement_json(state: &AppState, a: &AchievementRecord) -> Value {
+pub(crate) fn achievement_json(state: &AppState, a: &AchievementRecord) -> Value {
     let mut doc = json!({
         "@context": [CREDENTIALS_V2, OB3_CONTEXT],
         "id": state.url(&format!("/achievements/{}", a.id)),
@@ -604,7 +640,7 @@ fn html(markup: maud::Markup) -> Response {
     res
 }
 
-fn profile_json(state: &AppState, issuer: &IssuerRecord) -> Value {
+pub(crate) fn profile_json(state: &AppState, issuer: &IssuerRecord) -> Value {
     let mut doc = json!({
         "@context": [CREDENTIALS_V2, OB3_CONTEXT],
         "id": state.url(&format!("/issuers/{}", issuer.id)),
@@ -753,9 +789,29 @@ async fn hosted_credential(
     })
 }
 
+/// `GET /issuers/{id}/status/{n}`: the issuer's signed BitstringStatusListCredential `n`.
+async fn hosted_status_list(
+    State(state): State<AppState>,
+    Path((id, n)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let issuer = load_issuer(&state, &id).await?;
+    let n: i64 = n
+        .parse()
+        .ok()
+        .filter(|n| *n >= 0)
+        .ok_or_else(|| AppError::NotFound(format!("no status list {:?}", truncate(&n, 40))))?;
+    let doc = crate::status::list_document(&state, &issuer, n).await?;
+    let mut res = ld_json(&doc);
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/vc+ld+json"),
+    );
+    Ok(res)
+}
+
 // ---- verifier ----
 
-async fn run_verify(
+pub(crate) async fn run_verify(
     state: &AppState,
     input: obi_verify::Input,
 ) -> Result<obi_verify::Report, AppError> {
@@ -765,7 +821,7 @@ async fn run_verify(
         .map_err(|e| AppError::Internal(format!("verification task failed: {e}")))
 }
 
-fn media_type(headers: &HeaderMap) -> String {
+pub(crate) fn media_type(headers: &HeaderMap) -> String {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -817,12 +873,13 @@ fn verify_input(headers: &HeaderMap, body: &[u8]) -> Result<obi_verify::Input, A
             Ok(obi_verify::Input::Jws(text.to_owned()))
         }
         "image/png" | "image/svg+xml" => Ok(obi_verify::Input::bytes("upload", body.to_vec())),
+        "multipart/form-data" => crate::media::verify_input_multipart(headers, body),
         "" => Err(AppError::UnsupportedMediaType(
             "missing Content-Type (application/json, text/plain, image/png or image/svg+xml)"
                 .into(),
         )),
         other => Err(AppError::UnsupportedMediaType(format!(
-            "{other} (expected application/json, text/plain, image/png or image/svg+xml)"
+            "{other} (expected application/json, text/plain, image/png, image/svg+xml or multipart/form-data)"
         ))),
     }
 }
@@ -864,50 +921,6 @@ async fn verify_page() -> Response {
     html(crate::pages::verify_form(None, "", ""))
 }
 
-#[derive(Debug, Deserialize)]
-struct VerifyForm {
-    #[serde(default)]
-    url: String,
-    #[serde(default)]
-    badge: String,
-}
-
-async fn verify_form(
-    State(state): State<AppState>,
-    form: Result<Form<VerifyForm>, axum::extract::rejection::FormRejection>,
-) -> Result<Response, AppError> {
-    let Form(form) = form.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::TooLarge
-        } else {
-            AppError::BadRequest(e.body_text())
-        }
-    })?;
-    let url = form.url.trim();
-    let badge = form.badge.trim();
-    let input = if !url.is_empty() {
-        obi_verify::Input::Url(url.to_owned())
-    } else if !badge.is_empty() {
-        obi_verify::Input::bytes("pasted", badge.as_bytes().to_vec())
-    } else {
-        return Ok((
-            StatusCode::BAD_REQUEST,
-            html(crate::pages::verify_form(
-                Some(Err("Paste a badge or give its URL.")),
-                url,
-                badge,
-            )),
-        )
-            .into_response());
-    };
-    let report = run_verify(&state, input).await?;
-    Ok(html(crate::pages::verify_form(
-        Some(Ok(&report)),
-        url,
-        badge,
-    )))
-}
-
 // ---- awards ----
 
 #[derive(Debug, Deserialize)]
@@ -917,10 +930,12 @@ struct CreateAward {
     recipient_email: String,
     recipient_name: Option<String>,
     narrative: Option<String>,
+    evidence: Option<Vec<String>>,
+    format: Option<String>,
 }
 
 /// Opens the issuer's sealed key.
-async fn issuer_key(
+pub(crate) async fn issuer_key(
     state: &AppState,
     issuer: &IssuerRecord,
 ) -> Result<obi_proof::KeyPair, AppError> {
@@ -976,75 +991,40 @@ async fn create_award(
     if let Some(n) = &body.narrative {
         check_text("narrative", n, true)?;
     }
-    let key = issuer_key(&state, &issuer).await?;
-    let credential_uuid = uuid::Uuid::new_v4().to_string();
-    let salt = uuid::Uuid::new_v4().simple().to_string();
-    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let mut subject = json!({
-        "type": ["AchievementSubject"],
-        "identifier": [{
-            "type": "IdentityObject",
-            "identityType": "emailAddress",
-            "hashed": true,
-            "identityHash": obi_issue::identity_hash(&email.to_lowercase(), &salt),
-            "salt": salt,
-        }],
-        "achievement": achievement_json(&state, &achievement),
-    });
-    if let Some(obj) = subject.as_object_mut() {
-        if let Some(n) = &body.recipient_name {
-            obj.insert("name".into(), json!(n));
-        }
-        if let Some(n) = &body.narrative {
-            obj.insert("narrative".into(), json!(n));
-        }
-    }
-    if let Some(a) = subject
-        .get_mut("achievement")
-        .and_then(Value::as_object_mut)
-    {
-        a.remove("@context");
-    }
-    let mut issuer_profile = profile_json(&state, &issuer);
-    // The issuer is named by its did:web, so the proof's verification method is bound to it.
-    if let Some(p) = issuer_profile.as_object_mut() {
-        p.remove("@context");
-        p.remove("otherIdentifier");
-        p.insert("id".into(), json!(state.issuer_did(&issuer.id)));
-    }
-    let credential = json!({
-        "@context": [CREDENTIALS_V2, OB3_CONTEXT],
-        "id": state.url(&format!("/credentials/{credential_uuid}")),
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "name": achievement.name,
-        "issuer": issuer_profile,
-        "validFrom": now,
-        "credentialSubject": subject,
-    });
-    let vm = format!("{}#key-1", state.issuer_did(&issuer.id));
-    let signer_state = state.clone();
-    let secured = tokio::task::spawn_blocking(move || {
-        let options = obi_proof::ProofOptions::new(obi_proof::Suite::EddsaRdfc2022, vm);
-        obi_proof::add_proof(&credential, &options, &key, &signer_state.inner.canon)
-    })
-    .await
-    .map_err(|e| AppError::Internal(format!("signing task failed: {e}")))?
-    .map_err(|e| AppError::Internal(format!("signing failed: {e}")))?;
-    let award = state
+    let format = crate::issuing::AwardFormat::parse(body.format.as_deref())?;
+    let input = crate::issuing::AwardInput {
+        achievement_id: achievement.id.clone(),
+        recipient: email.to_owned(),
+        name: body.recipient_name,
+        narrative: body.narrative,
+        evidence: body.evidence.unwrap_or_default(),
+    };
+    crate::issuing::check_input(&input, format).map_err(AppError::BadRequest)?;
+    let key = Arc::new(issuer_key(&state, &issuer).await?);
+    let achievements = std::collections::HashMap::from([(achievement.id.clone(), achievement)]);
+    let prepared = crate::issuing::prepare(
+        &state,
+        &issuer,
+        &key,
+        &achievements,
+        vec![(input, None)],
+        format,
+    )
+    .await?;
+    state
         .store()
-        .insert_award(
-            &scope.actor(),
-            &issuer.id,
-            &achievement.id,
-            &credential_uuid,
-            &secured,
-        )
+        .insert_prepared(&scope.actor(), &issuer.id, &prepared, vec![])
         .await?;
+    let award = prepared
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::Internal("no award prepared".into()))?;
     Ok((
         StatusCode::CREATED,
         AppJson(json!({
             "id": award.id,
-            "url": state.url(&format!("/credentials/{}", award.id)),
+            "url": state.url(&award.format.path(&award.id)),
+            "format": award.format.as_str(),
             "credential": award.credential,
         })),
     )
@@ -1057,8 +1037,8 @@ struct RevokeAward {
     reason: String,
 }
 
-/// Marks an award revoked (the hosted page says so; a hosted OB 2.0 assertion answers
-/// `revoked: true`). OB 3.0 status lists are not published yet.
+/// Marks an award revoked: the hosted page says so, a hosted OB 2.0 assertion answers
+/// `revoked: true`, and the OB 3.0 status list is re-signed on its next request.
 async fn revoke_award(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -6,12 +6,16 @@
 mod app;
 mod config;
 mod error;
+mod issuing;
+mod jobs;
+mod media;
 mod migrations;
 mod openapi;
 mod pages;
 mod records;
 mod seal;
 mod serve;
+mod status;
 mod store;
 
 pub use app::{
@@ -23,14 +27,21 @@ pub use config::{
     DEFAULT_REQUEST_TIMEOUT_SECS, KekSource, MAX_CONFIG_FILE_BYTES, RawConfig,
 };
 pub use error::{AppError, AppJson};
+pub use jobs::{JOB_BATCH, MAX_FIELD_BYTES, MAX_JOB_ROWS, MAX_PAGE};
+pub use media::{
+    DEFAULT_PNG_SIZE, ImageKind, MAX_BOUNDARY_LEN, MAX_MULTIPART_PARTS, MAX_PART_HEADER_BYTES,
+    MAX_SOURCE_IMAGE_BYTES, MultipartError, Part, Submission, bake_credential, default_png,
+    default_svg, parse_multipart,
+};
 pub use openapi::document as openapi_document;
 pub use records::{
-    AchievementRecord, AwardRecord, IssuerPatch, IssuerRecord, NewAchievement, NewIssuer,
-    TokenScope,
+    AchievementRecord, AwardRecord, AwardSummary, IssuerPatch, IssuerRecord, NewAchievement,
+    NewIssuer, TokenScope,
 };
 pub use seal::{KeySealer, SealError};
 pub use serve::{
     ServeError, create_admin_token, create_admin_token_blocking, load_sealer, serve,
     serve_blocking, state_from_config,
 };
+pub use status::STATUS_LIST_LENGTH;
 pub use store::{Store, StoreError, StoreOptions};

@@ -1,9 +1,16 @@
 //! Embedded schema migrations, applied in order at start (see `Store::migrate`).
 
 /// SQLite migrations: (version, SQL).
-pub(crate) const SQLITE: &[(i64, &str)] =
-    &[(1, include_str!("../migrations/sqlite/0001_init.sql"))];
+pub(crate) const SQLITE: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/sqlite/0001_init.sql")),
+    (2, include_str!("../migrations/sqlite/0002_jobs_status.sql")),
+];
 
 /// PostgreSQL migrations: (version, SQL).
-pub(crate) const POSTGRES: &[(i64, &str)] =
-    &[(1, include_str!("../migrations/postgres/0001_init.sql"))];
+pub(crate) const POSTGRES: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/postgres/0001_init.sql")),
+    (
+        2,
+        include_str!("../migrations/postgres/0002_jobs_status.sql"),
+    ),
+];

@@ -81,10 +81,29 @@ pub fn document() -> Value {
             },
             "/api/issuers/{id}/awards": {
                 "parameters": [id_param()],
+                "get": { "summary": "The issuer's awards, oldest first, paged (offset, limit 1..=1000, default 100); each with its hosted URL and, for bulk awards, jobId and rowKey", "security": auth,
+                    "parameters": [
+                        { "name": "offset", "in": "query", "schema": { "type": "integer", "minimum": 0 } },
+                        { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 1000 } }
+                    ],
+                    "responses": { "200": ok_json("{items: [...], total, offset, limit}"), "400": error_response("bad paging"), "403": error_response("token of another issuer"), "404": error_response("unknown id") } },
                 "post": { "summary": "Award one achievement: an OB 3.0 credential signed eddsa-rdfc-2022 with the issuer's did:web key, hosted at /credentials/{uuid}", "security": auth,
                     "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["achievementId", "recipientEmail"], "additionalProperties": false,
                         "properties": { "achievementId": { "type": "string", "format": "uuid" }, "recipientEmail": { "type": "string" }, "recipientName": { "type": "string" }, "narrative": { "type": "string" } } } } } },
                     "responses": { "201": ok_json("{id, url, credential}"), "400": error_response("bad input"), "403": error_response("token of another issuer"), "404": error_response("unknown issuer or achievement") } }
+            },
+            "/api/issuers/{id}/awards/bulk": {
+                "parameters": [id_param(),
+                    { "name": "achievementId", "in": "query", "schema": { "type": "string", "format": "uuid" }, "description": "the achievement of rows without an achievement column" },
+                    { "name": "format", "in": "query", "schema": { "type": "string", "enum": ["ob3", "ob2-hosted"] } }],
+                "post": { "summary": "Award in bulk: a CSV (RFC 4180; header recipient, name, optional evidence, narrative, achievement) or a JSON array of {recipient, name?, evidence?, narrative?, achievement?}. Rows are checked now (bad rows are reported per line), stored, and issued by a background job in batches; each batch commits with the job's progress, so every award the job reports is stored exactly once, also across a crash", "security": auth,
+                    "requestBody": { "required": true, "content": { "text/csv": {}, "application/json": { "schema": { "type": "array", "items": { "type": "object", "required": ["recipient"] } } } } },
+                    "responses": { "202": ok_json("{id, state, total, queued, failed, location}; Location: the job"), "400": error_response("bad CSV header, no rows, too many rows"), "403": error_response("token of another issuer"), "404": error_response("unknown issuer or achievement"), "413": error_response("body too large"), "415": error_response("not text/csv or application/json") } }
+            },
+            "/api/issuers/{id}/jobs/{job}": {
+                "parameters": [id_param(), { "name": "job", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }],
+                "get": { "summary": "A bulk job's progress: state (queued, running, finished), total, queued, done, failed, pending, errors [{line, message}]", "security": auth,
+                    "responses": { "200": ok_json("the job"), "403": error_response("token of another issuer"), "404": error_response("unknown issuer or job") } }
             },
             "/api/issuers/{id}/awards/{award}/revoke": {
                 "parameters": [id_param(), { "name": "award", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }],
@@ -93,18 +112,22 @@ pub fn document() -> Value {
                     "responses": { "200": ok_json("{id, revoked: true}"), "403": error_response("token of another issuer"), "404": error_response("unknown issuer or award") } }
             },
             "/api/verify": {
-                "post": { "summary": "Verify a badge: JSON (or {\"url\": ...}), a compact JWS as text/plain, or a baked PNG/SVG",
-                    "requestBody": { "required": true, "content": { "application/json": {}, "text/plain": {}, "image/png": {}, "image/svg+xml": {} } },
+                "post": { "summary": "Verify a badge: JSON (or {\"url\": ...}), a compact JWS as text/plain, a baked PNG/SVG, or multipart/form-data with a file part (or badge/url fields)",
+                    "requestBody": { "required": true, "content": { "application/json": {}, "text/plain": {}, "image/png": {}, "image/svg+xml": {}, "multipart/form-data": { "schema": { "type": "object", "properties": { "file": { "type": "string", "format": "binary" }, "badge": { "type": "string" }, "url": { "type": "string", "format": "uri" } } } } } },
                     "responses": { "200": ok_json("the verification report (valid or not)"), "400": error_response("malformed body"), "413": error_response("body too large"), "415": error_response("unsupported content type"), "422": error_response("not a badge") } }
             },
             "/issuers/{id}": { "parameters": [id_param()], "get": { "summary": "Hosted issuer profile (content negotiation)", "responses": { "200": hosted("Profile"), "404": error_response("unknown id") } } },
             "/issuers/{id}/did.json": { "parameters": [id_param()], "get": { "summary": "did:web document of the issuer", "responses": { "200": { "description": "DID document", "content": { "application/did+json": {} } }, "404": error_response("unknown id") } } },
+            "/issuers/{id}/status/{n}": { "parameters": [id_param(), { "name": "n", "in": "path", "required": true, "schema": { "type": "integer", "minimum": 0 } }],
+                "get": { "summary": "The issuer's revocation status list n: a BitstringStatusListCredential (131,072 entries) signed eddsa-rdfc-2022, re-signed after a revocation", "responses": { "200": { "description": "signed status list", "content": { "application/vc+ld+json": {} } }, "404": error_response("unknown issuer or list") } } },
             "/.well-known/did.json": { "get": { "summary": "did:web document of the host (the first issuer)", "responses": { "200": { "description": "DID document", "content": { "application/did+json": {} } }, "404": error_response("no issuer yet") } } },
             "/achievements/{id}": { "parameters": [id_param()], "get": { "summary": "Hosted achievement (content negotiation)", "responses": { "200": hosted("Achievement"), "404": error_response("unknown id") } } },
             "/credentials/{id}": { "parameters": [id_param()], "get": { "summary": "Hosted credential or assertion (content negotiation; the page shows the verification result)", "responses": { "200": hosted("credential"), "404": error_response("unknown id") } } },
+            "/credentials/{id}/baked.png": { "parameters": [id_param()], "get": { "summary": "The badge image (PNG) with the credential baked in", "responses": { "200": { "description": "baked PNG", "content": { "image/png": {} } }, "404": error_response("unknown id") } } },
+            "/credentials/{id}/baked.svg": { "parameters": [id_param()], "get": { "summary": "The badge image (SVG) with the credential baked in", "responses": { "200": { "description": "baked SVG", "content": { "image/svg+xml": {} } }, "404": error_response("unknown id") } } },
             "/verify": {
-                "get": { "summary": "The verifier page (a plain form, no scripts)", "responses": { "200": { "description": "HTML", "content": { "text/html": {} } } } },
-                "post": { "summary": "Form submission (url or badge, urlencoded)", "requestBody": { "content": { "application/x-www-form-urlencoded": {} } }, "responses": { "200": { "description": "HTML result", "content": { "text/html": {} } }, "400": { "description": "empty form", "content": { "text/html": {} } } } }
+                "get": { "summary": "The verifier page (a plain form; a small inline script adds drag and drop)", "responses": { "200": { "description": "HTML", "content": { "text/html": {} } } } },
+                "post": { "summary": "Form submission (url, badge or file; urlencoded or multipart)", "requestBody": { "content": { "application/x-www-form-urlencoded": {}, "multipart/form-data": {} } }, "responses": { "200": { "description": "HTML result", "content": { "text/html": {} } }, "400": { "description": "empty form", "content": { "text/html": {} } } } }
             }
         }
     })

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::issuing::{AwardFormat, PreparedAward};
 use crate::store::{Cell, Param, Store, StoreError, now};
 
 type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -61,6 +62,27 @@ pub struct AwardRecord {
     pub revoked: bool,
     /// RFC 3339.
     pub created_at: String,
+    /// `ob3` or `ob2-hosted`.
+    pub format: String,
+}
+
+/// An award in a listing (without its credential).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AwardSummary {
+    /// UUID.
+    pub id: String,
+    /// The achievement's UUID.
+    pub achievement_id: String,
+    /// Global status index (list × 131,072 + entry).
+    pub status_index: i64,
+    /// Revoked.
+    pub revoked: bool,
+    /// RFC 3339.
+    pub created_at: String,
+    /// `ob3` or `ob2-hosted`.
+    pub format: String,
+    /// `{job id}:{row number}` for awards made by a bulk job.
+    pub row_key: Option<String>,
 }
 
 /// Who a valid API token speaks for.
@@ -122,14 +144,14 @@ pub struct NewAchievement {
     pub image: Option<String>,
 }
 
-fn text(row: &[Cell], i: usize) -> Result<String> {
+pub(crate) fn text(row: &[Cell], i: usize) -> Result<String> {
     match row.get(i) {
         Some(Cell::Text(s)) => Ok(s.clone()),
         _ => Err(StoreError::Row("expected TEXT")),
     }
 }
 
-fn opt_text(row: &[Cell], i: usize) -> Result<Option<String>> {
+pub(crate) fn opt_text(row: &[Cell], i: usize) -> Result<Option<String>> {
     match row.get(i) {
         Some(Cell::Text(s)) => Ok(Some(s.clone())),
         Some(Cell::Null) => Ok(None),
@@ -137,7 +159,7 @@ fn opt_text(row: &[Cell], i: usize) -> Result<Option<String>> {
     }
 }
 
-fn int(row: &[Cell], i: usize) -> Result<i64> {
+pub(crate) fn int(row: &[Cell], i: usize) -> Result<i64> {
     match row.get(i) {
         Some(Cell::Int(v)) => Ok(*v),
         _ => Err(StoreError::Row("expected BIGINT")),
@@ -170,7 +192,12 @@ fn achievement(row: &[Cell]) -> Result<AchievementRecord> {
     })
 }
 
-fn audit_stmt(actor: &str, action: &str, target: &str, detail: &str) -> (&'static str, Vec<Param>) {
+pub(crate) fn audit_stmt(
+    actor: &str,
+    action: &str,
+    target: &str,
+    detail: &str,
+) -> (&'static str, Vec<Param>) {
     (
         "INSERT INTO audit_log (at, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5)",
         vec![
@@ -335,8 +362,8 @@ impl Store {
         rows.first().map(|r| achievement(r)).transpose()
     }
 
-    /// Stores an issued credential at the next free status index of its issuer (computed in
-    /// the insert; retried when a concurrent insert on PostgreSQL took the same index).
+    /// Stores a credential made elsewhere (stored as given) under `id`, at a freshly
+    /// reserved status index, and audits it.
     pub async fn insert_award(
         &self,
         actor: &str,
@@ -345,43 +372,113 @@ impl Store {
         id: &str,
         credential: &serde_json::Value,
     ) -> Result<AwardRecord> {
-        const ATTEMPTS: usize = 8;
-        let mut last = None;
-        for _ in 0..ATTEMPTS {
-            let attempt = self
-                .transaction(vec![
-                    (
-                        "INSERT INTO awards (id, issuer_id, achievement_id, credential, status_index, revoked, created_at) \
-                         SELECT $1, $2, $3, $4, COALESCE(MAX(status_index), -1) + 1, 0, $5 FROM awards WHERE issuer_id = $2",
-                        vec![
-                            Param::Text(id.to_owned()),
-                            Param::Text(issuer_id.to_owned()),
-                            Param::Text(achievement_id.to_owned()),
-                            Param::Text(credential.to_string()),
-                            Param::Text(now()),
-                        ],
-                    ),
-                    audit_stmt(actor, "award.create", id, achievement_id),
-                ])
-                .await;
-            match attempt {
-                Ok(_) => {
-                    return self
-                        .get_award(id)
-                        .await?
-                        .ok_or(StoreError::Row("inserted award not found"));
-                }
-                Err(e) => last = Some(e),
-            }
+        let index = crate::status::reserve(self, issuer_id, 1)
+            .await?
+            .first()
+            .copied()
+            .ok_or(StoreError::Row("no status index reserved"))?;
+        let format = if credential.get("badge").is_some() && credential.get("recipient").is_some() {
+            AwardFormat::Ob2Hosted
+        } else {
+            AwardFormat::Ob3
+        };
+        let award = PreparedAward {
+            id: id.to_owned(),
+            achievement_id: achievement_id.to_owned(),
+            credential: credential.clone(),
+            status_index: index,
+            format,
+            row_key: None,
+        };
+        self.insert_prepared(actor, issuer_id, &[award], vec![])
+            .await?;
+        self.get_award(id)
+            .await?
+            .ok_or(StoreError::Row("inserted award not found"))
+    }
+
+    /// Stores prepared awards (each audited) and runs `extra` checked statements, all in one
+    /// transaction. A row key already present fails the whole transaction.
+    pub(crate) async fn insert_prepared(
+        &self,
+        actor: &str,
+        issuer_id: &str,
+        awards: &[PreparedAward],
+        extra: Vec<(&'static str, Vec<Param>, u64)>,
+    ) -> Result<()> {
+        let at = now();
+        let mut statements = Vec::with_capacity(awards.len() * 2 + extra.len());
+        for a in awards {
+            statements.push((
+                "INSERT INTO awards (id, issuer_id, achievement_id, credential, status_index, revoked, created_at, row_key, format) \
+                 VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8)",
+                vec![
+                    Param::Text(a.id.clone()),
+                    Param::Text(issuer_id.to_owned()),
+                    Param::Text(a.achievement_id.clone()),
+                    Param::Text(a.credential.to_string()),
+                    Param::Int(a.status_index),
+                    Param::Text(at.clone()),
+                    Param::OptText(a.row_key.clone()),
+                    Param::Text(a.format.as_str().to_owned()),
+                ],
+                1,
+            ));
+            let (sql, params) = audit_stmt(actor, "award.create", &a.id, &a.achievement_id);
+            statements.push((sql, params, 1));
         }
-        Err(last.unwrap_or(StoreError::Row("award insert failed")))
+        statements.extend(extra);
+        self.checked_transaction(statements).await?;
+        Ok(())
+    }
+
+    /// A page of an issuer's awards, oldest first, and the total count.
+    pub async fn list_awards(
+        &self,
+        issuer_id: &str,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<AwardSummary>, i64)> {
+        let rows = self
+            .query(
+                "SELECT id, achievement_id, status_index, revoked, created_at, format, row_key FROM awards \
+                 WHERE issuer_id = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3",
+                vec![
+                    Param::Text(issuer_id.to_owned()),
+                    Param::Int(limit),
+                    Param::Int(offset),
+                ],
+            )
+            .await?;
+        let total = self
+            .query(
+                "SELECT COUNT(*) FROM awards WHERE issuer_id = $1",
+                vec![Param::Text(issuer_id.to_owned())],
+            )
+            .await?;
+        let total = total.first().map(|r| int(r, 0)).transpose()?.unwrap_or(0);
+        let items = rows
+            .iter()
+            .map(|r| {
+                Ok(AwardSummary {
+                    id: text(r, 0)?,
+                    achievement_id: text(r, 1)?,
+                    status_index: int(r, 2)?,
+                    revoked: int(r, 3)? != 0,
+                    created_at: text(r, 4)?,
+                    format: text(r, 5)?,
+                    row_key: opt_text(r, 6)?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok((items, total))
     }
 
     /// One stored award.
     pub async fn get_award(&self, id: &str) -> Result<Option<AwardRecord>> {
         let rows = self
             .query(
-                "SELECT id, issuer_id, achievement_id, credential, status_index, revoked, created_at FROM awards WHERE id = $1",
+                "SELECT id, issuer_id, achievement_id, credential, status_index, revoked, created_at, format FROM awards WHERE id = $1",
                 vec![Param::Text(id.to_owned())],
             )
             .await?;
@@ -398,6 +495,7 @@ impl Store {
             status_index: int(r, 4)?,
             revoked: int(r, 5)? != 0,
             created_at: text(r, 6)?,
+            format: text(r, 7)?,
         }))
     }
 
@@ -466,14 +564,20 @@ impl Store {
 }
 
 impl Store {
-    /// Marks an award revoked and audits it; `false` when there is no such award.
+    /// Marks an award revoked, marks its status list changed and audits it, atomically;
+    /// `false` when there is no such award.
     pub async fn revoke_award(&self, actor: &str, id: &str, reason: &str) -> Result<bool> {
+        let Some(award) = self.get_award(id).await? else {
+            return Ok(false);
+        };
+        let (list, _) = crate::status::split_index(award.status_index);
         let changed = self
             .transaction(vec![
                 (
                     "UPDATE awards SET revoked = 1, revocation_reason = $2 WHERE id = $1",
                     vec![Param::Text(id.to_owned()), Param::Text(reason.to_owned())],
                 ),
+                crate::status::bump_revision(&award.issuer_id, list),
                 audit_stmt(actor, "award.revoke", id, reason),
             ])
             .await?;

@@ -33,6 +33,28 @@ pub enum StoreError {
     /// A stored row did not have the expected shape.
     #[error("unexpected row shape: {0}")]
     Row(&'static str),
+    /// A checked statement of a transaction changed fewer rows than required (another
+    /// writer got there first); the transaction was rolled back.
+    #[error("concurrent update: {0}")]
+    Conflict(&'static str),
+}
+
+impl StoreError {
+    /// Whether another writer got there first: a checked statement found its row moved on,
+    /// or a unique key (e.g. a bulk row key) is already taken.
+    #[must_use]
+    pub fn is_conflict(&self) -> bool {
+        match self {
+            Self::Conflict(_) => true,
+            Self::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => {
+                e.code == rusqlite::ErrorCode::ConstraintViolation
+            }
+            Self::Postgres(e) => {
+                e.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION)
+            }
+            _ => false,
+        }
+    }
 }
 
 type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -42,6 +64,7 @@ type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub(crate) enum Param {
     Text(String),
     OptText(Option<String>),
+    Int(i64),
 }
 
 /// One column of a result row.
@@ -154,6 +177,7 @@ fn sqlite_params(params: &[Param]) -> Vec<rusqlite::types::Value> {
             Param::Text(s) => rusqlite::types::Value::Text(s.clone()),
             Param::OptText(Some(s)) => rusqlite::types::Value::Text(s.clone()),
             Param::OptText(None) => rusqlite::types::Value::Null,
+            Param::Int(v) => rusqlite::types::Value::Integer(*v),
         })
         .collect()
 }
@@ -187,6 +211,7 @@ fn pg_params(params: &[Param]) -> Vec<Box<dyn tokio_postgres::types::ToSql + Syn
             match p {
                 Param::Text(s) => Box::new(s.clone()),
                 Param::OptText(s) => Box::new(s.clone()),
+                Param::Int(v) => Box::new(*v),
             }
         })
         .collect()
@@ -431,15 +456,31 @@ impl Store {
         &self,
         statements: Vec<(&'static str, Vec<Param>)>,
     ) -> Result<Vec<u64>> {
+        self.checked_transaction(statements.into_iter().map(|(s, p)| (s, p, 0)).collect())
+            .await
+    }
+
+    /// Runs statements in one transaction, each with the fewest rows it must change; if one
+    /// changes fewer, everything is rolled back and [`StoreError::Conflict`] returned.
+    pub(crate) async fn checked_transaction(
+        &self,
+        statements: Vec<(&'static str, Vec<Param>, u64)>,
+    ) -> Result<Vec<u64>> {
         match self {
             Self::Sqlite(pool) => {
                 pool.with(move |conn| {
                     let tx =
                         conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
                     let mut counts = Vec::with_capacity(statements.len());
-                    for (sql, params) in &statements {
+                    for (sql, params, min) in &statements {
                         let mut stmt = tx.prepare_cached(&sqlite_sql(sql))?;
                         let n = stmt.execute(rusqlite::params_from_iter(sqlite_params(params)))?;
+                        if (n as u64) < *min {
+                            // Dropping `tx` rolls back.
+                            return Err(StoreError::Conflict(
+                                "a checked statement changed too few rows",
+                            ));
+                        }
                         counts.push(n as u64);
                     }
                     tx.commit()?;
@@ -452,11 +493,18 @@ impl Store {
                 let client = lease.client()?;
                 let tx = client.transaction().await?;
                 let mut counts = Vec::with_capacity(statements.len());
-                for (sql, params) in &statements {
+                for (sql, params, min) in &statements {
                     let boxed = pg_params(params);
                     let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
                         boxed.iter().map(|b| &**b as _).collect();
-                    counts.push(tx.execute(*sql, &refs).await?);
+                    let n = tx.execute(*sql, &refs).await?;
+                    if n < *min {
+                        tx.rollback().await?;
+                        return Err(StoreError::Conflict(
+                            "a checked statement changed too few rows",
+                        ));
+                    }
+                    counts.push(n);
                 }
                 tx.commit().await?;
                 Ok(counts)

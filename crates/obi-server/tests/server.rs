@@ -217,7 +217,505 @@ fn id_of(v: &Value) -> Result<String, String> {
         .ok_or(format!("no id in {v}"))
 }
 
+/// Serves `path` from the router into the test fetcher's map under PUBLIC_URL, where
+/// verification looks for it.
+async fn publish(ctx: &Ctx, path: &str) -> Result<Vec<u8>, String> {
+    let body = get(ctx, path, None)
+        .await?
+        .expect(StatusCode::OK)?
+        .body
+        .clone();
+    ctx.published
+        .lock()
+        .map_err(|e| e.to_string())?
+        .insert(format!("{PUBLIC_URL}{path}"), body.clone());
+    Ok(body)
+}
+
+async fn new_achievement(ctx: &Ctx, iid: &str, name: &str) -> Result<String, String> {
+    let a = post_json(
+        ctx,
+        &format!("/api/issuers/{iid}/achievements"),
+        Some(&ctx.admin),
+        json!({"name": name, "description": "d", "criteria": "c"}),
+    )
+    .await?
+    .expect(StatusCode::CREATED)?
+    .json()?;
+    a["uuid"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or(format!("no uuid in {a}"))
+}
+
+/// Polls a job until it is finished (bounded).
+async fn wait_job(ctx: &Ctx, location: &str, token: &str) -> Result<Value, String> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(180);
+    loop {
+        let job = get(ctx, location, Some(token))
+            .await?
+            .expect(StatusCode::OK)?
+            .json()?;
+        if job["state"] == "finished" {
+            return Ok(job);
+        }
+        if std::time::Instant::now() > deadline {
+            return Err(format!("job not finished in 180 s: {job}"));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+async fn verify_json(ctx: &Ctx, doc: &Value) -> Result<Value, String> {
+    call(
+        ctx,
+        "POST",
+        "/api/verify",
+        None,
+        &[("content-type", "application/json")],
+        doc.to_string().into_bytes(),
+    )
+    .await?
+    .expect(StatusCode::OK)?
+    .json()
+}
+
 // ---- cases ----
+
+fn bulk_jobs(ctx: Ctx) -> Fut {
+    Box::pin(async move {
+        let iid = id_of(&new_issuer(&ctx, "Bulk Body").await?)?;
+        let aid = new_achievement(&ctx, &iid, "Bulk badge").await?;
+        let other_aid = new_achievement(&ctx, &iid, "Second badge").await?;
+        let token = issuer_token(&ctx, &iid).await?;
+        // 130 rows: line 1 is the header, so row i is on line i + 2.
+        let mut csv = String::from("recipient,name,evidence,narrative,achievement\n");
+        let mut bad_lines = Vec::new();
+        for i in 0..130 {
+            let line = i + 2;
+            match i {
+                7 => {
+                    csv.push_str("not-an-address,Bad,,,\n");
+                    bad_lines.push(line);
+                }
+                11 => {
+                    csv.push_str("learner0@example.org,Duplicate,,,\n");
+                    bad_lines.push(line);
+                }
+                13 => {
+                    csv.push_str("x@example.org,Short row\n");
+                    bad_lines.push(line);
+                }
+                17 => {
+                    csv.push_str("y@example.org,Bad evidence,ftp://e,,\n");
+                    bad_lines.push(line);
+                }
+                19 => {
+                    csv.push_str(&format!("z@example.org,Other issuer's,,,{}\n", uuid::Uuid::new_v4()));
+                    bad_lines.push(line);
+                }
+                23 => csv.push_str(&format!(
+                    "learner{i}@example.org,\"Quoted, name\",https://e.example/1 https://e.example/2,\"multi\nline\",{other_aid}\n"
+                )),
+                _ => csv.push_str(&format!("learner{i}@example.org,Learner {i},,,\n")),
+            }
+        }
+        // The quoted newline of row 23 shifts every later line by one.
+        let bad_lines: Vec<u64> = bad_lines.iter().map(|l| *l as u64).collect();
+        let uri = format!("/api/issuers/{iid}/awards/bulk?achievementId={aid}");
+        let r = call(
+            &ctx,
+            "POST",
+            &uri,
+            Some(&token),
+            &[("content-type", "text/csv")],
+            csv.clone().into_bytes(),
+        )
+        .await?;
+        r.expect(StatusCode::ACCEPTED)?;
+        let accepted = r.json()?;
+        let location = r
+            .headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or("no Location")?
+            .to_owned();
+        ensure(accepted["location"] == json!(location), "location in body")?;
+        ensure(
+            accepted["total"] == json!(130) && accepted["failed"] == json!(5),
+            format!("accepted: {accepted}"),
+        )?;
+        let job = wait_job(&ctx, &location, &token).await?;
+        ensure(
+            job["done"] == json!(125) && job["failed"] == json!(5) && job["pending"] == json!(0),
+            format!("job counts: {job}"),
+        )?;
+        let lines: Vec<u64> = job["errors"]
+            .as_array()
+            .ok_or("errors")?
+            .iter()
+            .filter_map(|e| e["line"].as_u64())
+            .collect();
+        ensure(
+            lines == bad_lines,
+            format!("error lines {lines:?}, expected {bad_lines:?}: {job}"),
+        )?;
+        ensure(
+            job["errors"][1]["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("duplicate"),
+            format!("duplicate reason: {job}"),
+        )?;
+        // The award list, paged: every row once.
+        let mut seen = std::collections::BTreeSet::new();
+        let mut offset = 0;
+        loop {
+            let page = get(
+                &ctx,
+                &format!("/api/issuers/{iid}/awards?offset={offset}&limit=40"),
+                Some(&token),
+            )
+            .await?
+            .expect(StatusCode::OK)?
+            .json()?;
+            ensure(
+                page["total"] == json!(125),
+                format!("total: {}", page["total"]),
+            )?;
+            let items = page["items"].as_array().ok_or("items")?;
+            if items.is_empty() {
+                break;
+            }
+            for it in items {
+                ensure(it["jobId"] == accepted["id"], "jobId")?;
+                ensure(
+                    seen.insert(it["rowKey"].as_str().ok_or("rowKey")?.to_owned()),
+                    "row keys unique",
+                )?;
+            }
+            offset += items.len();
+        }
+        ensure(seen.len() == 125, format!("{} awards listed", seen.len()))?;
+        // One award checked in full: signed, hosted, the quoted row kept its fields.
+        let page = get(
+            &ctx,
+            &format!("/api/issuers/{iid}/awards?limit=1000"),
+            Some(&token),
+        )
+        .await?
+        .json()?;
+        let mut found_quoted = false;
+        for it in page["items"].as_array().ok_or("items")? {
+            if it["achievementId"] == json!(other_aid) {
+                let c = get(
+                    &ctx,
+                    &format!("/credentials/{}", it["id"].as_str().ok_or("id")?),
+                    None,
+                )
+                .await?
+                .expect(StatusCode::OK)?
+                .json()?;
+                ensure(
+                    c["credentialSubject"]["name"] == "Quoted, name",
+                    format!("{c}"),
+                )?;
+                ensure(
+                    c["credentialSubject"]["narrative"] == "multi\nline",
+                    "narrative",
+                )?;
+                ensure(
+                    c["evidence"].as_array().map(Vec::len) == Some(2),
+                    "evidence",
+                )?;
+                ensure(c["proof"]["cryptosuite"] == "eddsa-rdfc-2022", "signed")?;
+                found_quoted = true;
+            }
+        }
+        ensure(found_quoted, "the achievement column was used")?;
+        let audit = ctx.store.audit_entries().await.map_err(|e| e.to_string())?;
+        ensure(
+            audit.iter().any(|(a, act, t)| {
+                *a == format!("issuer:{iid}")
+                    && act == "job.create"
+                    && Some(t.as_str()) == accepted["id"].as_str()
+            }),
+            "job audited",
+        )?;
+        // JSON array body, ob2-hosted.
+        let rows = json!([
+            {"recipient": "j1@example.org", "name": "J One"},
+            {"recipient": "https://j2.example.org/me", "evidence": ["https://e.example/x"]},
+            {"recipient": "did:example:123"},
+            {"name": "no recipient"},
+        ]);
+        let r = post_json(
+            &ctx,
+            &format!("/api/issuers/{iid}/awards/bulk?achievementId={aid}&format=ob2-hosted"),
+            Some(&token),
+            rows,
+        )
+        .await?;
+        let loc = r.expect(StatusCode::ACCEPTED)?.json()?["location"]
+            .as_str()
+            .ok_or("location")?
+            .to_owned();
+        let job = wait_job(&ctx, &loc, &token).await?;
+        ensure(
+            job["done"] == json!(2) && job["failed"] == json!(2),
+            format!("json job: {job}"),
+        )?;
+        ensure(
+            job["errors"][0]["line"] == json!(3) && job["errors"][1]["line"] == json!(4),
+            format!("json job lines: {job}"),
+        )?;
+
+        // Errors: another issuer's token, unknown job, bad header, wrong type, too large,
+        // unknown achievement, no rows, bad paging.
+        let other = id_of(&new_issuer(&ctx, "Not Bulk").await?)?;
+        let to = issuer_token(&ctx, &other).await?;
+        get(&ctx, &location, Some(&to))
+            .await?
+            .expect_error(StatusCode::FORBIDDEN)?;
+        let r = call(
+            &ctx,
+            "POST",
+            &uri,
+            Some(&to),
+            &[("content-type", "text/csv")],
+            csv.clone().into_bytes(),
+        )
+        .await?;
+        r.expect_error(StatusCode::FORBIDDEN)?;
+        get(
+            &ctx,
+            &format!("/api/issuers/{iid}/jobs/{}", uuid::Uuid::new_v4()),
+            Some(&token),
+        )
+        .await?
+        .expect_error(StatusCode::NOT_FOUND)?;
+        get(
+            &ctx,
+            &format!(
+                "/api/issuers/{other}/jobs/{}",
+                accepted["id"].as_str().unwrap_or("")
+            ),
+            Some(&to),
+        )
+        .await?
+        .expect_error(StatusCode::NOT_FOUND)?;
+        get(
+            &ctx,
+            &format!("/api/issuers/{iid}/jobs/1%27%20OR%201=1"),
+            Some(&token),
+        )
+        .await?
+        .expect_error(StatusCode::NOT_FOUND)?;
+        let msg = call(
+            &ctx,
+            "POST",
+            &uri,
+            Some(&token),
+            &[("content-type", "text/csv")],
+            b"email,name\na@b.org,x\n".to_vec(),
+        )
+        .await?
+        .expect_error(StatusCode::BAD_REQUEST)?;
+        ensure(
+            msg.contains("line 1"),
+            format!("header error names line 1: {msg}"),
+        )?;
+        call(
+            &ctx,
+            "POST",
+            &uri,
+            Some(&token),
+            &[("content-type", "text/plain")],
+            csv.clone().into_bytes(),
+        )
+        .await?
+        .expect_error(StatusCode::UNSUPPORTED_MEDIA_TYPE)?;
+        let mut big = String::from("recipient,name\n");
+        while big.len() <= BODY_LIMIT {
+            big.push_str("someone@example.org,A long enough name for padding\n");
+        }
+        call(
+            &ctx,
+            "POST",
+            &uri,
+            Some(&token),
+            &[("content-type", "text/csv")],
+            big.into_bytes(),
+        )
+        .await?
+        .expect_error(StatusCode::PAYLOAD_TOO_LARGE)?;
+        call(
+            &ctx,
+            "POST",
+            &format!(
+                "/api/issuers/{iid}/awards/bulk?achievementId={}",
+                uuid::Uuid::new_v4()
+            ),
+            Some(&token),
+            &[("content-type", "text/csv")],
+            csv.clone().into_bytes(),
+        )
+        .await?
+        .expect_error(StatusCode::NOT_FOUND)?;
+        call(
+            &ctx,
+            "POST",
+            &uri,
+            Some(&token),
+            &[("content-type", "text/csv")],
+            b"recipient,name\n".to_vec(),
+        )
+        .await?
+        .expect_error(StatusCode::BAD_REQUEST)?;
+        post_json(&ctx, &uri, Some(&token), json!({"recipient": "a@b.org"}))
+            .await?
+            .expect_error(StatusCode::BAD_REQUEST)?;
+        call(
+            &ctx,
+            "POST",
+            &format!("{uri}&format=ob9"),
+            Some(&token),
+            &[("content-type", "text/csv")],
+            csv.into_bytes(),
+        )
+        .await?
+        .expect_error(StatusCode::BAD_REQUEST)?;
+        get(
+            &ctx,
+            &format!("/api/issuers/{iid}/awards?limit=0"),
+            Some(&token),
+        )
+        .await?
+        .expect_error(StatusCode::BAD_REQUEST)?;
+        get(
+            &ctx,
+            &format!("/api/issuers/{iid}/awards?limit=x"),
+            Some(&token),
+        )
+        .await?
+        .expect_error(StatusCode::BAD_REQUEST)?;
+        get(&ctx, &format!("/api/issuers/{iid}/awards"), Some(&to))
+            .await?
+            .expect_error(StatusCode::FORBIDDEN)?;
+        Ok(())
+    })
+}
+
+fn status_lists(ctx: Ctx) -> Fut {
+    Box::pin(async move {
+        let iid = id_of(&new_issuer(&ctx, "Status Body").await?)?;
+        let aid = new_achievement(&ctx, &iid, "Revocable").await?;
+        let token = issuer_token(&ctx, &iid).await?;
+        // No list before the first award.
+        get(&ctx, &format!("/issuers/{iid}/status/0"), None)
+            .await?
+            .expect_error(StatusCode::NOT_FOUND)?;
+        let created = post_json(
+            &ctx,
+            &format!("/api/issuers/{iid}/awards"),
+            Some(&token),
+            json!({"achievementId": aid, "recipientEmail": "s@example.org"}),
+        )
+        .await?
+        .expect(StatusCode::CREATED)?
+        .json()?;
+        let cid = id_of(&created)?;
+        let credential = created["credential"].clone();
+        let status = &credential["credentialStatus"];
+        let list_url = format!("{PUBLIC_URL}/issuers/{iid}/status/0");
+        ensure(
+            status["type"] == "BitstringStatusListEntry"
+                && status["statusPurpose"] == "revocation"
+                && status["statusListCredential"] == json!(list_url),
+            format!("credentialStatus: {status}"),
+        )?;
+        let index: usize = status["statusListIndex"]
+            .as_str()
+            .ok_or("index")?
+            .parse()
+            .map_err(|e| format!("{e}"))?;
+        let list_bytes = publish(&ctx, &format!("/issuers/{iid}/status/0")).await?;
+        let list: Value = serde_json::from_slice(&list_bytes).map_err(|e| e.to_string())?;
+        ensure(
+            list["type"] == json!(["VerifiableCredential", "BitstringStatusListCredential"])
+                && list["id"] == json!(list_url)
+                && list["proof"]["cryptosuite"] == "eddsa-rdfc-2022",
+            format!("status list: {list}"),
+        )?;
+        let bits = obi_issue::StatusList::decode(
+            list["credentialSubject"]["encodedList"]
+                .as_str()
+                .ok_or("encodedList")?,
+        )
+        .map_err(|e| e.to_string())?;
+        ensure(
+            bits.len() >= 131_072 && bits.get(index) == Some(false),
+            "131,072 entries, not set",
+        )?;
+        // Cached: the same signed bytes on the next GET.
+        let again = get(&ctx, &format!("/issuers/{iid}/status/0"), None)
+            .await?
+            .expect(StatusCode::OK)?
+            .body
+            .clone();
+        ensure(
+            again == list_bytes,
+            "the signed list is cached, not re-signed per GET",
+        )?;
+        publish(&ctx, &format!("/issuers/{iid}/did.json")).await?;
+        let report = verify_json(&ctx, &credential).await?;
+        ensure(
+            report["report"]["valid"] == json!(true),
+            format!("valid before revocation: {report}"),
+        )?;
+        post_json(
+            &ctx,
+            &format!("/api/issuers/{iid}/awards/{cid}/revoke"),
+            Some(&token),
+            json!({"reason": "test"}),
+        )
+        .await?
+        .expect(StatusCode::OK)?;
+        let revoked_bytes = publish(&ctx, &format!("/issuers/{iid}/status/0")).await?;
+        ensure(
+            revoked_bytes != list_bytes,
+            "re-signed after the revocation",
+        )?;
+        let list: Value = serde_json::from_slice(&revoked_bytes).map_err(|e| e.to_string())?;
+        let bits = obi_issue::StatusList::decode(
+            list["credentialSubject"]["encodedList"]
+                .as_str()
+                .ok_or("encodedList")?,
+        )
+        .map_err(|e| e.to_string())?;
+        ensure(bits.get(index) == Some(true), "bit set")?;
+        ensure(
+            (0..131_072).filter(|i| bits.get(*i) == Some(true)).count() == 1,
+            "only that bit",
+        )?;
+        let report = verify_json(&ctx, &credential).await?;
+        ensure(
+            report["report"]["valid"] == json!(false),
+            format!("invalid after revocation: {report}"),
+        )?;
+        ensure(
+            report.to_string().contains("revoked"),
+            "the report says revoked",
+        )?;
+        // Bad list numbers.
+        for n in ["1", "-1", "x", "99999999999999999999"] {
+            get(&ctx, &format!("/issuers/{iid}/status/{n}"), None)
+                .await?
+                .expect_error(StatusCode::NOT_FOUND)?;
+        }
+        Ok(())
+    })
+}
 
 fn openapi_lists_every_route(ctx: Ctx) -> Fut {
     Box::pin(async move {
@@ -586,7 +1084,10 @@ fn hosted_credentials(ctx: Ctx) -> Fut {
             .insert_award("admin", &iid, &aid, &cid, &credential)
             .await
             .map_err(|e| e.to_string())?;
-        ensure(award.status_index == 0, "first status index is 0")?;
+        ensure(
+            (0..obi_server::STATUS_LIST_LENGTH).contains(&award.status_index),
+            "first status index is in list 0",
+        )?;
         let got = get(&ctx, &format!("/credentials/{cid}"), None)
             .await?
             .expect(StatusCode::OK)?
@@ -620,7 +1121,10 @@ fn hosted_credentials(ctx: Ctx) -> Fut {
             .insert_award("admin", &iid, &aid, &oid, &ob2)
             .await
             .map_err(|e| e.to_string())?;
-        ensure(second.status_index == 1, "status indexes increase")?;
+        ensure(
+            second.status_index != award.status_index,
+            "status indexes are not reused",
+        )?;
         let before = get(&ctx, &format!("/credentials/{oid}"), None)
             .await?
             .expect(StatusCode::OK)?
@@ -1049,6 +1553,7 @@ fn awards_are_signed_hosted_and_verify(ctx: Ctx) -> Fut {
             format!("https://badges.example.org:8443/issuers/{iid}/did.json"),
             did_doc,
         );
+        publish(&ctx, &format!("/issuers/{iid}/status/0")).await?;
         let report = call(
             &ctx,
             "POST",
@@ -1107,6 +1612,13 @@ fn awards_are_signed_hosted_and_verify(ctx: Ctx) -> Fut {
                     .json()
             }));
         }
+        let first_index = ctx
+            .store
+            .get_award(&cid)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("stored")?
+            .status_index;
         let mut indexes = std::collections::BTreeSet::new();
         for h in handles {
             let v = h.await.map_err(|e| e.to_string())??;
@@ -1120,7 +1632,7 @@ fn awards_are_signed_hosted_and_verify(ctx: Ctx) -> Fut {
             indexes.insert(award.status_index);
         }
         ensure(
-            indexes.len() == 8 && !indexes.contains(&0),
+            indexes.len() == 8 && !indexes.contains(&first_index),
             format!("distinct status indexes: {indexes:?}"),
         )?;
         let audit = ctx.store.audit_entries().await.map_err(|e| e.to_string())?;
@@ -1178,6 +1690,8 @@ fn awards_are_signed_hosted_and_verify(ctx: Ctx) -> Fut {
 }
 
 const CASES: &[Case] = &[
+    ("bulk_jobs", bulk_jobs),
+    ("status_lists", status_lists),
     (
         "awards_are_signed_hosted_and_verify",
         awards_are_signed_hosted_and_verify,

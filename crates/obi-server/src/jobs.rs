@@ -1,0 +1,736 @@
+//! Bulk award jobs: `POST /api/issuers/{id}/awards/bulk` (CSV or a JSON array) stores the
+//! checked rows and answers 202; a background worker issues them in batches.
+//!
+//! The guarantee: each batch of awards is committed in one transaction together with the
+//! job's progress (`next_row`, `done`), and that progress update only applies if the job is
+//! still where the batch started (`WHERE next_row = old`). Each award carries its row key
+//! (`{job}:{row}`), unique in the database. So after a crash every award the API reported is
+//! stored exactly once, and a restarted worker resumes from the committed progress.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::app::{AppState, authenticate, load_issuer, parse_id, require_issuer};
+use crate::error::{AppError, AppJson};
+use crate::issuing::{AwardFormat, AwardInput, check_input};
+use crate::records::{AchievementRecord, audit_stmt, int, text};
+use crate::store::{Param, StoreError, now};
+
+/// Most rows in one bulk job.
+pub const MAX_JOB_ROWS: usize = 100_000;
+/// Largest CSV field (bytes), as `obi issue bulk`.
+pub const MAX_FIELD_BYTES: usize = obi_issue::MAX_CSV_FIELD_BYTES;
+/// Rows signed and committed per transaction.
+pub const JOB_BATCH: i64 = 50;
+/// Most row errors a job status shows.
+pub const MAX_ERRORS_SHOWN: i64 = 1000;
+/// How often an idle worker looks for jobs (e.g. queued by another instance).
+const IDLE_POLL: Duration = Duration::from_secs(2);
+
+const COLUMNS: [&str; 5] = ["recipient", "name", "evidence", "narrative", "achievement"];
+
+/// Shared between the handlers and the worker.
+#[derive(Debug, Default)]
+pub(crate) struct Jobs {
+    notify: tokio::sync::Notify,
+    started: AtomicBool,
+}
+
+/// A row that will not be issued.
+#[derive(Debug, Clone)]
+struct RowError {
+    line: u64,
+    message: String,
+}
+
+/// A row as given (before the achievement default is applied).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JsonRow {
+    recipient: String,
+    name: Option<String>,
+    evidence: Option<Evidence>,
+    narrative: Option<String>,
+    achievement: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Evidence {
+    One(String),
+    Many(Vec<String>),
+}
+
+struct RawRow {
+    line: u64,
+    recipient: String,
+    name: Option<String>,
+    evidence: Vec<String>,
+    narrative: Option<String>,
+    achievement: Option<String>,
+}
+
+fn non_empty(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_owned())
+}
+
+/// Parses an RFC 4180 CSV with a header naming `recipient`, `name` and optionally
+/// `evidence` (space-separated URLs), `narrative`, `achievement` (a UUID).
+fn parse_csv(body: &[u8]) -> Result<(Vec<RawRow>, Vec<RowError>), AppError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(body);
+    let headers = reader
+        .byte_headers()
+        .map_err(|e| AppError::BadRequest(format!("line 1: bad CSV header: {e}")))?
+        .clone();
+    let mut columns: HashMap<&str, usize> = HashMap::new();
+    for (i, h) in headers.iter().enumerate() {
+        let name = std::str::from_utf8(h)
+            .map_err(|_| AppError::BadRequest("line 1: the header is not UTF-8".into()))?
+            .trim()
+            .trim_start_matches('\u{feff}')
+            .to_ascii_lowercase();
+        let Some(known) = COLUMNS.iter().find(|c| **c == name) else {
+            return Err(AppError::BadRequest(format!(
+                "line 1: unknown column {:?} (columns: {})",
+                name.chars().take(40).collect::<String>(),
+                COLUMNS.join(", ")
+            )));
+        };
+        if columns.insert(known, i).is_some() {
+            return Err(AppError::BadRequest(format!(
+                "line 1: column {name:?} appears twice"
+            )));
+        }
+    }
+    for required in ["recipient", "name"] {
+        if !columns.contains_key(required) {
+            return Err(AppError::BadRequest(format!(
+                "line 1: the header lacks the required column {required:?}"
+            )));
+        }
+    }
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    loop {
+        let line_before = reader.position().line();
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(line_before, csv::Position::line);
+                errors.push(RowError {
+                    line,
+                    message: format!("bad CSV: {e}"),
+                });
+                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                    break;
+                }
+                continue;
+            }
+        }
+        if rows.len() + errors.len() >= MAX_JOB_ROWS {
+            return Err(AppError::BadRequest(format!(
+                "more than MAX_JOB_ROWS ({MAX_JOB_ROWS}) rows"
+            )));
+        }
+        let line = record.position().map_or(line_before, csv::Position::line);
+        if record.len() != headers.len() {
+            errors.push(RowError {
+                line,
+                message: format!("{} fields, the header has {}", record.len(), headers.len()),
+            });
+            continue;
+        }
+        let mut fields: HashMap<&str, String> = HashMap::new();
+        let mut bad = None;
+        for (name, &i) in &columns {
+            let raw = record.get(i).unwrap_or_default();
+            if raw.len() > MAX_FIELD_BYTES {
+                bad = Some(format!(
+                    "field {name} is {} bytes, over MAX_FIELD_BYTES ({MAX_FIELD_BYTES})",
+                    raw.len()
+                ));
+                break;
+            }
+            match std::str::from_utf8(raw) {
+                Ok(t) => {
+                    fields.insert(name, t.to_owned());
+                }
+                Err(_) => {
+                    bad = Some(format!("field {name} is not UTF-8"));
+                    break;
+                }
+            }
+        }
+        if let Some(message) = bad {
+            errors.push(RowError { line, message });
+            continue;
+        }
+        let get = |n: &str| fields.get(n).and_then(|s| non_empty(s));
+        rows.push(RawRow {
+            line,
+            recipient: get("recipient").unwrap_or_default(),
+            name: get("name"),
+            evidence: get("evidence")
+                .map(|e| e.split_whitespace().map(str::to_owned).collect())
+                .unwrap_or_default(),
+            narrative: get("narrative"),
+            achievement: get("achievement"),
+        });
+    }
+    Ok((rows, errors))
+}
+
+/// Parses a JSON array of row objects; `line` is the 1-based item number.
+fn parse_json(body: &[u8]) -> Result<(Vec<RawRow>, Vec<RowError>), AppError> {
+    let items: Vec<Value> = serde_json::from_slice(body)
+        .map_err(|e| AppError::BadRequest(format!("body is not a JSON array of rows: {e}")))?;
+    if items.len() > MAX_JOB_ROWS {
+        return Err(AppError::BadRequest(format!(
+            "more than MAX_JOB_ROWS ({MAX_JOB_ROWS}) rows"
+        )));
+    }
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    for (i, item) in items.into_iter().enumerate() {
+        let line = i as u64 + 1;
+        match serde_json::from_value::<JsonRow>(item) {
+            Ok(r) => rows.push(RawRow {
+                line,
+                recipient: r.recipient.trim().to_owned(),
+                name: r.name.as_deref().and_then(non_empty),
+                evidence: match r.evidence {
+                    None => Vec::new(),
+                    Some(Evidence::One(s)) => s.split_whitespace().map(str::to_owned).collect(),
+                    Some(Evidence::Many(v)) => v.iter().map(|s| s.trim().to_owned()).collect(),
+                },
+                narrative: r.narrative.as_deref().and_then(non_empty),
+                achievement: r.achievement.as_deref().and_then(non_empty),
+            }),
+            Err(e) => errors.push(RowError {
+                line,
+                message: format!("not a row object: {e}"),
+            }),
+        }
+    }
+    Ok((rows, errors))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct BulkQuery {
+    achievement_id: Option<String>,
+    format: Option<String>,
+}
+
+/// `POST /api/issuers/{id}/awards/bulk`.
+pub(crate) async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    query: Result<Query<BulkQuery>, axum::extract::rejection::QueryRejection>,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response, AppError> {
+    let scope = authenticate(&state, &headers).await?;
+    let id = parse_id("issuer", &id)?;
+    require_issuer(&scope, &id)?;
+    let issuer = load_issuer(&state, &id).await?;
+    let Query(query) = query.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge
+        } else {
+            AppError::BadRequest(e.body_text())
+        }
+    })?;
+    let format = AwardFormat::parse(query.format.as_deref())?;
+    let achievements: HashMap<String, AchievementRecord> = state
+        .store()
+        .list_achievements(&issuer.id)
+        .await?
+        .into_iter()
+        .map(|a| (a.id.clone(), a))
+        .collect();
+    let default = match &query.achievement_id {
+        Some(a) => {
+            let a = parse_id("achievement", a)?;
+            if !achievements.contains_key(&a) {
+                return Err(AppError::NotFound(format!(
+                    "issuer {} has no achievement {a:?}",
+                    issuer.id
+                )));
+            }
+            Some(a)
+        }
+        None => None,
+    };
+    let media = crate::app::media_type(&headers);
+    let (raw, mut errors) = match media.as_str() {
+        "text/csv" => parse_csv(&body)?,
+        "application/json" => parse_json(&body)?,
+        "" => {
+            return Err(AppError::UnsupportedMediaType(
+                "missing Content-Type (text/csv or application/json)".into(),
+            ));
+        }
+        other => {
+            return Err(AppError::UnsupportedMediaType(format!(
+                "{other} (expected text/csv or application/json)"
+            )));
+        }
+    };
+    let total = raw.len() + errors.len();
+    if total == 0 {
+        return Err(AppError::BadRequest("no rows".into()));
+    }
+    let mut seen: HashMap<(String, String), u64> = HashMap::new();
+    let mut rows: Vec<(u64, AwardInput)> = Vec::new();
+    for r in raw {
+        let achievement = match r.achievement.as_deref().or(default.as_deref()) {
+            None => {
+                errors.push(RowError {
+                    line: r.line,
+                    message: "no achievement (give ?achievementId= or an achievement column)"
+                        .into(),
+                });
+                continue;
+            }
+            Some(a) => match uuid::Uuid::parse_str(a) {
+                Ok(u) if achievements.contains_key(&u.hyphenated().to_string()) => {
+                    u.hyphenated().to_string()
+                }
+                _ => {
+                    errors.push(RowError {
+                        line: r.line,
+                        message: format!(
+                            "the issuer has no achievement {:?}",
+                            a.chars().take(80).collect::<String>()
+                        ),
+                    });
+                    continue;
+                }
+            },
+        };
+        let input = AwardInput {
+            achievement_id: achievement,
+            recipient: r.recipient,
+            name: r.name,
+            narrative: r.narrative,
+            evidence: r.evidence,
+        };
+        if let Err(message) = check_input(&input, format) {
+            errors.push(RowError {
+                line: r.line,
+                message,
+            });
+            continue;
+        }
+        let who = (
+            input.achievement_id.clone(),
+            input.recipient.to_ascii_lowercase(),
+        );
+        if let Some(first) = seen.get(&who) {
+            errors.push(RowError {
+                line: r.line,
+                message: format!(
+                    "duplicate recipient {} for this achievement (first on line {first})",
+                    who.1
+                ),
+            });
+            continue;
+        }
+        seen.insert(who, r.line);
+        rows.push((r.line, input));
+    }
+    errors.sort_by_key(|e| e.line);
+    let job_id = uuid::Uuid::new_v4().to_string();
+    let at = now();
+    let queued = rows.len() as i64;
+    let failed = errors.len() as i64;
+    let state_text = if queued == 0 { "finished" } else { "queued" };
+    let mut statements = Vec::with_capacity(rows.len() + errors.len() + 2);
+    statements.push((
+        "INSERT INTO award_jobs (id, issuer_id, actor, format, state, total, queued, next_row, done, failed, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0, $8, $9, $9)",
+        vec![
+            Param::Text(job_id.clone()),
+            Param::Text(issuer.id.clone()),
+            Param::Text(scope.actor()),
+            Param::Text(format.as_str().to_owned()),
+            Param::Text(state_text.to_owned()),
+            Param::Int(total as i64),
+            Param::Int(queued),
+            Param::Int(failed),
+            Param::Text(at),
+        ],
+        1,
+    ));
+    for (row_no, (line, input)) in rows.iter().enumerate() {
+        let data = serde_json::to_string(input).map_err(|e| AppError::Internal(e.to_string()))?;
+        statements.push((
+            "INSERT INTO award_job_rows (job_id, row_no, line, data) VALUES ($1, $2, $3, $4)",
+            vec![
+                Param::Text(job_id.clone()),
+                Param::Int(row_no as i64),
+                Param::Int(*line as i64),
+                Param::Text(data),
+            ],
+            1,
+        ));
+    }
+    for e in &errors {
+        statements.push((
+            "INSERT INTO award_job_errors (job_id, line, message) VALUES ($1, $2, $3)",
+            vec![
+                Param::Text(job_id.clone()),
+                Param::Int(e.line as i64),
+                Param::Text(e.message.clone()),
+            ],
+            1,
+        ));
+    }
+    let (sql, params) = audit_stmt(
+        &scope.actor(),
+        "job.create",
+        &job_id,
+        &format!("{queued} rows queued, {failed} rejected"),
+    );
+    statements.push((sql, params, 1));
+    state.store().checked_transaction(statements).await?;
+    state.jobs().notify.notify_one();
+    let location = format!("/api/issuers/{}/jobs/{job_id}", issuer.id);
+    let mut res = (
+        StatusCode::ACCEPTED,
+        AppJson(json!({
+            "id": job_id,
+            "state": state_text,
+            "total": total,
+            "queued": queued,
+            "failed": failed,
+            "location": location,
+        })),
+    )
+        .into_response();
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(res)
+}
+
+/// A job row as stored.
+#[derive(Debug, Clone)]
+struct JobRecord {
+    id: String,
+    issuer_id: String,
+    actor: String,
+    format: String,
+    state: String,
+    total: i64,
+    queued: i64,
+    next_row: i64,
+    done: i64,
+    failed: i64,
+    created_at: String,
+    updated_at: String,
+}
+
+async fn load_job(state: &AppState, id: &str) -> Result<Option<JobRecord>, StoreError> {
+    let rows = state
+        .store()
+        .query(
+            "SELECT id, issuer_id, actor, format, state, total, queued, next_row, done, failed, created_at, updated_at FROM award_jobs WHERE id = $1",
+            vec![Param::Text(id.to_owned())],
+        )
+        .await?;
+    rows.first()
+        .map(|r| {
+            Ok(JobRecord {
+                id: text(r, 0)?,
+                issuer_id: text(r, 1)?,
+                actor: text(r, 2)?,
+                format: text(r, 3)?,
+                state: text(r, 4)?,
+                total: int(r, 5)?,
+                queued: int(r, 6)?,
+                next_row: int(r, 7)?,
+                done: int(r, 8)?,
+                failed: int(r, 9)?,
+                created_at: text(r, 10)?,
+                updated_at: text(r, 11)?,
+            })
+        })
+        .transpose()
+}
+
+/// `GET /api/issuers/{id}/jobs/{job}`.
+pub(crate) async fn status(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((id, job)): Path<(String, String)>,
+) -> Result<AppJson<Value>, AppError> {
+    let scope = authenticate(&state, &headers).await?;
+    let id = parse_id("issuer", &id)?;
+    require_issuer(&scope, &id)?;
+    let job_id = parse_id("job", &job)?;
+    let job = load_job(&state, &job_id)
+        .await?
+        .filter(|j| j.issuer_id == id)
+        .ok_or_else(|| AppError::NotFound(format!("issuer {id} has no job {job_id:?}")))?;
+    let errors = state
+        .store()
+        .query(
+            "SELECT line, message FROM award_job_errors WHERE job_id = $1 ORDER BY line LIMIT $2",
+            vec![Param::Text(job.id.clone()), Param::Int(MAX_ERRORS_SHOWN)],
+        )
+        .await?
+        .iter()
+        .map(|r| Ok(json!({ "line": int(r, 0)?, "message": text(r, 1)? })))
+        .collect::<Result<Vec<Value>, StoreError>>()?;
+    Ok(AppJson(json!({
+        "id": job.id,
+        "issuerId": job.issuer_id,
+        "format": job.format,
+        "state": job.state,
+        "total": job.total,
+        "queued": job.queued,
+        "done": job.done,
+        "failed": job.failed,
+        "pending": job.queued - job.next_row,
+        "errors": errors,
+        "errorsTruncated": job.failed > MAX_ERRORS_SHOWN,
+        "createdAt": job.created_at,
+        "updatedAt": job.updated_at,
+    })))
+}
+
+impl AppState {
+    /// Starts the bulk-job worker on the current tokio runtime (once per state; nothing
+    /// outside a runtime). It resumes unfinished jobs at once.
+    pub(crate) fn start_jobs_worker(&self) {
+        let jobs = self.jobs();
+        if jobs.started.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        match tokio::runtime::Handle::try_current() {
+            Ok(handle) => {
+                handle.spawn(worker(self.clone()));
+            }
+            Err(_) => jobs.started.store(false, Ordering::SeqCst),
+        }
+    }
+}
+
+async fn next_job(state: &AppState) -> Result<Option<JobRecord>, StoreError> {
+    let rows = state
+        .store()
+        .query(
+            "SELECT id FROM award_jobs WHERE state <> 'finished' ORDER BY created_at, id LIMIT 1",
+            vec![],
+        )
+        .await?;
+    match rows.first() {
+        Some(r) => load_job(state, &text(r, 0)?).await,
+        None => Ok(None),
+    }
+}
+
+async fn worker(state: AppState) {
+    let jobs: Arc<Jobs> = state.jobs_arc();
+    loop {
+        match next_job(&state).await {
+            Ok(Some(job)) => {
+                if let Err(e) = run_job(&state, job).await {
+                    tracing::warn!(error = %e, "bulk job batch failed; retrying");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+            }
+            Ok(None) => {
+                let _ = tokio::time::timeout(IDLE_POLL, jobs.notify.notified()).await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "bulk job worker cannot read jobs");
+                tokio::time::sleep(IDLE_POLL).await;
+            }
+        }
+    }
+}
+
+/// Processes `job` batch by batch until it is finished.
+async fn run_job(state: &AppState, mut job: JobRecord) -> Result<(), AppError> {
+    let issuer = state
+        .store()
+        .get_issuer(&job.issuer_id)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("job {}: issuer is gone", job.id)))?;
+    let key = Arc::new(crate::app::issuer_key(state, &issuer).await?);
+    let achievements: HashMap<String, AchievementRecord> = state
+        .store()
+        .list_achievements(&issuer.id)
+        .await?
+        .into_iter()
+        .map(|a| (a.id.clone(), a))
+        .collect();
+    let format = AwardFormat::parse(Some(&job.format))?;
+    loop {
+        if job.next_row >= job.queued {
+            state
+                .store()
+                .transaction(vec![(
+                    "UPDATE award_jobs SET state = 'finished', updated_at = $2 WHERE id = $1 AND state <> 'finished'",
+                    vec![Param::Text(job.id.clone()), Param::Text(now())],
+                )])
+                .await?;
+            return Ok(());
+        }
+        let rows = state
+            .store()
+            .query(
+                "SELECT row_no, line, data FROM award_job_rows WHERE job_id = $1 AND row_no >= $2 ORDER BY row_no LIMIT $3",
+                vec![
+                    Param::Text(job.id.clone()),
+                    Param::Int(job.next_row),
+                    Param::Int(JOB_BATCH),
+                ],
+            )
+            .await?;
+        let mut inputs = Vec::with_capacity(rows.len());
+        let mut failures = Vec::new();
+        let mut last = job.next_row;
+        for r in &rows {
+            let row_no = int(r, 0)?;
+            let line = int(r, 1)?;
+            last = row_no;
+            match serde_json::from_str::<AwardInput>(&text(r, 2)?) {
+                Ok(input) if achievements.contains_key(&input.achievement_id) => {
+                    inputs.push((input, Some(format!("{}:{row_no}", job.id))));
+                }
+                Ok(_) => failures.push((line, "the achievement no longer exists".to_owned())),
+                Err(e) => failures.push((line, format!("stored row unreadable: {e}"))),
+            }
+        }
+        if rows.is_empty() {
+            // Progress says rows remain but none are stored: finish rather than spin.
+            last = job.queued - 1;
+        }
+        let new_next = last + 1;
+        let prepared =
+            crate::issuing::prepare(state, &issuer, &key, &achievements, inputs, format).await?;
+        let done = prepared.len() as i64;
+        let failed = failures.len() as i64;
+        let mut extra = vec![(
+            "UPDATE award_jobs SET next_row = $3, done = done + $4, failed = failed + $5, \
+             state = CASE WHEN $3 >= queued THEN 'finished' ELSE 'running' END, updated_at = $6 \
+             WHERE id = $1 AND next_row = $2",
+            vec![
+                Param::Text(job.id.clone()),
+                Param::Int(job.next_row),
+                Param::Int(new_next),
+                Param::Int(done),
+                Param::Int(failed),
+                Param::Text(now()),
+            ],
+            1,
+        )];
+        for (line, message) in failures {
+            extra.push((
+                "INSERT INTO award_job_errors (job_id, line, message) VALUES ($1, $2, $3)",
+                vec![
+                    Param::Text(job.id.clone()),
+                    Param::Int(line),
+                    Param::Text(message),
+                ],
+                1,
+            ));
+        }
+        match state
+            .store()
+            .insert_prepared(&job.actor, &issuer.id, &prepared, extra)
+            .await
+        {
+            Ok(()) => {}
+            Err(e) if e.is_conflict() => {
+                // Another worker committed this batch first: continue from its progress.
+                tracing::info!(job = %job.id, "batch already committed elsewhere");
+            }
+            Err(e) => return Err(e.into()),
+        }
+        job = load_job(state, &job.id)
+            .await?
+            .ok_or_else(|| AppError::Internal("job vanished".into()))?;
+        if job.state == "finished" {
+            return Ok(());
+        }
+    }
+}
+
+/// `GET /api/issuers/{id}/awards?offset=&limit=`.
+pub(crate) async fn list_awards(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<AppJson<Value>, AppError> {
+    let scope = authenticate(&state, &headers).await?;
+    let id = parse_id("issuer", &id)?;
+    require_issuer(&scope, &id)?;
+    let issuer = load_issuer(&state, &id).await?;
+    let Query(q) = query.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let offset = i64::from(q.offset.unwrap_or(0));
+    let limit = i64::from(q.limit.unwrap_or(100));
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(AppError::BadRequest(format!(
+            "limit must be 1..={MAX_PAGE} (MAX_PAGE)"
+        )));
+    }
+    let (items, total) = state.store().list_awards(&issuer.id, offset, limit).await?;
+    let items: Vec<Value> = items
+        .iter()
+        .map(|a| {
+            let path = AwardFormat::parse(Some(&a.format))
+                .unwrap_or(AwardFormat::Ob3)
+                .path(&a.id);
+            json!({
+                "id": a.id,
+                "url": state.url(&path),
+                "achievementId": a.achievement_id,
+                "format": a.format,
+                "revoked": a.revoked,
+                "createdAt": a.created_at,
+                "jobId": a.row_key.as_deref().and_then(|k| k.split(':').next()),
+                "rowKey": a.row_key,
+            })
+        })
+        .collect();
+    Ok(AppJson(json!({
+        "items": items,
+        "total": total,
+        "offset": offset,
+        "limit": limit,
+    })))
+}
+
+/// Largest page of [`list_awards`].
+pub const MAX_PAGE: i64 = 1000;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ListQuery {
+    #[serde(default)]
+    offset: Option<u32>,
+    #[serde(default)]
+    limit: Option<u32>,
+}
