@@ -126,7 +126,7 @@ pub fn document() -> Value {
             "/credentials/{id}/baked.png": { "parameters": [id_param()], "get": { "summary": "The badge image (PNG) with the credential baked in", "responses": { "200": { "description": "baked PNG", "content": { "image/png": {} } }, "404": error_response("unknown id") } } },
             "/credentials/{id}/baked.svg": { "parameters": [id_param()], "get": { "summary": "The badge image (SVG) with the credential baked in", "responses": { "200": { "description": "baked SVG", "content": { "image/svg+xml": {} } }, "404": error_response("unknown id") } } },
             "/verify": {
-                "get": { "summary": "The verifier page (a plain form; a small inline script adds drag and drop)", "responses": { "200": { "description": "HTML", "content": { "text/html": {} } } } },
+                "get": { "summary": "The verifier page (a plain form, no scripts; a file can be chosen or dropped)", "responses": { "200": { "description": "HTML", "content": { "text/html": {} } } } },
                 "post": { "summary": "Form submission (url, badge or file; urlencoded or multipart)", "requestBody": { "content": { "application/x-www-form-urlencoded": {}, "multipart/form-data": {} } }, "responses": { "200": { "description": "HTML result", "content": { "text/html": {} } }, "400": { "description": "empty form", "content": { "text/html": {} } } } }
             }
         }
