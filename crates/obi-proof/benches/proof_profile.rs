@@ -1,0 +1,113 @@
+//! A fixed-work driver for instruction-count profiling (`valgrind --tool=callgrind`), which is
+//! load-independent where the criterion figures of `proof.rs` are not.
+//!
+//! `cargo bench -p obi-proof --bench proof_profile --no-run`, then run the binary as
+//! `proof_profile OPERATION [ITERATIONS]` under callgrind. Setup (key generation, the first
+//! signature, context loading) happens before the timed loop, which runs the operation
+//! ITERATIONS times (default 100); divide the loop's Ir by ITERATIONS. Operations:
+//! `rdfc-verify-typical`, `rdfc-verify-complete`, `rdfc-sign-typical`, `rdfc-sign-complete`,
+//! `canon-typical`, `canon-complete`, `jwt-eddsa`, `jwt-es256`, `jwt-rs256`, `raw-eddsa`,
+//! `raw-es256`, `raw-rs256`.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)] // profiling harness
+
+use std::hint::black_box;
+
+use obi_proof::{
+    ASSERTION_METHOD, JwsLimits, JwtKeyHeader, KeyPair, KeyType, LdCanonicalizer, ProofOptions,
+    RdfCanonicalizer, Resolver, Signer, Suite, add_proof, sign_vc_jwt, verify_proofs,
+    verify_vc_jwt,
+};
+use serde_json::Value;
+
+const TYPICAL: &str = include_str!("../tests/data/ob3-examples/typical-openbadgecredential.json");
+const COMPLETE: &str =
+    include_str!("../tests/data/ob3-examples/spec-complete-openbadgecredential.json");
+
+fn credential(text: &str, key: &KeyPair) -> Value {
+    let mut c: Value = serde_json::from_str(text).unwrap();
+    if let Some(m) = c.as_object_mut() {
+        m.remove("proof");
+    }
+    if c["issuer"].is_object() {
+        c["issuer"]["id"] = Value::String(key.public_key().did_key());
+    } else {
+        c["issuer"] = Value::String(key.public_key().did_key());
+    }
+    c
+}
+
+/// Runs `f` once to warm caches, then `n` times inside a function named for the profile.
+#[inline(never)]
+fn measured_loop(n: usize, f: &mut dyn FnMut()) {
+    for _ in 0..n {
+        f();
+    }
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
+    let op = args.next().unwrap_or_else(|| "rdfc-verify-typical".into());
+    let n: usize = args.next().map_or(100, |s| s.parse().unwrap());
+    let key = KeyPair::ed25519_from_seed(&[7; 32]);
+    let vm = key.public_key().did_key_verification_method();
+    let resolver = Resolver::new();
+    let canon = LdCanonicalizer::pinned();
+    let opts =
+        ProofOptions::new(Suite::EddsaRdfc2022, vm.clone()).with_created("2024-01-01T00:00:00Z");
+    let text = if op.ends_with("complete") {
+        COMPLETE
+    } else {
+        TYPICAL
+    };
+    let cred = credential(text, &key);
+    let msg = vec![b'e'; 2500];
+    let mut f: Box<dyn FnMut()> = match op.as_str() {
+        "rdfc-verify-typical" | "rdfc-verify-complete" => {
+            let signed = add_proof(&cred, &opts, &key, &canon).unwrap();
+            Box::new(move || {
+                verify_proofs(black_box(&signed), ASSERTION_METHOD, &resolver, &canon).unwrap();
+            })
+        }
+        "rdfc-sign-typical" | "rdfc-sign-complete" => Box::new(move || {
+            add_proof(black_box(&cred), &opts, &key, &canon).unwrap();
+        }),
+        "canon-typical" | "canon-complete" => Box::new(move || {
+            canon.canonicalize(black_box(&cred)).unwrap();
+        }),
+        "jwt-eddsa" => {
+            let jwt = sign_vc_jwt(&cred, &key, &JwtKeyHeader::Kid(vm.clone())).unwrap();
+            Box::new(move || {
+                verify_vc_jwt(black_box(&jwt), &resolver, &JwsLimits::new(), 1_750_000_000)
+                    .unwrap();
+            })
+        }
+        "jwt-es256" | "jwt-rs256" => {
+            let pair = KeyPair::generate(if op == "jwt-es256" {
+                KeyType::P256
+            } else {
+                KeyType::Rsa
+            })
+            .unwrap();
+            let mut c = cred.clone();
+            c["issuer"]["id"] = Value::String("https://example.edu/issuers/565049".into());
+            let jwt = sign_vc_jwt(&c, &pair, &JwtKeyHeader::Jwk).unwrap();
+            Box::new(move || {
+                verify_vc_jwt(black_box(&jwt), &resolver, &JwsLimits::new(), 1_750_000_000)
+                    .unwrap();
+            })
+        }
+        "raw-eddsa" | "raw-es256" | "raw-rs256" => {
+            let pair = match op.as_str() {
+                "raw-eddsa" => key,
+                "raw-es256" => KeyPair::generate(KeyType::P256).unwrap(),
+                _ => KeyPair::generate(KeyType::Rsa).unwrap(),
+            };
+            let sig = pair.sign(&msg).unwrap();
+            let public = pair.public_key();
+            Box::new(move || assert!(public.verify(black_box(&msg), &sig)))
+        }
+        other => panic!("unknown operation {other}"),
+    };
+    f();
+    measured_loop(n, &mut f);
+}
