@@ -411,29 +411,113 @@ impl PublicKey {
                 let Ok(sig) = ed25519_dalek::Signature::from_slice(signature) else {
                     return false;
                 };
-                k.verify_strict(message, &sig).is_ok()
+                // Exactly `verify_strict`'s verdict without its decompression of R: a signature
+                // verifies only when R is the canonical encoding of the recomputed point, so
+                // "R is of small order" is "R is one of the eight canonical small-order
+                // encodings"; the key's order is checked by `is_weak`.
+                if k.is_weak() || SMALL_ORDER_ENCODINGS.contains(sig.r_bytes()) {
+                    return false;
+                }
+                k.verify(message, &sig).is_ok()
             }
             PublicInner::P256(k) => {
                 if signature.len() != 64 {
                     return false;
                 }
-                let Ok(sig) = p256::ecdsa::Signature::from_slice(signature) else {
-                    return false;
-                };
-                k.verify(message, &sig).is_ok()
+                // ring's P-256 verification (assembly field arithmetic) is several times faster
+                // than the p256 crate's; both accept exactly the `r || s` with 0 < r, s < n that
+                // verify, over an on-curve key (the p256 key here is already validated).
+                let point = k.to_encoded_point(false);
+                ring::signature::UnparsedPublicKey::new(
+                    &ring::signature::ECDSA_P256_SHA256_FIXED,
+                    point.as_bytes(),
+                )
+                .verify(message, signature)
+                .is_ok()
             }
             PublicInner::Rsa(k) => {
                 if signature.len() != k.size() {
                     return false;
                 }
-                let Ok(sig) = rsa::pkcs1v15::Signature::try_from(signature) else {
-                    return false;
-                };
-                let vk = rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new((**k).clone());
-                vk.verify(message, &sig).is_ok()
+                let n = k.n().to_bytes_be();
+                let e = k.e().to_bytes_be();
+                if ring_accepts_rsa_key(&n, &e) {
+                    // ring's RSASSA-PKCS1-v1_5 verification is several times faster than the
+                    // rsa crate's; it checks the same encoding (SHA-256 DigestInfo, exact
+                    // padding) for a modulus of 2048 to 8192 bits, as obi's own bounds.
+                    ring::signature::RsaPublicKeyComponents { n, e }
+                        .verify(
+                            &ring::signature::RSA_PKCS1_2048_8192_SHA256,
+                            message,
+                            signature,
+                        )
+                        .is_ok()
+                } else {
+                    // Keys ring refuses but the rsa crate accepts (an even or tiny exponent, an
+                    // even modulus): keep the rsa crate's verdict.
+                    let Ok(sig) = rsa::pkcs1v15::Signature::try_from(signature) else {
+                        return false;
+                    };
+                    let vk = rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new((**k).clone());
+                    vk.verify(message, &sig).is_ok()
+                }
             }
         }
     }
+}
+
+/// The canonical encodings of the eight points of small order on edwards25519 (the identity, the
+/// point of order 2, two of order 4 and four of order 8).
+const SMALL_ORDER_ENCODINGS: [[u8; 32]; 8] = [
+    [
+        1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0,
+    ],
+    [
+        0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0x7f,
+    ],
+    [0; 32],
+    [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0x80,
+    ],
+    [
+        0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98,
+        0xf0, 0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53,
+        0xfc, 0x05,
+    ],
+    [
+        0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98,
+        0xf0, 0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53,
+        0xfc, 0x85,
+    ],
+    [
+        0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67,
+        0x0f, 0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac,
+        0x03, 0x7a,
+    ],
+    [
+        0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67,
+        0x0f, 0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac,
+        0x03, 0xfa,
+    ],
+];
+
+/// Whether ring's RSA verification takes the key `(n, e)` (big-endian, no leading zeros): an
+/// odd modulus of 2048 to 8192 bits and an odd exponent from 3 to 2^33 - 1.
+fn ring_accepts_rsa_key(n: &[u8], e: &[u8]) -> bool {
+    let odd = |b: &[u8]| b.last().is_some_and(|l| l & 1 == 1);
+    let e_value = e
+        .iter()
+        .fold(0u64, |acc, &b| acc.saturating_mul(256) | u64::from(b));
+    let n_bits = (n.len() * 8).saturating_sub(n.first().map_or(0, |b| b.leading_zeros() as usize));
+    odd(n)
+        && odd(e)
+        && e.len() <= 5
+        && (3..(1u64 << 33)).contains(&e_value)
+        && (MIN_RSA_BITS..=MAX_RSA_BITS).contains(&n_bits)
 }
 
 /// A private key (with its public key). `Debug` never prints secret material.
@@ -645,6 +729,110 @@ impl Signer for KeyPair {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn small_order_encodings_are_the_eight_small_order_points() {
+        // There are exactly eight points of small order, each with one canonical encoding: eight
+        // distinct canonical encodings of weak points are all of them.
+        for (i, e) in SMALL_ORDER_ENCODINGS.iter().enumerate() {
+            let k = ed25519_dalek::VerifyingKey::from_bytes(e).unwrap();
+            assert!(k.is_weak(), "{i}");
+            assert_eq!(k.as_bytes(), e, "{i} is canonical");
+            assert!(!SMALL_ORDER_ENCODINGS[..i].contains(e), "{i} is distinct");
+        }
+        let real = KeyPair::generate(KeyType::Ed25519).unwrap().public_key();
+        let raw = real.ed25519_bytes().unwrap();
+        assert!(!SMALL_ORDER_ENCODINGS.contains(&raw));
+    }
+
+    #[test]
+    fn ed25519_verification_is_strict() {
+        // The identity key with R = identity and S = 0 verifies every message under the
+        // cofactorless equation; strict verification refuses it.
+        let identity = PublicKey::from_ed25519_bytes(&SMALL_ORDER_ENCODINGS[0]).unwrap();
+        let mut sig = [0u8; 64];
+        sig[..32].copy_from_slice(&SMALL_ORDER_ENCODINGS[0]);
+        let dalek = ed25519_dalek::VerifyingKey::from_bytes(&SMALL_ORDER_ENCODINGS[0]).unwrap();
+        let s = ed25519_dalek::Signature::from_bytes(&sig);
+        assert!(dalek.verify(b"any message", &s).is_ok());
+        assert!(dalek.verify_strict(b"any message", &s).is_err());
+        assert!(!identity.verify(b"any message", &sig));
+        // Every small-order R is refused, whatever the key.
+        let pair = KeyPair::generate(KeyType::Ed25519).unwrap();
+        let good = pair.sign(b"m").unwrap();
+        assert!(pair.public_key().verify(b"m", &good));
+        for r in SMALL_ORDER_ENCODINGS {
+            let mut bad = good.clone();
+            bad[..32].copy_from_slice(&r);
+            assert!(!pair.public_key().verify(b"m", &bad));
+        }
+        // An S above the group order (top bit set) is refused.
+        let mut high = good.clone();
+        high[63] |= 0x80;
+        assert!(!pair.public_key().verify(b"m", &high));
+    }
+
+    #[test]
+    fn ring_rsa_key_bounds() {
+        let mut n = vec![0xffu8; 256];
+        let e = [1u8, 0, 1];
+        assert!(ring_accepts_rsa_key(&n, &e));
+        assert!(!ring_accepts_rsa_key(&n, &[4]));
+        assert!(!ring_accepts_rsa_key(&n, &[1]));
+        assert!(ring_accepts_rsa_key(&n, &[3]));
+        assert!(!ring_accepts_rsa_key(&n, &[2, 0, 0, 0, 1]));
+        assert!(!ring_accepts_rsa_key(&n, &[1, 0, 0, 0, 0, 1]));
+        assert!(!ring_accepts_rsa_key(&[], &e));
+        assert!(!ring_accepts_rsa_key(&n[..255], &e));
+        n[255] = 0xfe;
+        assert!(!ring_accepts_rsa_key(&n, &e));
+    }
+
+    #[test]
+    fn rsa_and_p256_verify_agree_with_rustcrypto() {
+        use rsa::signature::Verifier as _;
+        let msg = b"agreement";
+        let rsa = KeyPair::generate(KeyType::Rsa).unwrap();
+        let sig = rsa.sign(msg).unwrap();
+        let public = rsa.public_key();
+        let PublicInner::Rsa(k) = &public.0 else {
+            panic!("not RSA")
+        };
+        let rc = rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new((**k).clone());
+        let check = |m: &[u8], s: &[u8]| {
+            let theirs =
+                rsa::pkcs1v15::Signature::try_from(s).is_ok_and(|s| rc.verify(m, &s).is_ok());
+            assert_eq!(public.verify(m, s), theirs);
+            theirs
+        };
+        assert!(check(msg, &sig));
+        assert!(!check(b"other", &sig));
+        let mut bad = sig.clone();
+        bad[100] ^= 1;
+        assert!(!check(msg, &bad));
+        assert!(!check(msg, &sig[1..]));
+        assert!(!check(msg, &[0xff; 256]));
+
+        let p = KeyPair::generate(KeyType::P256).unwrap();
+        let sig = p.sign(msg).unwrap();
+        let public = p.public_key();
+        let PublicInner::P256(k) = &public.0 else {
+            panic!("not P-256")
+        };
+        let check = |m: &[u8], s: &[u8]| {
+            let theirs = p256::ecdsa::Signature::from_slice(s)
+                .is_ok_and(|s| p256::ecdsa::signature::Verifier::verify(k, m, &s).is_ok());
+            assert_eq!(public.verify(m, s), theirs);
+            theirs
+        };
+        assert!(check(msg, &sig));
+        assert!(!check(b"other", &sig));
+        let mut bad = sig.clone();
+        bad[40] ^= 1;
+        assert!(!check(msg, &bad));
+        assert!(!check(msg, &[0; 64]));
+        assert!(!check(msg, &[0xff; 64]));
+    }
 
     #[test]
     fn vector_key_pair() {
