@@ -5,7 +5,9 @@
 //! (`assertionMethod` for credentials), as VC Data Integrity §4 "Retrieve Verification Method"
 //! and the controller-document rules require.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::RwLock;
 
 use serde_json::Value;
 
@@ -258,10 +260,41 @@ pub fn resolve_did_key(id: &str) -> Result<PublicKey, ResolveError> {
             reason: "the fragment must repeat the multibase key".into(),
         });
     }
-    PublicKey::from_multikey(mb).map_err(|e| ResolveError::InvalidDid {
+    if let Some(hit) = read_cache().get(mb) {
+        return Ok(hit.clone());
+    }
+    let key = PublicKey::from_multikey(mb).map_err(|e| ResolveError::InvalidDid {
         id: id.to_string(),
         reason: e.to_string(),
-    })
+    })?;
+    if mb.len() <= MAX_CACHED_DID_KEY_CHARS {
+        let mut cache = DID_KEYS
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if cache.len() >= DID_KEY_CACHE_ENTRIES {
+            cache.clear();
+        }
+        cache.insert(mb.to_string(), key.clone());
+    }
+    Ok(key)
+}
+
+/// How many decoded did:key keys [`resolve_did_key`] keeps (process-wide; emptied when full).
+/// A did:key is its own key, so caching it changes no result; a verifier checking many
+/// credentials of one issuer decodes the key (base58 and a curve point decompression) once.
+pub const DID_KEY_CACHE_ENTRIES: usize = 256;
+
+/// Longer multibase keys (RSA) are decoded each time rather than cached.
+const MAX_CACHED_DID_KEY_CHARS: usize = 128;
+
+static DID_KEYS: std::sync::LazyLock<RwLock<HashMap<String, PublicKey>>> =
+    std::sync::LazyLock::new(RwLock::default);
+
+fn read_cache() -> std::sync::RwLockReadGuard<'static, HashMap<String, PublicKey>> {
+    // Entries are inserted whole, so a poisoned lock still holds a consistent map.
+    DID_KEYS
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Resolves `reference` (absolute or `#fragment`) against `base`.
