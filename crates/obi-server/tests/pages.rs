@@ -154,8 +154,11 @@ async fn post_json(ctx: &Ctx, uri: &str, token: &str, body: Value) -> Result<Val
     .json()
 }
 
-/// One multipart body: `(field name, file name, content type, content)`.
-fn multipart(parts: &[(&str, Option<&str>, Option<&str>, &[u8])]) -> Vec<u8> {
+/// A part: `(field name, file name, content type, content)`.
+type FormPart<'a> = (&'a str, Option<&'a str>, Option<&'a str>, &'a [u8]);
+
+/// One multipart body.
+fn multipart(parts: &[FormPart<'_>]) -> Vec<u8> {
     let mut out = Vec::new();
     for (name, filename, ct, data) in parts {
         out.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
@@ -621,7 +624,9 @@ fn html_pages_are_escaped(ctx: Ctx) -> Fut {
     })
 }
 
-const CASES: &[(&str, fn(Ctx) -> Fut)] = &[
+type Case = (&'static str, fn(Ctx) -> Fut);
+
+const CASES: &[Case] = &[
     (
         "baked_images_unbake_and_verify",
         baked_images_unbake_and_verify,
