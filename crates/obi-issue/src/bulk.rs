@@ -1,26 +1,59 @@
-//! Bulk issuance from an RFC 4180 CSV file: validate every row, record row keys in the state
-//! before writing, sign in parallel, write each credential through a temporary file and a
-//! rename, and append `manifest.jsonl`. Re-running issues nothing twice.
+//! Bulk issuance from an RFC 4180 CSV file, streamed: a reader thread parses and checks rows
+//! and hands batches over a bounded channel; the calling thread records each batch in the
+//! state (one SQLite transaction: ids, random status indexes, row keys) before anything is
+//! signed; worker threads (one per core) build, sign and write each credential through a
+//! temporary file and a rename; the calling thread then appends `manifest.jsonl` in row order.
+//! Memory stays flat: at most a few batches are in flight (plus 24 bytes per row for the
+//! duplicate-recipient check).
+//!
+//! # What "issued" means, and what survives a crash
+//! A row is reported issued (counted, and its `manifest.jsonl` line written) only after its
+//! state record has committed and its file has been renamed into place, so the file is
+//! complete. Re-running the same command recognises every recorded row by its row key: a row
+//! whose file is present and complete is skipped; a recorded row whose file is missing or
+//! incomplete is signed again with the same id and status index (never a second id); other
+//! rows are new.
+//!
+//! - **Process crash** (kill -9, panic, out of memory): nothing reported is lost and nothing is
+//!   issued twice. Renamed files and appended manifest lines live in the OS page cache.
+//! - **Power loss or OS crash**: the state commit of each batch is synchronous (`synchronous =
+//!   FULL`, one fsync per batch of [`DEFAULT_BATCH`] rows), so a row never gets a second id.
+//!   Files and manifest lines written since the OS last flushed (seconds) may be lost or empty;
+//!   the re-run writes them again with the same ids. With [`BulkOptions::fsync`] every file,
+//!   the directory and the manifest are synced before rows are reported, for issuers that hand
+//!   files out as soon as they are reported (slower: one fsync per file).
 
-use std::collections::{HashMap, HashSet};
-use std::io::Write as _;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::{Read, Write as _};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 
 use crate::error::{IssueError, Result, io};
-use crate::issuer::{Award, Format, Issuer, Recipient, read_json, write_atomic_with};
+use crate::issuer::{Award, Format, Issuer, Recipient, Template, read_json, write_atomic_with};
 use crate::state::NewRecord;
 
 /// Largest CSV field (bytes). A larger field is a row error naming this limit.
 pub const MAX_CSV_FIELD_BYTES: usize = 64 * 1024;
 /// Most data rows in one CSV file.
 pub const MAX_CSV_ROWS: usize = 10_000_000;
-/// Rows recorded, signed and written per batch (memory stays flat across a run).
+/// Rows recorded per state transaction (and per reader hand-over).
 pub const DEFAULT_BATCH: usize = 1024;
 
 const COLUMNS: [&str; 5] = ["recipient", "name", "evidence", "narrative", "achievement"];
+
+/// Where [`bulk`] writes credential and image files: through a temporary file and a rename
+/// by default. A seam for tests (a disk that fills up mid-run) and for other stores.
+pub trait OutputWriter: Send + Sync + std::fmt::Debug {
+    /// Writes `bytes` to `path` completely or not at all; `sync`: durably.
+    ///
+    /// # Errors
+    /// [`IssueError::Io`] stops the run (the rows reported so far stay issued).
+    fn write(&self, path: &Path, bytes: &[u8], sync: bool) -> Result<()>;
+}
 
 /// Options of [`bulk`].
 #[derive(Debug, Clone)]
@@ -39,12 +72,17 @@ pub struct BulkOptions {
     pub bake: Option<(Vec<u8>, String)>,
     /// The directory per-row `achievement` paths are relative to.
     pub base_dir: PathBuf,
-    /// Rows per batch.
+    /// Rows per batch (one state transaction each).
     pub batch: usize,
     /// Largest field (bytes).
     pub max_field_bytes: usize,
     /// Most rows.
     pub max_rows: usize,
+    /// Sync every file, the directory and the manifest before reporting rows (survives power
+    /// loss; see the module docs). Default false: reported rows survive a process crash.
+    pub fsync: bool,
+    /// Writes the output files (default: [`crate::write_atomic`]'s temporary file and rename).
+    pub writer: Option<Arc<dyn OutputWriter>>,
 }
 
 impl Default for BulkOptions {
@@ -60,6 +98,8 @@ impl Default for BulkOptions {
             batch: DEFAULT_BATCH,
             max_field_bytes: MAX_CSV_FIELD_BYTES,
             max_rows: MAX_CSV_ROWS,
+            fsync: false,
+            writer: None,
         }
     }
 }
@@ -107,18 +147,41 @@ pub fn row_key(achievement_id: &str, fields: &[&str]) -> String {
 struct Row {
     line: u64,
     award: Award,
-    achievement: std::sync::Arc<Value>,
+    achievement: Arc<Value>,
     key: String,
 }
 
+/// What the reader thread hands over: a batch of good rows and the bad rows among them.
+struct Batch {
+    rows: Vec<Row>,
+    errors: Vec<RowError>,
+}
+
+/// One credential to sign and write, in row order `seq`.
 struct Job {
-    line: u64,
+    seq: u64,
+    row: Row,
     id: String,
     index: usize,
-    credential: Value,
     file: PathBuf,
-    recipient: String,
     manifest_needed: bool,
+}
+
+/// A row done (or failed) in row order `seq`.
+enum Outcome {
+    Done {
+        line: u64,
+        id: String,
+        index: usize,
+        file: PathBuf,
+        recipient: String,
+        key: String,
+        manifest_needed: bool,
+        signed: bool,
+    },
+    RowFailed(RowError),
+    /// A write failed (disk full, permissions): the run stops.
+    Fatal(IssueError),
 }
 
 fn file_stem(id: &str) -> String {
@@ -139,7 +202,9 @@ fn file_stem(id: &str) -> String {
 ///
 /// # Errors
 /// Errors that stop the whole run: a CSV without the `recipient` and `name` columns, an
-/// unreadable output directory, the state. Bad rows are reported in [`BulkReport::errors`].
+/// unreadable output directory, the state, a failed write (disk full: the rows reported
+/// before it stay issued; run again to finish). Bad rows are reported in
+/// [`BulkReport::errors`].
 pub fn bulk(
     issuer: &mut Issuer,
     achievement: &Value,
@@ -148,187 +213,29 @@ pub fn bulk(
     options: &BulkOptions,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<BulkReport> {
-    crate::issuer::check_achievement(achievement)?;
-    let default_achievement = std::sync::Arc::new(achievement.clone());
-    let (rows, mut errors, total) = parse_rows(csv, &default_achievement, options)?;
-    let mut report = BulkReport {
-        rows: total,
-        ..BulkReport::default()
-    };
-    if options.strict && !errors.is_empty() {
-        report.errors = errors;
-        return Ok(report);
-    }
-    std::fs::create_dir_all(out_dir).map_err(io(out_dir))?;
-    let manifest_path = out_dir.join("manifest.jsonl");
-    let in_manifest = read_manifest_ids(&manifest_path)?;
-    let mut manifest = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&manifest_path)
-        .map_err(io(&manifest_path))?;
-    let ext = match options.format {
-        Format::Ob3Jwt => "jwt",
-        _ => "json",
-    };
-    let jobs = if options.jobs == 0 {
-        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
-    } else {
-        options.jobs
-    };
-    let mut done = 0usize;
-    for batch in rows.chunks(options.batch.max(1)) {
-        // 1. Rows already recorded keep their id and index; new rows are recorded (one
-        //    transaction) before anything is written.
-        let mut jobs_list: Vec<Job> = Vec::with_capacity(batch.len());
-        let mut fresh: Vec<(&Row, String)> = Vec::new();
-        for row in batch {
-            if let Some(rec) = issuer.state().get_by_row_key(&row.key)? {
-                let file = out_dir.join(format!("{}.{ext}", file_stem(&rec.id)));
-                // A present, non-empty file was written by an earlier run (written through a
-                // rename, so never partial); an empty one (a crash before the batch sync) is
-                // signed again with the same id and index.
-                if std::fs::metadata(&file).is_ok_and(|m| m.len() > 0) {
-                    report.already_issued += 1;
-                    if !in_manifest.contains(&rec.id) {
-                        write_manifest_line(
-                            &mut manifest,
-                            &manifest_path,
-                            row.line,
-                            &rec.id,
-                            rec.status_index,
-                            &file,
-                            row.award.recipient.as_str(),
-                            &row.key,
-                        )?;
-                    }
-                    continue;
-                }
-                match issuer.credential(&rec.id, &row.achievement, &row.award, rec.status_index) {
-                    Ok(credential) => jobs_list.push(Job {
-                        line: row.line,
-                        id: rec.id.clone(),
-                        index: rec.status_index,
-                        credential,
-                        file,
-                        recipient: rec.recipient.clone(),
-                        manifest_needed: !in_manifest.contains(&rec.id),
-                    }),
-                    Err(e) => errors.push(RowError {
-                        line: row.line,
-                        message: e.to_string(),
-                    }),
-                }
-            } else {
-                fresh.push((row, Issuer::new_credential_id(options.base_url.as_deref())));
-            }
-        }
-        if !fresh.is_empty() {
-            let records: Vec<NewRecord<'_>> = fresh
-                .iter()
-                .map(|(row, id)| NewRecord {
-                    id,
-                    recipient: row.award.recipient.as_str(),
-                    achievement: row
-                        .achievement
-                        .get("id")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default(),
-                    row_key: Some(&row.key),
-                })
-                .collect();
-            let length = issuer.status_list_length();
-            let indexes = issuer.state_mut().record(&records, length)?;
-            for ((row, id), index) in fresh.iter().zip(indexes) {
-                match issuer.credential(id, &row.achievement, &row.award, index) {
-                    Ok(credential) => jobs_list.push(Job {
-                        line: row.line,
-                        id: id.clone(),
-                        index,
-                        file: out_dir.join(format!("{}.{ext}", file_stem(id))),
-                        credential,
-                        recipient: row.award.recipient.as_str().into(),
-                        manifest_needed: true,
-                    }),
-                    Err(e) => errors.push(RowError {
-                        line: row.line,
-                        message: e.to_string(),
-                    }),
-                }
-            }
-        }
-        // 2. Sign and write in parallel.
-        let key = issuer.key();
-        let chunk = jobs_list.len().div_ceil(jobs).max(1);
-        let results: Vec<(usize, Result<()>)> = std::thread::scope(|s| {
-            let handles: Vec<_> = jobs_list
-                .chunks(chunk)
-                .enumerate()
-                .map(|(c, part)| {
-                    s.spawn(move || {
-                        part.iter()
-                            .enumerate()
-                            .map(|(i, job)| (c * chunk + i, sign_and_write(key, job, options)))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_default())
-                .collect()
-        });
-        // 3. Make the batch durable (one journal commit covers most of it), then report it in
-        //    the manifest, in row order.
-        for (i, result) in &results {
-            if result.is_ok()
-                && let Some(job) = jobs_list.get(*i)
-            {
-                sync_file(&job.file)?;
-                if let Some((_, ext)) = &options.bake {
-                    sync_file(&job.file.with_extension(ext))?;
-                }
-            }
-        }
-        sync_file(out_dir)?;
-        for (i, result) in results {
-            let Some(job) = jobs_list.get(i) else {
-                continue;
-            };
-            match result {
-                Ok(()) => {
-                    report.issued += 1;
-                    if job.manifest_needed {
-                        let key = batch
-                            .iter()
-                            .find(|r| r.line == job.line)
-                            .map(|r| r.key.as_str())
-                            .unwrap_or_default();
-                        write_manifest_line(
-                            &mut manifest,
-                            &manifest_path,
-                            job.line,
-                            &job.id,
-                            job.index,
-                            &job.file,
-                            &job.recipient,
-                            key,
-                        )?;
-                    }
-                }
-                Err(e) => errors.push(RowError {
-                    line: job.line,
-                    message: e.to_string(),
-                }),
-            }
-        }
-        manifest.sync_data().map_err(io(&manifest_path))?;
-        done += batch.len();
-        progress(done);
-    }
-    errors.sort_by_key(|e| e.line);
-    report.errors = errors;
-    Ok(report)
+    run(issuer, achievement, &|| Ok(csv), out_dir, options, progress)
+}
+
+/// [`bulk`] streaming the CSV file at `csv_path` (read twice with [`BulkOptions::strict`]).
+///
+/// # Errors
+/// As [`bulk`]; [`IssueError::Io`] when the CSV cannot be opened.
+pub fn bulk_file(
+    issuer: &mut Issuer,
+    achievement: &Value,
+    csv_path: &Path,
+    out_dir: &Path,
+    options: &BulkOptions,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<BulkReport> {
+    run(
+        issuer,
+        achievement,
+        &|| std::fs::File::open(csv_path).map_err(io(csv_path)),
+        out_dir,
+        options,
+        progress,
+    )
 }
 
 /// Checks every row of `csv` as [`bulk`] would, without touching state or files. Returns the
@@ -342,9 +249,354 @@ pub fn check_csv(
     options: &BulkOptions,
 ) -> Result<(usize, Vec<RowError>)> {
     crate::issuer::check_achievement(achievement)?;
-    let default_achievement = std::sync::Arc::new(achievement.clone());
-    let (rows, errors, _) = parse_rows(csv, &default_achievement, options)?;
-    Ok((rows.len(), errors))
+    let default_achievement = Arc::new(achievement.clone());
+    let (good, errors, _) = check_all(csv, &default_achievement, options)?;
+    Ok((good, errors))
+}
+
+/// Reads every row; returns the number of good rows, the row errors and the row count.
+fn check_all<R: Read>(
+    source: R,
+    default: &Arc<Value>,
+    options: &BulkOptions,
+) -> Result<(usize, Vec<RowError>, usize)> {
+    let mut rows = RowReader::new(source, default.clone(), options.clone())?;
+    let mut good = 0usize;
+    let mut errors = Vec::new();
+    while let Some(batch) = rows.next_batch(options.batch.max(1))? {
+        good += batch.rows.len();
+        errors.extend(batch.errors);
+    }
+    Ok((good, errors, rows.total))
+}
+
+fn run<R: Read + Send>(
+    issuer: &mut Issuer,
+    achievement: &Value,
+    open: &dyn Fn() -> Result<R>,
+    out_dir: &Path,
+    options: &BulkOptions,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<BulkReport> {
+    crate::issuer::check_achievement(achievement)?;
+    let default_achievement = Arc::new(achievement.clone());
+    if options.strict {
+        let (_, errors, total) = check_all(open()?, &default_achievement, options)?;
+        if !errors.is_empty() {
+            return Ok(BulkReport {
+                rows: total,
+                errors,
+                ..BulkReport::default()
+            });
+        }
+    }
+    // The header is read here, so a bad one stops the run before anything is written.
+    let mut reader = RowReader::new(open()?, default_achievement, options.clone())?;
+    std::fs::create_dir_all(out_dir).map_err(io(out_dir))?;
+    let manifest_path = out_dir.join("manifest.jsonl");
+    let in_manifest = read_manifest_ids(&manifest_path)?;
+    let mut manifest = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&manifest_path)
+        .map_err(io(&manifest_path))?;
+    // A line torn by a crash would swallow the next one: end it first.
+    if std::fs::read(&manifest_path)
+        .map_err(io(&manifest_path))?
+        .last()
+        .is_some_and(|&b| b != b'\n')
+    {
+        manifest.write_all(b"\n").map_err(io(&manifest_path))?;
+    }
+    let ext = match options.format {
+        Format::Ob3Jwt => "jwt",
+        _ => "json",
+    };
+    let workers = if options.jobs == 0 {
+        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+    } else {
+        options.jobs
+    };
+    let batch_size = options.batch.max(1);
+    let template = issuer.template();
+    let length = issuer.status_list_length();
+    let (key, state) = issuer.key_and_state();
+    let mut used = state.used_indexes()?;
+
+    let (batch_tx, batch_rx) = mpsc::sync_channel::<Result<Batch>>(1);
+    let (job_tx, job_rx) = mpsc::sync_channel::<Job>(batch_size.min(4096));
+    let job_rx = Arc::new(Mutex::new(job_rx));
+    let (out_tx, out_rx) = mpsc::channel::<(u64, Outcome)>();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+
+    let mut report = BulkReport::default();
+    let mut errors: Vec<RowError> = Vec::new();
+    let mut sink = Sink {
+        pending: BTreeMap::new(),
+        next: 0,
+        manifest: &mut manifest,
+        manifest_path: &manifest_path,
+        out_dir,
+        fsync: options.fsync,
+        done: 0,
+        fatal: None,
+    };
+
+    let (result, total) = std::thread::scope(|s| {
+        // Reader: parse and check rows, hand over batches.
+        let stop_ref = &stop;
+        let reader_thread = s.spawn(move || {
+            loop {
+                if stop_ref.load(std::sync::atomic::Ordering::Relaxed) {
+                    break;
+                }
+                match reader.next_batch(batch_size) {
+                    Ok(Some(b)) => {
+                        if batch_tx.send(Ok(b)).is_err() {
+                            break;
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        let _ = batch_tx.send(Err(e));
+                        break;
+                    }
+                }
+            }
+            reader.total
+        });
+        // Workers: build, sign, write.
+        for _ in 0..workers {
+            let job_rx = Arc::clone(&job_rx);
+            let out_tx = out_tx.clone();
+            let template = &template;
+            let stop_ref = &stop;
+            s.spawn(move || {
+                loop {
+                    let job = match job_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => break,
+                    };
+                    let Ok(job) = job else { break };
+                    let seq = job.seq;
+                    let outcome = if stop_ref.load(std::sync::atomic::Ordering::Relaxed) {
+                        // A write failed: sign nothing more (the rows stay recorded and
+                        // are finished by the next run with the same ids).
+                        Outcome::Fatal(IssueError::Input("stopped".into()))
+                    } else {
+                        sign_and_write(template, key, job, options)
+                    };
+                    if matches!(outcome, Outcome::Fatal(_)) {
+                        stop_ref.store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    if out_tx.send((seq, outcome)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(out_tx);
+        // This thread: record each batch, dispatch it, report what is done in row order.
+        let mut seq = 0u64;
+        let result = (|| -> Result<()> {
+            for batch in batch_rx.iter() {
+                let batch = batch?;
+                errors.extend(batch.errors);
+                let mut fresh: Vec<(u64, Row, String)> = Vec::new();
+                let mut dispatch: Vec<Job> = Vec::new();
+                for row in batch.rows {
+                    let this = seq;
+                    seq += 1;
+                    if let Some(rec) = state.get_by_row_key(&row.key)? {
+                        let file = out_dir.join(format!("{}.{ext}", file_stem(&rec.id)));
+                        if complete(&file, options) {
+                            sink.pending.insert(
+                                this,
+                                Outcome::Done {
+                                    line: row.line,
+                                    manifest_needed: !in_manifest.contains(&rec.id),
+                                    id: rec.id,
+                                    index: rec.status_index,
+                                    file,
+                                    recipient: rec.recipient,
+                                    key: row.key,
+                                    signed: false,
+                                },
+                            );
+                        } else {
+                            dispatch.push(Job {
+                                seq: this,
+                                manifest_needed: !in_manifest.contains(&rec.id),
+                                id: rec.id,
+                                index: rec.status_index,
+                                file,
+                                row,
+                            });
+                        }
+                    } else {
+                        let id = Issuer::new_credential_id(options.base_url.as_deref());
+                        fresh.push((this, row, id));
+                    }
+                }
+                if !fresh.is_empty() {
+                    let records: Vec<NewRecord<'_>> = fresh
+                        .iter()
+                        .map(|(_, row, id)| NewRecord {
+                            id,
+                            recipient: row.award.recipient.as_str(),
+                            achievement: row
+                                .achievement
+                                .get("id")
+                                .and_then(Value::as_str)
+                                .unwrap_or_default(),
+                            row_key: Some(&row.key),
+                        })
+                        .collect();
+                    let indexes = state.record_with_used(&records, length, &mut used)?;
+                    drop(records);
+                    for ((this, row, id), index) in fresh.into_iter().zip(indexes) {
+                        dispatch.push(Job {
+                            seq: this,
+                            file: out_dir.join(format!("{}.{ext}", file_stem(&id))),
+                            id,
+                            index,
+                            row,
+                            manifest_needed: true,
+                        });
+                    }
+                    dispatch.sort_by_key(|j| j.seq);
+                }
+                for job in dispatch {
+                    job_tx
+                        .send(job)
+                        .map_err(|_| IssueError::Input("the signing threads stopped".into()))?;
+                }
+                while let Ok((k, outcome)) = out_rx.try_recv() {
+                    sink.pending.insert(k, outcome);
+                }
+                sink.flush(&mut report, &mut errors)?;
+                progress(sink.done);
+                if sink.fatal.is_some() {
+                    break;
+                }
+            }
+            Ok(())
+        })();
+        stop.store(
+            result.is_err() || sink.fatal.is_some(),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        drop(job_tx);
+        drop(batch_rx);
+        // Every dispatched job reports back (workers stop when the job channel closes).
+        for (k, outcome) in out_rx.iter() {
+            sink.pending.insert(k, outcome);
+        }
+        let flushed = sink.flush(&mut report, &mut errors);
+        progress(sink.done);
+        let total = reader_thread.join().unwrap_or_default();
+        (result.and(flushed), total)
+    });
+    result?;
+    if let Some(e) = sink.fatal.take() {
+        return Err(e);
+    }
+    manifest.flush().map_err(io(&manifest_path))?;
+    errors.sort_by_key(|e| e.line);
+    report.rows = total;
+    report.errors = errors;
+    Ok(report)
+}
+
+/// Reports outcomes in row order: manifest lines, counts, row errors.
+struct Sink<'a> {
+    pending: BTreeMap<u64, Outcome>,
+    next: u64,
+    manifest: &'a mut std::fs::File,
+    manifest_path: &'a Path,
+    out_dir: &'a Path,
+    fsync: bool,
+    done: usize,
+    fatal: Option<IssueError>,
+}
+
+impl Sink<'_> {
+    fn flush(&mut self, report: &mut BulkReport, errors: &mut Vec<RowError>) -> Result<()> {
+        let mut ready = Vec::new();
+        while let Some(outcome) = self.pending.remove(&self.next) {
+            self.next += 1;
+            ready.push(outcome);
+        }
+        if ready.is_empty() {
+            return Ok(());
+        }
+        if self.fsync {
+            sync_file(self.out_dir)?;
+        }
+        let mut text = String::new();
+        for outcome in ready {
+            self.done += 1;
+            match outcome {
+                Outcome::Done {
+                    line,
+                    id,
+                    index,
+                    file,
+                    recipient,
+                    key,
+                    manifest_needed,
+                    signed,
+                } => {
+                    if signed {
+                        report.issued += 1;
+                    } else {
+                        report.already_issued += 1;
+                    }
+                    if manifest_needed {
+                        let name = file
+                            .file_name()
+                            .and_then(|n| n.to_str())
+                            .unwrap_or_default();
+                        let entry = json!({
+                            "line": line,
+                            "id": id,
+                            "file": name,
+                            "recipient": recipient,
+                            "statusListIndex": index,
+                            "rowKey": key,
+                        });
+                        text.push_str(&entry.to_string());
+                        text.push('\n');
+                    }
+                }
+                Outcome::RowFailed(e) => errors.push(e),
+                Outcome::Fatal(e) => {
+                    // The first failure is the cause; later ones are "stopped".
+                    if self.fatal.is_none() && !matches!(&e, IssueError::Input(m) if m == "stopped")
+                    {
+                        self.fatal = Some(e);
+                    }
+                }
+            }
+        }
+        self.manifest
+            .write_all(text.as_bytes())
+            .map_err(io(self.manifest_path))?;
+        if self.fsync {
+            self.manifest.sync_data().map_err(io(self.manifest_path))?;
+        }
+        Ok(())
+    }
+}
+
+/// Whether an earlier run's output for a recorded row is there and complete (written through
+/// a rename, it is never partial after a process crash; after a power loss it may be empty).
+fn complete(file: &Path, options: &BulkOptions) -> bool {
+    let ends_well = std::fs::read(file).is_ok_and(|b| b.len() > 1 && b.last() == Some(&b'\n'));
+    ends_well
+        && options.bake.as_ref().is_none_or(|(_, ext)| {
+            std::fs::metadata(file.with_extension(ext)).is_ok_and(|m| m.len() > 0)
+        })
 }
 
 fn sync_file(path: &Path) -> Result<()> {
@@ -353,49 +605,64 @@ fn sync_file(path: &Path) -> Result<()> {
         .map_err(io(path))
 }
 
-fn sign_and_write(key: &crate::issuer::IssuerKey, job: &Job, options: &BulkOptions) -> Result<()> {
-    let secured = key.secure(&job.credential, options.format)?;
-    write_atomic_with(&job.file, &secured.to_file_bytes(), false)?;
-    if let Some((image, ext)) = &options.bake {
-        let mut out = Vec::new();
-        obi_bake::bake(image, &mut out, &secured.payload(), None)?;
-        write_atomic_with(&job.file.with_extension(ext), &out, false)?;
+fn sign_and_write(
+    template: &Template,
+    key: &crate::issuer::IssuerKey,
+    job: Job,
+    options: &BulkOptions,
+) -> Outcome {
+    let row_failed = |e: IssueError| {
+        Outcome::RowFailed(RowError {
+            line: job.row.line,
+            message: e.to_string(),
+        })
+    };
+    let credential = match template.build(&job.id, &job.row.achievement, &job.row.award, job.index)
+    {
+        Ok(c) => c,
+        Err(e) => return row_failed(e),
+    };
+    let secured = match key.secure(&credential, options.format) {
+        Ok(s) => s,
+        Err(e) => return row_failed(e),
+    };
+    let write = |path: &Path, bytes: &[u8]| match &options.writer {
+        Some(w) => w.write(path, bytes, options.fsync),
+        None => write_atomic_with(path, bytes, options.fsync),
+    };
+    let written = (|| -> Result<()> {
+        if let Some((image, ext)) = &options.bake {
+            let mut out = Vec::new();
+            obi_bake::bake(image, &mut out, &secured.payload(), None)?;
+            write(&job.file.with_extension(ext), &out)?;
+        }
+        // The credential file last: its presence marks the row complete.
+        write(&job.file, &secured.to_file_bytes())
+    })();
+    match written {
+        Ok(()) => Outcome::Done {
+            line: job.row.line,
+            recipient: job.row.award.recipient.as_str().into(),
+            key: job.row.key,
+            id: job.id,
+            index: job.index,
+            file: job.file,
+            manifest_needed: job.manifest_needed,
+            signed: true,
+        },
+        Err(e @ IssueError::Io { .. }) => Outcome::Fatal(e),
+        Err(e) => row_failed(e),
     }
-    Ok(())
-}
-
-#[allow(clippy::too_many_arguments)] // one manifest line's fields
-fn write_manifest_line(
-    manifest: &mut std::fs::File,
-    path: &Path,
-    line: u64,
-    id: &str,
-    index: usize,
-    file: &Path,
-    recipient: &str,
-    row_key: &str,
-) -> Result<()> {
-    let name = file
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or_default();
-    let entry = json!({
-        "line": line,
-        "id": id,
-        "file": name,
-        "recipient": recipient,
-        "statusListIndex": index,
-        "rowKey": row_key,
-    });
-    writeln!(manifest, "{entry}").map_err(io(path))
 }
 
 fn read_manifest_ids(path: &Path) -> Result<HashSet<String>> {
     let mut out = HashSet::new();
-    match std::fs::read_to_string(path) {
-        Ok(text) => {
-            for line in text.lines() {
-                if let Ok(v) = serde_json::from_str::<Value>(line)
+    match std::fs::File::open(path) {
+        Ok(f) => {
+            use std::io::BufRead as _;
+            for line in std::io::BufReader::new(f).lines() {
+                let line = line.map_err(io(path))?;
+                if let Ok(v) = serde_json::from_str::<Value>(&line)
                     && let Some(id) = v.get("id").and_then(Value::as_str)
                 {
                     out.insert(id.to_string());
@@ -411,127 +678,172 @@ fn read_manifest_ids(path: &Path) -> Result<HashSet<String>> {
     }
 }
 
-type Parsed = (Vec<Row>, Vec<RowError>, usize);
+/// Streams rows from a CSV source: header checked on creation, rows checked one by one.
+struct RowReader<R: Read> {
+    reader: csv::Reader<R>,
+    columns: HashMap<&'static str, usize>,
+    width: usize,
+    default: Arc<Value>,
+    options: BulkOptions,
+    /// First line of each (achievement, recipient), by a 16-byte hash.
+    seen: HashMap<[u8; 16], u64>,
+    achievements: HashMap<String, Arc<Value>>,
+    record: csv::ByteRecord,
+    total: usize,
+    done: bool,
+}
 
-fn parse_rows(
-    csv_bytes: &[u8],
-    default: &std::sync::Arc<Value>,
-    options: &BulkOptions,
-) -> Result<Parsed> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(csv_bytes);
-    let headers = reader
-        .byte_headers()
-        .map_err(|e| IssueError::Row {
-            line: 1,
-            message: format!("bad CSV header: {e}"),
-        })?
-        .clone();
-    let mut columns: HashMap<&str, usize> = HashMap::new();
-    for (i, h) in headers.iter().enumerate() {
-        let name = std::str::from_utf8(h)
-            .map_err(|_| IssueError::Row {
+impl<R: Read> RowReader<R> {
+    fn new(source: R, default: Arc<Value>, options: BulkOptions) -> Result<Self> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(true)
+            .from_reader(source);
+        let headers = reader
+            .byte_headers()
+            .map_err(|e| IssueError::Row {
                 line: 1,
-                message: "the header is not UTF-8".into(),
+                message: format!("bad CSV header: {e}"),
             })?
-            .trim()
-            .trim_start_matches('\u{feff}')
-            .to_ascii_lowercase();
-        let Some(known) = COLUMNS.iter().find(|c| **c == name) else {
-            return Err(IssueError::Row {
-                line: 1,
-                message: format!("unknown column {name:?} (columns: {})", COLUMNS.join(", ")),
-            });
-        };
-        if columns.insert(known, i).is_some() {
-            return Err(IssueError::Row {
-                line: 1,
-                message: format!("column {name:?} appears twice"),
-            });
-        }
-    }
-    for required in ["recipient", "name"] {
-        if !columns.contains_key(required) {
-            return Err(IssueError::Row {
-                line: 1,
-                message: format!("the header lacks the required column {required:?}"),
-            });
-        }
-    }
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
-    let mut seen: HashMap<(String, String), u64> = HashMap::new();
-    let mut achievements: HashMap<String, std::sync::Arc<Value>> = HashMap::new();
-    let mut record = csv::ByteRecord::new();
-    let mut total = 0usize;
-    loop {
-        let line_before = reader.position().line();
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e.position().map_or(line_before, csv::Position::line);
-                errors.push(RowError {
-                    line,
-                    message: format!("bad CSV: {e}"),
+            .clone();
+        let mut columns: HashMap<&'static str, usize> = HashMap::new();
+        for (i, h) in headers.iter().enumerate() {
+            let name = std::str::from_utf8(h)
+                .map_err(|_| IssueError::Row {
+                    line: 1,
+                    message: "the header is not UTF-8".into(),
+                })?
+                .trim()
+                .trim_start_matches('\u{feff}')
+                .to_ascii_lowercase();
+            let Some(known) = COLUMNS.iter().find(|c| **c == name) else {
+                return Err(IssueError::Row {
+                    line: 1,
+                    message: format!("unknown column {name:?} (columns: {})", COLUMNS.join(", ")),
                 });
-                total += 1;
-                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+            };
+            if columns.insert(known, i).is_some() {
+                return Err(IssueError::Row {
+                    line: 1,
+                    message: format!("column {name:?} appears twice"),
+                });
+            }
+        }
+        for required in ["recipient", "name"] {
+            if !columns.contains_key(required) {
+                return Err(IssueError::Row {
+                    line: 1,
+                    message: format!("the header lacks the required column {required:?}"),
+                });
+            }
+        }
+        Ok(Self {
+            reader,
+            columns,
+            width: headers.len(),
+            default,
+            options,
+            seen: HashMap::new(),
+            achievements: HashMap::new(),
+            record: csv::ByteRecord::new(),
+            total: 0,
+            done: false,
+        })
+    }
+
+    /// Up to `n` rows (good and bad), or `None` at the end.
+    fn next_batch(&mut self, n: usize) -> Result<Option<Batch>> {
+        if self.done {
+            return Ok(None);
+        }
+        let mut batch = Batch {
+            rows: Vec::with_capacity(n.min(4096)),
+            errors: Vec::new(),
+        };
+        while batch.rows.len() + batch.errors.len() < n {
+            let line_before = self.reader.position().line();
+            match self.reader.read_byte_record(&mut self.record) {
+                Ok(false) => {
+                    self.done = true;
                     break;
                 }
-                continue;
-            }
-        }
-        total += 1;
-        if total > options.max_rows {
-            return Err(IssueError::Limit(format!(
-                "the CSV has more than max_rows ({}) rows (MAX_CSV_ROWS)",
-                options.max_rows
-            )));
-        }
-        let line = record.position().map_or(line_before, csv::Position::line);
-        match parse_row(
-            &record,
-            &columns,
-            headers.len(),
-            default,
-            &mut achievements,
-            options,
-        ) {
-            Ok(row) => {
-                let ach = row
-                    .achievement
-                    .get("id")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string();
-                let who = row.award.recipient.as_str().to_ascii_lowercase();
-                if let Some(first) = seen.get(&(ach.clone(), who.clone())) {
-                    errors.push(RowError {
+                Ok(true) => {}
+                Err(e) => {
+                    let line = e.position().map_or(line_before, csv::Position::line);
+                    self.total += 1;
+                    let stop = matches!(e.kind(), csv::ErrorKind::Io(_));
+                    batch.errors.push(RowError {
                         line,
-                        message: format!(
-                            "duplicate recipient {who} for this achievement (first on line {first})"
-                        ),
+                        message: format!("bad CSV: {e}"),
                     });
-                } else {
-                    seen.insert((ach, who), line);
-                    rows.push(Row { line, ..row });
+                    if stop {
+                        self.done = true;
+                        break;
+                    }
+                    continue;
                 }
             }
-            Err(message) => errors.push(RowError { line, message }),
+            self.total += 1;
+            if self.total > self.options.max_rows {
+                return Err(IssueError::Limit(format!(
+                    "the CSV has more than max_rows ({}) rows (MAX_CSV_ROWS)",
+                    self.options.max_rows
+                )));
+            }
+            let line = self
+                .record
+                .position()
+                .map_or(line_before, csv::Position::line);
+            match parse_row(
+                &self.record,
+                &self.columns,
+                self.width,
+                &self.default,
+                &mut self.achievements,
+                &self.options,
+            ) {
+                Ok(row) => {
+                    let ach = row
+                        .achievement
+                        .get("id")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default();
+                    let who = row.award.recipient.as_str().to_ascii_lowercase();
+                    let mut h = Sha256::new();
+                    h.update(ach.as_bytes());
+                    h.update([0u8]);
+                    h.update(who.as_bytes());
+                    let digest = h.finalize();
+                    let mut seen_key = [0u8; 16];
+                    seen_key.copy_from_slice(&digest[..16]);
+                    if let Some(first) = self.seen.get(&seen_key) {
+                        batch.errors.push(RowError {
+                            line,
+                            message: format!(
+                                "duplicate recipient {who} for this achievement (first on line {first})"
+                            ),
+                        });
+                    } else {
+                        self.seen.insert(seen_key, line);
+                        batch.rows.push(Row { line, ..row });
+                    }
+                }
+                Err(message) => batch.errors.push(RowError { line, message }),
+            }
         }
+        if batch.rows.is_empty() && batch.errors.is_empty() && self.done {
+            return Ok(None);
+        }
+        Ok(Some(batch))
     }
-    Ok((rows, errors, total))
 }
 
 fn parse_row(
     record: &csv::ByteRecord,
-    columns: &HashMap<&str, usize>,
+    columns: &HashMap<&'static str, usize>,
     width: usize,
-    default: &std::sync::Arc<Value>,
-    achievements: &mut HashMap<String, std::sync::Arc<Value>>,
+    default: &Arc<Value>,
+    achievements: &mut HashMap<String, Arc<Value>>,
     options: &BulkOptions,
 ) -> std::result::Result<Row, String> {
     if record.len() != width {
@@ -564,7 +876,7 @@ fn parse_row(
                     .map_err(|e| format!("achievement: {e}"))?;
                 crate::issuer::check_achievement(&a)
                     .map_err(|e| format!("achievement {path}: {e}"))?;
-                let a = std::sync::Arc::new(a);
+                let a = Arc::new(a);
                 achievements.insert(path.to_string(), a.clone());
                 a
             }

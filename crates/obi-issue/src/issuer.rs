@@ -15,6 +15,8 @@ use crate::status_list::{MIN_STATUS_LIST_LENGTH, StatusList};
 pub const CREDENTIALS_V2: &str = "https://www.w3.org/ns/credentials/v2";
 /// The Open Badges 3.0 context obi issues with.
 pub const OB3_CONTEXT: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json";
+/// The Open Badges 3.0 extensions context (1EdTech status, refresh and schema types).
+pub const OB3_EXTENSIONS_CONTEXT: &str = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json";
 /// The profile file name.
 pub const ISSUER_FILE: &str = "issuer.json";
 /// The private key file name (a private JWK, mode 0600).
@@ -28,6 +30,44 @@ pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
 const META_STATUS_URL: &str = "status_url";
 const META_LIST_LENGTH: &str = "status_list_length";
+const META_STATUS_TYPE: &str = "status_type";
+
+/// How the credentials of an issuer can be revoked (chosen at `init`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum StatusType {
+    /// W3C Bitstring Status List: a `BitstringStatusListEntry` with a random index in a
+    /// signed `BitstringStatusListCredential` (default; private: the list reveals no ids).
+    #[default]
+    Bitstring,
+    /// The 1EdTech Revocation List (OB 3.0 §"1EdTech Revocation List Status Method"): a
+    /// `1EdTechRevocationList` entry naming a JSON document that lists the revoked ids.
+    OneEdTech,
+}
+
+impl StatusType {
+    /// The name used on the command line and in the state.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Bitstring => "bitstring",
+            Self::OneEdTech => "1edtech",
+        }
+    }
+}
+
+impl std::str::FromStr for StatusType {
+    type Err = IssueError;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "bitstring" | "BitstringStatusList" => Ok(Self::Bitstring),
+            "1edtech" | "1EdTechRevocationList" => Ok(Self::OneEdTech),
+            other => Err(IssueError::Input(format!(
+                "unknown status type {other:?} (bitstring, 1edtech)"
+            ))),
+        }
+    }
+}
 
 /// What `init` writes.
 #[derive(Debug, Clone, Default)]
@@ -46,6 +86,8 @@ pub struct InitOptions {
     pub status_url: Option<String>,
     /// The status list length (at least [`MIN_STATUS_LIST_LENGTH`]).
     pub status_list_length: Option<usize>,
+    /// How credentials can be revoked (default: Bitstring Status List).
+    pub status_type: StatusType,
     /// Replace existing files.
     pub force: bool,
 }
@@ -292,6 +334,7 @@ pub struct Issuer {
     state: State,
     status_url: String,
     list_length: usize,
+    status_type: StatusType,
 }
 
 pub(crate) fn read_json(path: &Path) -> Result<Value> {
@@ -528,6 +571,7 @@ impl Issuer {
             .div_ceil(8)
             * 8;
         state.set_meta(META_LIST_LENGTH, &length.to_string())?;
+        state.set_meta(META_STATUS_TYPE, options.status_type.as_str())?;
         drop(state);
         // issuer.json last: its presence marks a complete directory.
         write_atomic(
@@ -597,6 +641,10 @@ impl Issuer {
             None => format!("{}/status/revocation", url.trim_end_matches('/')),
         };
         check_url("status list URL", &status_url)?;
+        let status_type = match state.get_meta(META_STATUS_TYPE)? {
+            Some(t) => t.parse()?,
+            None => StatusType::Bitstring,
+        };
         let list_length = state
             .get_meta(META_LIST_LENGTH)?
             .and_then(|v| v.parse::<usize>().ok())
@@ -614,6 +662,7 @@ impl Issuer {
             state,
             status_url,
             list_length,
+            status_type,
         })
     }
 
@@ -652,10 +701,21 @@ impl Issuer {
         &mut self.state
     }
 
+    /// The key and the state at once (bulk signs on other threads while recording).
+    pub(crate) fn key_and_state(&mut self) -> (&IssuerKey, &mut State) {
+        (&self.key, &mut self.state)
+    }
+
     /// The URL of the status list credential the credentials name.
     #[must_use]
     pub fn status_url(&self) -> &str {
         &self.status_url
+    }
+
+    /// How this issuer's credentials can be revoked.
+    #[must_use]
+    pub fn status_type(&self) -> StatusType {
+        self.status_type
     }
 
     /// The status list length.
@@ -713,87 +773,16 @@ impl Issuer {
         award: &Award,
         status_index: usize,
     ) -> Result<Value> {
-        check_achievement(achievement)?;
-        let mut achievement = achievement.as_object().cloned().unwrap_or_default();
-        achievement.remove("@context");
-        let name = achievement
-            .get("name")
-            .cloned()
-            .unwrap_or_else(|| "Open Badge".into());
-        let mut subject = Map::new();
-        subject.insert("type".into(), json!(["AchievementSubject"]));
-        match &award.recipient {
-            Recipient::Did(d) | Recipient::Url(d) => {
-                subject.insert("id".into(), d.clone().into());
-            }
-            Recipient::Email(e) => {
-                let identity = if award.hash_email {
-                    let salt = uuid::Uuid::new_v4().simple().to_string();
-                    json!({
-                        "type": "IdentityObject",
-                        "identityType": "emailAddress",
-                        "hashed": true,
-                        "identityHash": identity_hash(e, &salt),
-                        "salt": salt,
-                    })
-                } else {
-                    json!({
-                        "type": "IdentityObject",
-                        "identityType": "emailAddress",
-                        "hashed": false,
-                        "identityHash": e,
-                    })
-                };
-                subject.insert("identifier".into(), json!([identity]));
-            }
+        self.template().build(id, achievement, award, status_index)
+    }
+
+    /// What every credential of this issuer shares (`Sync`, for bulk workers).
+    pub(crate) fn template(&self) -> Template {
+        Template {
+            profile: self.embedded_profile(),
+            status_url: self.status_url.clone(),
+            status_type: self.status_type,
         }
-        if let Some(n) = &award.name {
-            subject.insert("name".into(), n.clone().into());
-        }
-        if let Some(n) = &award.narrative {
-            subject.insert("narrative".into(), n.clone().into());
-        }
-        subject.insert("achievement".into(), Value::Object(achievement));
-        let valid_from = now();
-        let mut c = Map::new();
-        c.insert("@context".into(), json!([CREDENTIALS_V2, OB3_CONTEXT]));
-        c.insert("id".into(), id.into());
-        c.insert(
-            "type".into(),
-            json!(["VerifiableCredential", "OpenBadgeCredential"]),
-        );
-        c.insert("issuer".into(), self.embedded_profile());
-        c.insert("validFrom".into(), valid_from.clone().into());
-        if let Some(u) = &award.valid_until {
-            let u = parse_valid_until(u)?;
-            if u <= valid_from {
-                return Err(IssueError::Input(format!(
-                    "validUntil {u} is not after validFrom {valid_from}"
-                )));
-            }
-            c.insert("validUntil".into(), u.into());
-        }
-        c.insert("name".into(), name);
-        c.insert("credentialSubject".into(), Value::Object(subject));
-        if !award.evidence.is_empty() {
-            let mut ev = Vec::new();
-            for e in &award.evidence {
-                check_url("evidence", e)?;
-                ev.push(json!({"id": e, "type": ["Evidence"]}));
-            }
-            c.insert("evidence".into(), Value::Array(ev));
-        }
-        c.insert(
-            "credentialStatus".into(),
-            json!({
-                "id": format!("{}#{status_index}", self.status_url),
-                "type": "BitstringStatusListEntry",
-                "statusPurpose": "revocation",
-                "statusListIndex": status_index.to_string(),
-                "statusListCredential": self.status_url,
-            }),
-        );
-        Ok(Value::Object(c))
     }
 
     /// Awards `achievement` to one recipient: records a fresh id and status index in the
@@ -861,6 +850,45 @@ impl Issuer {
         Ok(list)
     }
 
+    /// The 1EdTech Revocation List document, to publish at [`Issuer::status_url`] when the
+    /// issuer's [`StatusType`] is [`StatusType::OneEdTech`]: `{id, issuer,
+    /// revokedCredentials: [{id, revocationReason}]}`, unsigned JSON as the 1EdTech
+    /// Revocation List 1.0 describes it.
+    ///
+    /// # Errors
+    /// [`IssueError::State`].
+    pub fn revocation_list(&self) -> Result<Value> {
+        let revoked: Vec<Value> = self
+            .state
+            .revoked()?
+            .into_iter()
+            .map(|(id, _, reason)| {
+                let mut r = json!({"id": id});
+                if let (Some(m), Some(reason)) = (r.as_object_mut(), reason) {
+                    m.insert("revocationReason".into(), reason.into());
+                }
+                r
+            })
+            .collect();
+        Ok(json!({
+            "id": self.status_url,
+            "issuer": self.id,
+            "revokedCredentials": revoked,
+        }))
+    }
+
+    /// The document to publish at [`Issuer::status_url`]: the signed status list credential
+    /// or the 1EdTech revocation list, by the issuer's [`StatusType`].
+    ///
+    /// # Errors
+    /// As [`Issuer::status_list_credential`] and [`Issuer::revocation_list`].
+    pub fn status_document(&self) -> Result<Value> {
+        match self.status_type {
+            StatusType::Bitstring => self.status_list_credential(),
+            StatusType::OneEdTech => self.revocation_list(),
+        }
+    }
+
     /// The signed `BitstringStatusListCredential` (eddsa-rdfc-2022), to publish at
     /// [`Issuer::status_url`].
     ///
@@ -885,6 +913,117 @@ impl Issuer {
             Secured::Json(v) => Ok(v),
             Secured::Jwt(_) => Err(IssueError::Input("unexpected JWT".into())),
         }
+    }
+}
+
+/// The parts of an issuer every credential shares: the embedded profile and the status list.
+#[derive(Debug, Clone)]
+pub(crate) struct Template {
+    profile: Value,
+    status_url: String,
+    status_type: StatusType,
+}
+
+impl Template {
+    /// The unsigned OB 3.0 credential; see [`Issuer::credential`].
+    pub(crate) fn build(
+        &self,
+        id: &str,
+        achievement: &Value,
+        award: &Award,
+        status_index: usize,
+    ) -> Result<Value> {
+        check_achievement(achievement)?;
+        let mut achievement = achievement.as_object().cloned().unwrap_or_default();
+        achievement.remove("@context");
+        let name = achievement
+            .get("name")
+            .cloned()
+            .unwrap_or_else(|| "Open Badge".into());
+        let mut subject = Map::new();
+        subject.insert("type".into(), json!(["AchievementSubject"]));
+        match &award.recipient {
+            Recipient::Did(d) | Recipient::Url(d) => {
+                subject.insert("id".into(), d.clone().into());
+            }
+            Recipient::Email(e) => {
+                let identity = if award.hash_email {
+                    let salt = uuid::Uuid::new_v4().simple().to_string();
+                    json!({
+                        "type": "IdentityObject",
+                        "identityType": "emailAddress",
+                        "hashed": true,
+                        "identityHash": identity_hash(e, &salt),
+                        "salt": salt,
+                    })
+                } else {
+                    json!({
+                        "type": "IdentityObject",
+                        "identityType": "emailAddress",
+                        "hashed": false,
+                        "identityHash": e,
+                    })
+                };
+                subject.insert("identifier".into(), json!([identity]));
+            }
+        }
+        if let Some(n) = &award.name {
+            subject.insert("name".into(), n.clone().into());
+        }
+        if let Some(n) = &award.narrative {
+            subject.insert("narrative".into(), n.clone().into());
+        }
+        subject.insert("achievement".into(), Value::Object(achievement));
+        let valid_from = now();
+        let mut c = Map::new();
+        let context = match self.status_type {
+            StatusType::Bitstring => json!([CREDENTIALS_V2, OB3_CONTEXT]),
+            // Defines the `1EdTechRevocationList` type.
+            StatusType::OneEdTech => json!([CREDENTIALS_V2, OB3_CONTEXT, OB3_EXTENSIONS_CONTEXT]),
+        };
+        c.insert("@context".into(), context);
+        c.insert("id".into(), id.into());
+        c.insert(
+            "type".into(),
+            json!(["VerifiableCredential", "OpenBadgeCredential"]),
+        );
+        c.insert("issuer".into(), self.profile.clone());
+        c.insert("validFrom".into(), valid_from.clone().into());
+        if let Some(u) = &award.valid_until {
+            let u = parse_valid_until(u)?;
+            if u <= valid_from {
+                return Err(IssueError::Input(format!(
+                    "validUntil {u} is not after validFrom {valid_from}"
+                )));
+            }
+            c.insert("validUntil".into(), u.into());
+        }
+        c.insert("name".into(), name);
+        c.insert("credentialSubject".into(), Value::Object(subject));
+        if !award.evidence.is_empty() {
+            let mut ev = Vec::new();
+            for e in &award.evidence {
+                check_url("evidence", e)?;
+                ev.push(json!({"id": e, "type": ["Evidence"]}));
+            }
+            c.insert("evidence".into(), Value::Array(ev));
+        }
+        let status = match self.status_type {
+            StatusType::Bitstring => json!({
+                "id": format!("{}#{status_index}", self.status_url),
+                "type": "BitstringStatusListEntry",
+                "statusPurpose": "revocation",
+                "statusListIndex": status_index.to_string(),
+                "statusListCredential": self.status_url,
+            }),
+            // The list is looked up by the credential id; the index stays in the state only.
+            StatusType::OneEdTech => json!({
+                "id": self.status_url,
+                "type": "1EdTechRevocationList",
+            }),
+        };
+        c.insert("credentialStatus".into(), status);
+        Ok(Value::Object(c))
     }
 }
 

@@ -10,14 +10,14 @@ mod state;
 mod status_list;
 
 pub use bulk::{
-    BulkOptions, BulkReport, DEFAULT_BATCH, MAX_CSV_FIELD_BYTES, MAX_CSV_ROWS, RowError, bulk,
-    check_csv, row_key,
+    BulkOptions, BulkReport, DEFAULT_BATCH, MAX_CSV_FIELD_BYTES, MAX_CSV_ROWS, OutputWriter,
+    RowError, bulk, bulk_file, check_csv, row_key,
 };
 pub use error::{IssueError, Result};
 pub use issuer::{
     ACHIEVEMENT_FILE, Award, CREDENTIALS_V2, DID_WEB_KEY_FRAGMENT, Format, ISSUER_FILE,
     InitOptions, Issued, Issuer, IssuerKey, KEY_FILE, MAX_FILE_BYTES, OB3_CONTEXT, Recipient,
-    Secured, check_achievement, identity_hash, parse_valid_until, write_atomic,
+    Secured, StatusType, check_achievement, identity_hash, parse_valid_until, write_atomic,
 };
 pub use state::{NewRecord, Record, STATE_FILE, STATUS_LIST_MAX_FILL, State};
 pub use status_list::{

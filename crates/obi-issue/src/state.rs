@@ -137,6 +137,18 @@ impl State {
     /// [`IssueError::State`] (for example a repeated id or row key): nothing is recorded.
     pub fn record(&mut self, records: &[NewRecord<'_>], list_length: usize) -> Result<Vec<usize>> {
         let mut used = self.used_indexes()?;
+        self.record_with_used(records, list_length, &mut used)
+    }
+
+    /// [`State::record`] with the set of used indexes kept by the caller across calls (bulk
+    /// records batch after batch without re-reading every index). On an error `used` may hold
+    /// indexes that were not recorded (they are then merely skipped).
+    pub(crate) fn record_with_used(
+        &mut self,
+        records: &[NewRecord<'_>],
+        list_length: usize,
+        used: &mut HashSet<usize>,
+    ) -> Result<Vec<usize>> {
         let cap = list_length / 100 * STATUS_LIST_MAX_FILL;
         if used.len() + records.len() > cap {
             return Err(IssueError::StatusListFull(used.len()));
@@ -145,7 +157,7 @@ impl State {
         let tx = self.conn.transaction()?;
         let mut out = Vec::with_capacity(records.len());
         {
-            let mut stmt = tx.prepare(
+            let mut stmt = tx.prepare_cached(
                 "INSERT INTO credential (id, status_index, recipient, achievement, issued_at, row_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
             let mut rng = rand::rngs::OsRng;
@@ -191,9 +203,9 @@ impl State {
         let sql = format!(
             "SELECT id, status_index, recipient, achievement, issued_at, row_key, revoked_at, reason FROM credential WHERE {column} = ?1"
         );
-        Ok(self
-            .conn
-            .query_row(&sql, [value], |r| {
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        Ok(stmt
+            .query_row([value], |r| {
                 Ok(Record {
                     id: r.get(0)?,
                     status_index: to_usize(r.get(1)?),

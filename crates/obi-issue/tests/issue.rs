@@ -528,6 +528,173 @@ fn bulk_bad_headers(dir: &Path) -> Result<(), String> {
     )
 }
 
+/// Fails every write after the first `ok` with "no space left on device".
+#[derive(Debug)]
+struct FullDisk {
+    ok: usize,
+    writes: std::sync::atomic::AtomicUsize,
+}
+
+impl obi_issue::OutputWriter for FullDisk {
+    fn write(&self, path: &Path, bytes: &[u8], sync: bool) -> Result<(), IssueError> {
+        let n = self
+            .writes
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        if n >= self.ok {
+            return Err(IssueError::Io {
+                path: path.into(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::StorageFull,
+                    "No space left on device",
+                ),
+            });
+        }
+        let _ = sync;
+        obi_issue::write_atomic(path, bytes)
+    }
+}
+
+fn bulk_disk_full(dir: &Path) -> Result<(), String> {
+    let rows = 60usize;
+    let mut csv = String::from("recipient,name\n");
+    for i in 0..rows {
+        csv.push_str(&format!("u{i}@example.org,U {i}\n"));
+    }
+    let (mut issuer, ach, bytes) = csv_dir(dir, &csv);
+    let out = dir.join("out");
+    let full = BulkOptions {
+        jobs: 2,
+        batch: 8,
+        writer: Some(std::sync::Arc::new(FullDisk {
+            ok: 21,
+            writes: 0.into(),
+        })),
+        ..BulkOptions::default()
+    };
+    let err = match bulk(&mut issuer, &ach, &bytes, &out, &full, &|_| {}) {
+        Err(e) => e.to_string(),
+        Ok(r) => return Err(format!("a full disk went unnoticed: {r:?}")),
+    };
+    ensure(err.contains("No space left"), format!("error: {err}"))?;
+    // What was reported is complete; nothing else is in the manifest.
+    let manifest = std::fs::read_to_string(out.join("manifest.jsonl")).unwrap();
+    let reported: Vec<Value> = manifest
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    ensure(
+        !reported.is_empty() && reported.len() <= 21,
+        format!("{} reported", reported.len()),
+    )?;
+    for e in &reported {
+        let doc: Value =
+            serde_json::from_slice(&std::fs::read(out.join(e["file"].as_str().unwrap())).unwrap())
+                .unwrap();
+        ensure(doc["id"] == e["id"], "manifest id")?;
+    }
+    let recorded = issuer.state().count().unwrap();
+    // The re-run (disk freed) finishes: every row once, recorded rows keep their ids.
+    let r = bulk(
+        &mut issuer,
+        &ach,
+        &bytes,
+        &out,
+        &BulkOptions {
+            jobs: 2,
+            batch: 8,
+            ..BulkOptions::default()
+        },
+        &|_| {},
+    )
+    .map_err(|e| e.to_string())?;
+    ensure(
+        r.issued + r.already_issued == rows && r.already_issued >= reported.len(),
+        format!("re-run {r:?}"),
+    )?;
+    ensure(
+        issuer.state().count().unwrap() == rows,
+        format!("state {} (was {recorded})", issuer.state().count().unwrap()),
+    )?;
+    let manifest = std::fs::read_to_string(out.join("manifest.jsonl")).unwrap();
+    let ids: std::collections::HashSet<String> = manifest
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    ensure(
+        ids.len() == rows && manifest.lines().count() == rows,
+        format!("{} ids, {} lines", ids.len(), manifest.lines().count()),
+    )?;
+    for e in &reported {
+        ensure(
+            ids.contains(e["id"].as_str().unwrap()),
+            "a reported id was lost",
+        )?;
+    }
+    let names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    ensure(
+        names.iter().filter(|n| n.ends_with(".json")).count() == rows,
+        "one file per row",
+    )?;
+    ensure(
+        !names.iter().any(|n| n.ends_with(".tmp")),
+        "temp files left",
+    )
+}
+
+/// A 1EdTech Revocation List issuer: the entry names the list; the list names revoked ids.
+fn one_edtech_list(dir: &Path) -> Result<(), String> {
+    let mut issuer = Issuer::init(
+        dir,
+        &InitOptions {
+            name: "Example University".into(),
+            url: "https://example.edu".into(),
+            status_type: obi_issue::StatusType::OneEdTech,
+            ..InitOptions::default()
+        },
+    )
+    .unwrap();
+    let ach = achievement(dir);
+    let award = Award::new(Recipient::parse("did:example:x").unwrap());
+    let a = issuer.award(&ach, &award, Format::Ob3Eddsa, None).unwrap();
+    let Secured::Json(doc) = &a.secured else {
+        return Err("not JSON".into());
+    };
+    schema_ok(doc)?;
+    verify_json(doc, &Resolver::new())?;
+    ensure(
+        doc["credentialStatus"]
+            == serde_json::json!({"id": issuer.status_url(), "type": "1EdTechRevocationList"}),
+        format!("{}", doc["credentialStatus"]),
+    )?;
+    let empty = issuer.status_document().unwrap();
+    ensure(
+        empty["revokedCredentials"] == serde_json::json!([]),
+        "empty list",
+    )?;
+    issuer.revoke(&a.id, "mistake").unwrap();
+    let list = issuer.status_document().unwrap();
+    ensure(
+        list["revokedCredentials"]
+            == serde_json::json!([{"id": a.id, "revocationReason": "mistake"}])
+            && list["issuer"] == issuer.id(),
+        format!("{list}"),
+    )?;
+    // Reopened, the issuer keeps its status type.
+    let again = Issuer::open(&dir.join("issuer.json")).unwrap();
+    ensure(
+        again.status_type() == obi_issue::StatusType::OneEdTech,
+        "status type",
+    )
+}
+
 fn status_list_roundtrip(_dir: &Path) -> Result<(), String> {
     let mut l = StatusList::new(10);
     ensure(l.len() == 131_072, "minimum length")?;
@@ -594,6 +761,8 @@ fn main() -> ExitCode {
         ("bulk-rows", bulk_rows),
         ("bulk-strict", bulk_strict),
         ("bulk-bad-headers", bulk_bad_headers),
+        ("bulk-disk-full", bulk_disk_full),
+        ("one-edtech-list", one_edtech_list),
         ("oracle-ob3", oracle),
     ];
     let (mut passed, mut failed) = (0, 0);

@@ -19,7 +19,7 @@ pub enum Command {
     Bulk(BulkArgs),
     /// Revoke an issued credential in the issuer's status list.
     Revoke(RevokeArgs),
-    /// Write the current signed BitstringStatusListCredential.
+    /// Write the current signed BitstringStatusListCredential (or 1EdTech revocation list).
     StatusList(StatusListArgs),
     /// Print the did:web document to publish at /.well-known/did.json.
     DidWeb(IssuerArg),
@@ -48,6 +48,10 @@ pub struct InitArgs {
     /// The URL the status list credential will be published at (default URL/status/revocation).
     #[arg(long = "status-url")]
     pub status_url: Option<String>,
+    /// How credentials can be revoked: bitstring (W3C Bitstring Status List, default) or
+    /// 1edtech (the 1EdTech Revocation List).
+    #[arg(long, default_value = "bitstring")]
+    pub status: String,
     /// Replace an existing issuer (a new key and an empty state).
     #[arg(long)]
     pub force: bool,
@@ -135,6 +139,11 @@ pub struct BulkArgs {
     /// Keep email addresses in clear.
     #[arg(long = "no-hash")]
     pub no_hash: bool,
+    /// Sync every file before reporting it (survives power loss; slower). Without it, what
+    /// is reported survives a crash of obi, and a re-run after a power loss rewrites lost
+    /// files with the same ids.
+    #[arg(long)]
+    pub fsync: bool,
 }
 
 /// Arguments of `obi issue revoke`.
@@ -199,6 +208,7 @@ fn init(a: &InitArgs) -> anyhow::Result<ExitCode> {
             did_web: a.did_web.clone(),
             status_url: a.status_url.clone(),
             status_list_length: None,
+            status_type: a.status.parse()?,
             force: a.force,
         },
     )?;
@@ -271,7 +281,6 @@ fn bulk(a: &BulkArgs) -> anyhow::Result<ExitCode> {
     let format: Format = a.format.parse()?;
     let mut issuer = open(&a.issuer)?;
     let achievement = read_json(&a.achievement)?;
-    let csv = super::read_input(&a.csv)?;
     let options = BulkOptions {
         strict: a.strict,
         jobs: a.jobs,
@@ -285,26 +294,37 @@ fn bulk(a: &BulkArgs) -> anyhow::Result<ExitCode> {
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."))
             .to_path_buf(),
+        fsync: a.fsync,
         ..BulkOptions::default()
     };
-    let bar = if std::io::stderr().is_terminal() {
-        let lines = csv
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            .saturating_sub(1);
-        indicatif::ProgressBar::new(lines as u64)
+    let stdin = a.csv == Path::new("-");
+    let bar = if std::io::stderr().is_terminal() && !stdin {
+        indicatif::ProgressBar::new(count_lines(&a.csv)?.saturating_sub(1))
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let report = obi_issue::bulk(
-        &mut issuer,
-        &achievement,
-        &csv,
-        &a.output,
-        &options,
-        &|done| bar.set_position(done as u64),
-    )?;
+    let progress = |done: usize| bar.set_position(done as u64);
+    let report = if stdin {
+        // Standard input cannot be read twice (--strict): read it whole.
+        let csv = super::read_input(&a.csv)?;
+        obi_issue::bulk(
+            &mut issuer,
+            &achievement,
+            &csv,
+            &a.output,
+            &options,
+            &progress,
+        )?
+    } else {
+        obi_issue::bulk_file(
+            &mut issuer,
+            &achievement,
+            &a.csv,
+            &a.output,
+            &options,
+            &progress,
+        )?
+    };
     bar.finish_and_clear();
     for e in &report.errors {
         eprintln!("{}: {e}", a.csv.display());
@@ -329,6 +349,28 @@ fn bulk(a: &BulkArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// Newlines in `path`, read in blocks (an estimate of the rows for the progress bar).
+fn count_lines(path: &Path) -> anyhow::Result<u64> {
+    use std::io::Read as _;
+    let mut f = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut buf = vec![0u8; 1 << 16];
+    let mut n = 0u64;
+    loop {
+        let got = f
+            .read(&mut buf)
+            .with_context(|| format!("reading {}", path.display()))?;
+        if got == 0 {
+            return Ok(n);
+        }
+        n += buf
+            .get(..got)
+            .unwrap_or_default()
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
+    }
+}
+
 fn revoke(a: &RevokeArgs) -> anyhow::Result<ExitCode> {
     let issuer = open(&a.issuer)?;
     let rec = issuer.revoke(&a.id, &a.reason)?;
@@ -344,7 +386,7 @@ fn revoke(a: &RevokeArgs) -> anyhow::Result<ExitCode> {
 
 fn status_list(a: &StatusListArgs) -> anyhow::Result<ExitCode> {
     let issuer = open(&a.issuer)?;
-    let list = issuer.status_list_credential()?;
+    let list = issuer.status_document()?;
     let mut bytes = serde_json::to_vec_pretty(&list)?;
     bytes.push(b'\n');
     write_atomic(&a.output, &bytes)?;
