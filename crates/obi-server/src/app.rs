@@ -51,6 +51,11 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/issuers/{id}"),
     ("GET", "/issuers/{id}/did.json"),
     ("GET", "/issuers/{id}/status/{n}"),
+    ("GET", "/issuers/{id}/ob2"),
+    ("GET", "/issuers/{id}/ob2/key"),
+    ("GET", "/issuers/{id}/ob2/revocations"),
+    ("GET", "/assertions/{id}"),
+    ("GET", "/badgeclasses/{id}"),
     ("GET", "/.well-known/did.json"),
     ("GET", "/achievements/{id}"),
     ("GET", "/credentials/{id}"),
@@ -198,6 +203,14 @@ pub fn app(state: AppState, limits: AppLimits) -> Router {
         .route("/issuers/{id}", get(hosted_issuer))
         .route("/issuers/{id}/did.json", get(issuer_did_document))
         .route("/issuers/{id}/status/{n}", get(hosted_status_list))
+        .route("/issuers/{id}/ob2", get(crate::ob2::issuer_profile))
+        .route("/issuers/{id}/ob2/key", get(crate::ob2::issuer_key))
+        .route(
+            "/issuers/{id}/ob2/revocations",
+            get(crate::ob2::revocation_list),
+        )
+        .route("/assertions/{id}", get(crate::ob2::assertion))
+        .route("/badgeclasses/{id}", get(crate::ob2::badge_class_doc))
         .route("/.well-known/did.json", get(default_did_document))
         .route("/achievements/{id}", get(hosted_achievement))
         .route("/credentials/{id}", get(hosted_credential))
@@ -618,11 +631,11 @@ pub fn negotiate(accept: Option<&str>) -> Wants {
     best.map_or(Wants::Json, |(_, w)| w)
 }
 
-fn accept(headers: &HeaderMap) -> Wants {
+pub(crate) fn accept(headers: &HeaderMap) -> Wants {
     negotiate(headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()))
 }
 
-fn ld_json(value: &Value) -> Response {
+pub(crate) fn ld_json(value: &Value) -> Response {
     let mut res = AppJson(value).into_response();
     res.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -782,11 +795,18 @@ async fn hosted_credential(
     let doc = hosted_credential_json(&award);
     Ok(match accept(&headers) {
         Wants::Json => ld_json(&doc),
-        Wants::Html => {
-            let report = run_verify(&state, obi_verify::Input::Json(doc.clone())).await?;
-            html(crate::pages::credential(&doc, award.revoked, &report))
-        }
+        Wants::Html => credential_page(&state, doc, award.revoked).await?,
     })
+}
+
+/// The human page of a hosted credential or assertion, with its verification result.
+pub(crate) async fn credential_page(
+    state: &AppState,
+    doc: Value,
+    revoked: bool,
+) -> Result<Response, AppError> {
+    let report = run_verify(state, obi_verify::Input::Json(doc.clone())).await?;
+    Ok(html(crate::pages::credential(&doc, revoked, &report)))
 }
 
 /// `GET /issuers/{id}/status/{n}`: the issuer's signed BitstringStatusListCredential `n`.

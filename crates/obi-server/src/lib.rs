@@ -10,6 +10,7 @@ mod issuing;
 mod jobs;
 mod media;
 mod migrations;
+mod ob2;
 mod openapi;
 mod pages;
 mod records;

@@ -583,4 +583,31 @@ impl Store {
             .await?;
         Ok(changed.first().copied().unwrap_or(0) > 0)
     }
+
+    /// Revoked awards of an issuer in a format: `(id, reason)`.
+    pub(crate) async fn revoked_awards(
+        &self,
+        issuer_id: &str,
+        format: &str,
+    ) -> Result<Vec<(String, Option<String>)>> {
+        self.query(
+            "SELECT id, revocation_reason FROM awards WHERE issuer_id = $1 AND format = $2 AND revoked = 1 ORDER BY id",
+            vec![Param::Text(issuer_id.to_owned()), Param::Text(format.to_owned())],
+        )
+        .await?
+        .iter()
+        .map(|r| Ok((text(r, 0)?, opt_text(r, 1)?)))
+        .collect()
+    }
+
+    /// Why an award was revoked (`None`: not revoked, or no reason).
+    pub(crate) async fn revocation_reason(&self, id: &str) -> Result<Option<String>> {
+        let rows = self
+            .query(
+                "SELECT revocation_reason FROM awards WHERE id = $1 AND revoked = 1",
+                vec![Param::Text(id.to_owned())],
+            )
+            .await?;
+        Ok(rows.first().map(|r| opt_text(r, 0)).transpose()?.flatten())
+    }
 }

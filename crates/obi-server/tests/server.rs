@@ -606,6 +606,87 @@ fn bulk_jobs(ctx: Ctx) -> Fut {
     })
 }
 
+/// OB 2.0 hosted awards served over a real 127.0.0.1 listener and verified by obi's verifier
+/// fetching from it.
+fn ob2_hosted_over_http(ctx: Ctx) -> Fut {
+    Box::pin(async move {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| e.to_string())?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let public = format!("http://{addr}");
+        let policy = obi_fetch::FetchPolicy::new()
+            .allow_http(true)
+            .allow_address(std::net::IpAddr::from([127, 0, 0, 1]));
+        let options = obi_verify::Options::new()
+            .with_fetcher(std::sync::Arc::new(obi_fetch::HttpFetcher::new(policy)));
+        let state = AppState::new(
+            ctx.store.clone(),
+            ctx.sealer.clone(),
+            &public,
+            options.clone(),
+        );
+        let router = app(state, AppLimits::default());
+        let served = router.clone();
+        let server = tokio::spawn(async move { axum::serve(listener, served).await });
+        let live = Ctx {
+            router,
+            ..ctx.clone()
+        };
+        let result = async {
+            let iid = id_of(&new_issuer(&live, "OB2 Host").await?)?;
+            let aid = new_achievement(&live, &iid, "Hosted two").await?;
+            let created = post_json(&live, &format!("/api/issuers/{iid}/awards"), Some(&live.admin),
+                json!({"achievementId": aid, "recipientEmail": "two@example.org", "format": "ob2-hosted", "narrative": "did it"}))
+                .await?
+                .expect(StatusCode::CREATED)?
+                .json()?;
+            let oid = id_of(&created)?;
+            let url = format!("{public}/assertions/{oid}");
+            ensure(created["url"] == json!(url) && created["format"] == "ob2-hosted", format!("created: {created}"))?;
+            let a = &created["credential"];
+            ensure(a["type"] == "Assertion" && a["verification"]["type"] == "hosted" && a["recipient"]["hashed"] == json!(true), format!("assertion: {a}"))?;
+            let verify_url = |options: obi_verify::Options, url: String| async move {
+                tokio::task::spawn_blocking(move || obi_verify::verify(obi_verify::Input::Url(url), &options))
+                    .await
+                    .map_err(|e| e.to_string())
+            };
+            let report = verify_url(options.clone(), url.clone()).await?;
+            ensure(report.valid, format!("hosted OB 2.0 assertion verifies: {}", report.to_json()))?;
+            let list = get(&live, &format!("/issuers/{iid}/ob2/revocations"), None).await?.expect(StatusCode::OK)?.json()?;
+            ensure(list["revokedAssertions"] == json!([]), format!("empty revocation list: {list}"))?;
+            let key = get(&live, &format!("/issuers/{iid}/ob2/key"), None).await?.expect(StatusCode::OK)?.json()?;
+            ensure(key["publicKeyPem"].as_str().unwrap_or("").starts_with("-----BEGIN PUBLIC KEY-----"), format!("key: {key}"))?;
+            post_json(&live, &format!("/api/issuers/{iid}/awards/{oid}/revoke"), Some(&live.admin), json!({"reason": "duplicate"}))
+                .await?
+                .expect(StatusCode::OK)?;
+            let hosted = get(&live, &format!("/assertions/{oid}"), None).await?.expect(StatusCode::OK)?.json()?;
+            ensure(hosted["revoked"] == json!(true) && hosted["revocationReason"] == "duplicate", format!("revoked: {hosted}"))?;
+            let list = get(&live, &format!("/issuers/{iid}/ob2/revocations"), None).await?.expect(StatusCode::OK)?.json()?;
+            ensure(list["revokedAssertions"] == json!([{"id": url, "revocationReason": "duplicate"}]), format!("revocation list: {list}"))?;
+            let report = verify_url(options.clone(), url.clone()).await?;
+            ensure(!report.valid && report.to_json().to_string().contains("revoked"), format!("revoked assertion fails: {}", report.to_json()))?;
+            // An OB 3.0 award is not an assertion; unknown ids are 404.
+            let three = post_json(&live, &format!("/api/issuers/{iid}/awards"), Some(&live.admin),
+                json!({"achievementId": aid, "recipientEmail": "three@example.org"}))
+                .await?
+                .expect(StatusCode::CREATED)?
+                .json()?;
+            get(&live, &format!("/assertions/{}", id_of(&three)?), None).await?.expect_error(StatusCode::NOT_FOUND)?;
+            get(&live, &format!("/badgeclasses/{}", uuid::Uuid::new_v4()), None).await?.expect_error(StatusCode::NOT_FOUND)?;
+            get(&live, "/issuers/..%2F..%2Fetc/ob2", None).await?.expect_error(StatusCode::NOT_FOUND)?;
+            post_json(&live, &format!("/api/issuers/{iid}/awards"), Some(&live.admin),
+                json!({"achievementId": aid, "recipientEmail": "x@example.org", "format": "ob2-signed-by-magic"}))
+                .await?
+                .expect_error(StatusCode::BAD_REQUEST)?;
+            Ok::<(), String>(())
+        }
+        .await;
+        server.abort();
+        result
+    })
+}
+
 fn status_lists(ctx: Ctx) -> Fut {
     Box::pin(async move {
         let iid = id_of(&new_issuer(&ctx, "Status Body").await?)?;
@@ -1303,7 +1384,8 @@ fn verify_page(ctx: Ctx) -> Fut {
         ensure(
             r.expect(StatusCode::BAD_REQUEST)?
                 .text()
-                .contains("Paste a badge"),
+                .to_lowercase()
+                .contains("paste a badge"),
             "empty form",
         )?;
         Ok(())
@@ -1692,6 +1774,7 @@ fn awards_are_signed_hosted_and_verify(ctx: Ctx) -> Fut {
 const CASES: &[Case] = &[
     ("bulk_jobs", bulk_jobs),
     ("status_lists", status_lists),
+    ("ob2_hosted_over_http", ob2_hosted_over_http),
     (
         "awards_are_signed_hosted_and_verify",
         awards_are_signed_hosted_and_verify,

@@ -1,0 +1,190 @@
+//! OB 2.0 hosting: `ob2-hosted` awards are Assertions at `/assertions/{id}` (a revoked one
+//! answers `revoked: true` with its reason), their BadgeClass at `/badgeclasses/{id}`, the
+//! issuer Profile at `/issuers/{id}/ob2`, its CryptographicKey at `/issuers/{id}/ob2/key` and
+//! its RevocationList at `/issuers/{id}/ob2/revocations`.
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use base64::Engine as _;
+use serde_json::{Value, json};
+
+use crate::app::{AppState, Wants, load_issuer, parse_id};
+use crate::error::AppError;
+use crate::issuing::OB2_CONTEXT;
+use crate::records::{AchievementRecord, IssuerRecord};
+
+/// The image of badge classes whose achievement has none: a plain SVG medal.
+const DEFAULT_BADGE_SVG: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" width="120" height="120" viewBox="0 0 120 120"><circle cx="60" cy="60" r="54" fill="#2b5c8a"/><circle cx="60" cy="60" r="40" fill="none" stroke="#fff" stroke-width="6"/></svg>"##;
+
+/// SubjectPublicKeyInfo PEM of an Ed25519 key (RFC 8410).
+fn ed25519_pem(key: &[u8; 32]) -> String {
+    const PREFIX: [u8; 12] = [
+        0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+    ];
+    let mut der = PREFIX.to_vec();
+    der.extend_from_slice(key);
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    format!("-----BEGIN PUBLIC KEY-----\n{b64}\n-----END PUBLIC KEY-----\n")
+}
+
+pub(crate) fn profile_url(state: &AppState, issuer_id: &str) -> String {
+    state.url(&format!("/issuers/{issuer_id}/ob2"))
+}
+
+fn key_url(state: &AppState, issuer_id: &str) -> String {
+    state.url(&format!("/issuers/{issuer_id}/ob2/key"))
+}
+
+fn revocations_url(state: &AppState, issuer_id: &str) -> String {
+    state.url(&format!("/issuers/{issuer_id}/ob2/revocations"))
+}
+
+fn profile(state: &AppState, issuer: &IssuerRecord) -> Value {
+    let mut doc = json!({
+        "@context": OB2_CONTEXT,
+        "type": "Issuer",
+        "id": profile_url(state, &issuer.id),
+        "name": issuer.name,
+        "url": issuer.url.clone().unwrap_or_else(|| state.url("/")),
+        "publicKey": key_url(state, &issuer.id),
+        "revocationList": revocations_url(state, &issuer.id),
+    });
+    if let (Some(e), Some(obj)) = (&issuer.email, doc.as_object_mut()) {
+        obj.insert("email".into(), json!(e));
+    }
+    doc
+}
+
+fn badge_class(state: &AppState, a: &AchievementRecord) -> Value {
+    let image = a.image.clone().unwrap_or_else(|| {
+        format!(
+            "data:image/svg+xml;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(DEFAULT_BADGE_SVG)
+        )
+    });
+    json!({
+        "@context": OB2_CONTEXT,
+        "type": "BadgeClass",
+        "id": state.url(&format!("/badgeclasses/{}", a.id)),
+        "name": a.name,
+        "description": a.description,
+        "image": image,
+        "criteria": { "narrative": a.criteria },
+        "issuer": profile_url(state, &a.issuer_id),
+    })
+}
+
+fn json_response(value: &Value) -> Response {
+    crate::app::ld_json(value)
+}
+
+/// `GET /assertions/{id}`: an `ob2-hosted` award.
+pub(crate) async fn assertion(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = parse_id("assertion", &id)?;
+    let award = state
+        .store()
+        .get_award(&id)
+        .await?
+        .filter(|a| a.format == "ob2-hosted")
+        .ok_or_else(|| AppError::NotFound(format!("no assertion with id {id:?}")))?;
+    let mut doc = crate::app::hosted_credential_json(&award);
+    if award.revoked
+        && let Some(obj) = doc.as_object_mut()
+        && let Some(reason) = state.store().revocation_reason(&award.id).await?
+    {
+        obj.insert("revocationReason".into(), json!(reason));
+    }
+    Ok(match crate::app::accept(&headers) {
+        Wants::Json => json_response(&doc),
+        Wants::Html => crate::app::credential_page(&state, doc, award.revoked).await?,
+    })
+}
+
+/// `GET /badgeclasses/{id}`.
+pub(crate) async fn badge_class_doc(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = parse_id("badge class", &id)?;
+    let a = state
+        .store()
+        .get_achievement(&id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no badge class with id {id:?}")))?;
+    Ok(json_response(&badge_class(&state, &a)))
+}
+
+/// `GET /issuers/{id}/ob2`.
+pub(crate) async fn issuer_profile(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let issuer = load_issuer(&state, &id).await?;
+    Ok(json_response(&profile(&state, &issuer)))
+}
+
+/// `GET /issuers/{id}/ob2/key`: the issuer's Ed25519 public key as a CryptographicKey (PEM).
+pub(crate) async fn issuer_key(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let issuer = load_issuer(&state, &id).await?;
+    let key = obi_proof::PublicKey::from_multikey(&issuer.public_key)
+        .map_err(|e| AppError::Internal(format!("issuer {} key: {e}", issuer.id)))?;
+    let pem = match key.ed25519_bytes() {
+        Some(bytes) => ed25519_pem(&bytes),
+        None => key
+            .to_public_key_pem()
+            .map_err(|e| AppError::Internal(format!("issuer {} key: {e}", issuer.id)))?,
+    };
+    Ok(json_response(&json!({
+        "@context": OB2_CONTEXT,
+        "type": "CryptographicKey",
+        "id": key_url(&state, &issuer.id),
+        "owner": profile_url(&state, &issuer.id),
+        "publicKeyPem": pem,
+    })))
+}
+
+/// `GET /issuers/{id}/ob2/revocations`: the RevocationList of the issuer's revoked OB 2.0
+/// assertions.
+pub(crate) async fn revocation_list(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let issuer = load_issuer(&state, &id).await?;
+    let revoked: Vec<Value> = state
+        .store()
+        .revoked_awards(&issuer.id, "ob2-hosted")
+        .await?
+        .into_iter()
+        .map(|(id, reason)| {
+            let mut entry = json!({ "id": state.url(&format!("/assertions/{id}")) });
+            if let (Some(r), Some(obj)) = (reason, entry.as_object_mut()) {
+                obj.insert("revocationReason".into(), json!(r));
+            }
+            entry
+        })
+        .collect();
+    Ok(json_response(&json!({
+        "@context": OB2_CONTEXT,
+        "type": "RevocationList",
+        "id": revocations_url(&state, &issuer.id),
+        "issuer": profile_url(&state, &issuer.id),
+        "revokedAssertions": revoked,
+    })))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ed25519_pem_is_spki() {
+        let pem = super::ed25519_pem(&[7; 32]);
+        assert!(pem.starts_with("-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA"));
+    }
+}
