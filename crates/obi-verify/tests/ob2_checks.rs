@@ -1,5 +1,6 @@
 //! OB 2.0 checks that the corpus's map of documents cannot express: HTTP 410 Gone, nothing
-//! fetchable (offline), the endorsement depth limit, and the report's shape for a 2.0 badge.
+//! fetchable (offline), the endorsement depth limit, the report's shape for a 2.0 badge, and
+//! JSON-LD compaction details (messages, remote extension contexts).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
@@ -157,4 +158,86 @@ fn tampered_signature_and_garbage_never_panic() {
         })
         .collect();
     assert!(!verify(Input::Jws(flipped), &options).valid);
+}
+
+/// A hosted assertion `a` (served at its id) plus the shared documents and `extra` ones.
+fn hosted_with(a: &Value, extra: &[(&str, Value)]) -> (Input, Options) {
+    let mut f = shared();
+    let id = a["id"].as_str().unwrap().to_owned();
+    f.insert(
+        id,
+        Some("application/ld+json".into()),
+        a.to_string().into_bytes(),
+    );
+    for (url, doc) in extra {
+        f.insert(
+            (*url).to_owned(),
+            Some("application/ld+json".into()),
+            doc.to_string().into_bytes(),
+        );
+    }
+    (
+        Input::Json(a.clone()),
+        Options::new().with_fetcher(Arc::new(f)),
+    )
+}
+
+#[test]
+fn a_context_remapping_badge_is_reported_with_its_meaning() {
+    let mut a = json("cases/hosted-valid/input.json");
+    a["@context"] = serde_json::json!([
+        "https://w3id.org/openbadges/v2",
+        {"badge": {"@id": "https://example.org/vocab#award", "@type": "@id"}}
+    ]);
+    let (input, options) = hosted_with(&a, &[]);
+    let report = verify(input, &options);
+    assert!(!report.valid);
+    let m = report
+        .messages
+        .iter()
+        .find(|m| m.name == "JSONLD_COMPACT_DATA" && m.level == Level::Error)
+        .expect("a JSONLD_COMPACT_DATA error");
+    assert!(
+        m.result.contains("\"badge\"") && m.result.contains("https://example.org/vocab#award"),
+        "{}",
+        m.result
+    );
+}
+
+const EXT: &str = "https://example.org/ext/context.json";
+
+#[test]
+fn a_remote_extension_context_is_loaded_through_the_fetcher() {
+    let mut a = json("cases/hosted-valid/input.json");
+    a["@context"] = serde_json::json!(["https://w3id.org/openbadges/v2", EXT]);
+    a["note"] = Value::String("extension data".into());
+    let ext = serde_json::json!({"@context": {"note": "https://example.org/ext#note"}});
+    let (input, options) = hosted_with(&a, &[(EXT, ext)]);
+    let report = verify(input, &options);
+    assert!(report.valid, "{:?}", report.messages);
+    // The graph holds the compacted form: OB 2.0 terms, the extension property by its IRI.
+    let node = report
+        .graph
+        .iter()
+        .find(|n| n["id"] == HOSTED)
+        .expect("the assertion in the graph");
+    assert_eq!(node["badge"], "https://issuer.example/badges/1");
+    assert_eq!(node["https://example.org/ext#note"], "extension data");
+}
+
+#[test]
+fn a_missing_remote_context_is_a_compaction_error_naming_it() {
+    let mut a = json("cases/hosted-valid/input.json");
+    a["@context"] = serde_json::json!(["https://w3id.org/openbadges/v2", EXT]);
+    let (input, options) = hosted_with(&a, &[]);
+    let report = verify(input, &options);
+    assert!(!report.valid);
+    assert!(
+        report
+            .messages
+            .iter()
+            .any(|m| m.name == "JSONLD_COMPACT_DATA" && m.result.contains(EXT)),
+        "{:?}",
+        report.messages
+    );
 }

@@ -5,7 +5,10 @@
 //! [verification section](https://www.imsglobal.org/sites/default/files/Badges/OBv2p0Final/index.html#BadgeVerification)
 //! of the spec):
 //! 1. Upgrade on read ([`obi_model::upgrade`]); every change is an INFO (`UPGRADE_*_NODE`).
-//! 2. `@context` is the OB 2.0 context (`JSONLD_COMPACT_DATA`); node classes and property value
+//! 2. JSON-LD compaction with the OB 2.0 context (`JSONLD_COMPACT_DATA`, [`jsonld`]): the
+//!    checks read the compacted document, so other contexts, aliases, full IRIs and `@graph`
+//!    verify as the canonical form; a context that changes an OB 2.0 term's meaning is an
+//!    ERROR. Node classes and property value
 //!    classes ([`classes`]: `VALIDATE_PROPERTY`, `VALIDATE_RDF_TYPE_PROPERTY`, ...).
 //! 3. The BadgeClass and its issuer Profile, fetched when they are IRIs (`FETCH_HTTP_NODE`).
 //! 4. Hosted: the assertion is fetched from its `id` and must declare that id
@@ -20,6 +23,7 @@
 //!    found is verified; its problems are WARNINGs, the badge's verdict does not depend on it).
 
 mod classes;
+mod jsonld;
 mod md5;
 mod values;
 mod verification;
@@ -261,7 +265,7 @@ impl<'o> Run<'o> {
                         &node_id,
                     );
                 }
-                Some(up.value)
+                jsonld::compact_ob2(&mut self.f, &*self.options.fetcher, up.value)
             }
             Err(e) => {
                 if record_version {

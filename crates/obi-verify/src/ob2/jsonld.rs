@@ -1,0 +1,196 @@
+//! validator-core's `JSONLD_COMPACT_DATA` step: every OB 2.0 document is expanded (remote
+//! contexts from the pinned set, then through the verifier's fetcher) and compacted with the
+//! Open Badges 2.0 context, and the checks read the compacted form. So a document written
+//! with another context, aliases, full IRIs or `@graph` verifies as its canonical form, and
+//! a context that changes what an OB 2.0 term means is reported.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use obi_fetch::{Fetch, Request};
+use obi_ld::{CompactOptions, DocumentLoader, LoadError, PinnedLoader, RemoteDocument};
+use serde_json::{Map, Value};
+
+use super::{Findings, JSONLD_COMPACT_DATA, OB2_CONTEXTS};
+use crate::report::Level;
+
+/// The context documents are compacted with (validator-core's `OPENBADGES_CONTEXT_V2_URI`).
+pub(crate) const OB2_CONTEXT: &str = "https://w3id.org/openbadges/v2";
+
+/// The most remote contexts (beyond the pinned ones) one document may load.
+pub(crate) const MAX_OB2_REMOTE_CONTEXTS: usize = 8;
+
+/// Remote contexts: the pinned ones, then the verifier's fetcher (bounded).
+pub(crate) struct Loader<'f> {
+    fetcher: &'f dyn Fetch,
+    loads: AtomicUsize,
+}
+
+impl<'f> Loader<'f> {
+    pub(crate) fn new(fetcher: &'f dyn Fetch) -> Self {
+        Loader {
+            fetcher,
+            loads: AtomicUsize::new(0),
+        }
+    }
+}
+
+impl DocumentLoader for Loader<'_> {
+    fn load(&self, url: &str) -> Result<RemoteDocument, LoadError> {
+        if let Ok(doc) = PinnedLoader.load(url) {
+            return Ok(doc);
+        }
+        if self.loads.fetch_add(1, Ordering::Relaxed) >= MAX_OB2_REMOTE_CONTEXTS {
+            return Err(LoadError::Other {
+                url: url.to_owned(),
+                message: format!(
+                    "more than MAX_OB2_REMOTE_CONTEXTS ({MAX_OB2_REMOTE_CONTEXTS}) remote contexts"
+                ),
+            });
+        }
+        let response = self
+            .fetcher
+            .fetch(&Request::json(url))
+            .map_err(|e| LoadError::Other {
+                url: url.to_owned(),
+                message: e.to_string(),
+            })?;
+        let doc = obi_model::json::parse(&response.body).map_err(|e| LoadError::InvalidJson {
+            url: url.to_owned(),
+            message: e.to_string(),
+        })?;
+        Ok(RemoteDocument::new(url, Arc::new(doc)))
+    }
+}
+
+/// The terms the Open Badges 2.0 context defines.
+fn ob2_terms() -> &'static BTreeSet<String> {
+    static TERMS: OnceLock<BTreeSet<String>> = OnceLock::new();
+    TERMS.get_or_init(|| {
+        serde_json::from_str::<Value>(obi_ld::pinned::OPENBADGES_V2)
+            .ok()
+            .and_then(|v| v.get("@context").and_then(Value::as_object).cloned())
+            .map(|m| m.keys().filter(|k| !k.starts_with('@')).cloned().collect())
+            .unwrap_or_default()
+    })
+}
+
+fn is_ob2_context(v: &Value) -> bool {
+    v.as_str().is_some_and(|s| OB2_CONTEXTS.contains(&s))
+}
+
+/// The document as validator-core reads it: compacted with the OB 2.0 context. `None` (with
+/// an ERROR of `JSONLD_COMPACT_DATA` saying why) when it cannot be read as JSON-LD. A
+/// document that is not an object, or has no `@context`, is returned unchanged (the class
+/// and context checks report it).
+pub(crate) fn compact_ob2(f: &mut Findings, fetcher: &dyn Fetch, doc: Value) -> Option<Value> {
+    let Some(node) = doc.as_object() else {
+        return Some(doc);
+    };
+    let Some(context) = node.get("@context") else {
+        return Some(doc);
+    };
+    let label = super::classes::node_label(node);
+    let loader = Loader::new(fetcher);
+    let options = obi_ld::Options::new();
+    let compacted = obi_ld::expand(&doc, &options, &loader).and_then(|expanded| {
+        obi_ld::compact_expanded(
+            &expanded,
+            &Value::String(OB2_CONTEXT.to_owned()),
+            &options,
+            &CompactOptions::new(),
+            &loader,
+        )
+    });
+    let compacted = match compacted {
+        Ok(c) => c,
+        Err(e) => {
+            f.push(
+                Level::Error,
+                JSONLD_COMPACT_DATA,
+                format!("{label} cannot be read as JSON-LD: {e}"),
+                &label,
+            );
+            return None;
+        }
+    };
+    let Value::Object(mut out) = compacted else {
+        return Some(doc);
+    };
+    if let Some(graph) = out.get("@graph") {
+        let n = graph.as_array().map_or(1, Vec::len);
+        f.push(
+            Level::Error,
+            JSONLD_COMPACT_DATA,
+            format!(
+                "{label} holds {n} unconnected top-level nodes (@graph): an Open Badges document is one node with the nodes it links to embedded or referenced by IRI"
+            ),
+            &label,
+        );
+        return None;
+    }
+    // The meaning check: an OB 2.0 term the document uses must still be there.
+    let plain = match context {
+        Value::Array(a) => a.iter().all(is_ob2_context),
+        other => is_ob2_context(other),
+    };
+    let mut changed = false;
+    if !plain {
+        for key in node.keys() {
+            if key.starts_with('@') || !ob2_terms().contains(key) || out.contains_key(key) {
+                continue;
+            }
+            changed = true;
+            let meaning = what_it_means(context, key, &node[key], &loader);
+            f.push(
+                Level::Error,
+                JSONLD_COMPACT_DATA,
+                format!(
+                    "the @context of {label} changes the meaning of {key:?}: it {meaning}, not the Open Badges 2.0 term {key:?}"
+                ),
+                &label,
+            );
+        }
+    }
+    if !changed && out != *node {
+        f.push(
+            Level::Info,
+            JSONLD_COMPACT_DATA,
+            format!(
+                "{label} was compacted with the Open Badges 2.0 context {OB2_CONTEXT} (it is written in another JSON-LD form): the compacted form was checked"
+            ),
+            &label,
+        );
+    }
+    // Keep the original key order where it survives, so reports read like the input.
+    let mut ordered = Map::with_capacity(out.len());
+    if let Some(c) = out.remove("@context") {
+        ordered.insert("@context".to_owned(), c);
+    }
+    for key in node.keys() {
+        if let Some(v) = out.remove(key) {
+            ordered.insert(key.clone(), v);
+        }
+    }
+    ordered.append(&mut out);
+    Some(Value::Object(ordered))
+}
+
+/// What `key` expands to under `context` (for the message): "means <IRI>" or "is dropped".
+fn what_it_means(context: &Value, key: &str, value: &Value, loader: &Loader<'_>) -> String {
+    let mut probe = Map::new();
+    probe.insert("@context".to_owned(), context.clone());
+    probe.insert(key.to_owned(), value.clone());
+    let expanded = obi_ld::expand(&Value::Object(probe), &obi_ld::Options::new(), loader);
+    let first = expanded.ok().and_then(|e| {
+        e.as_array()
+            .and_then(|a| a.first())
+            .and_then(Value::as_object)
+            .and_then(|m| m.keys().find(|k| !k.starts_with('@')).cloned())
+    });
+    match first {
+        Some(iri) => format!("means <{iri}>"),
+        None => "is not defined (the property is dropped)".to_owned(),
+    }
+}
