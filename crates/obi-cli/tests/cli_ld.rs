@@ -192,3 +192,92 @@ fn bad_input_is_a_clear_error() {
     let err = fails(&obi(&["ld", "canon", "/nonexistent/file.json"], None));
     assert!(err.contains("/nonexistent/file.json"), "{err}");
 }
+
+/// Serves `body` (a JSON-LD context) over plain http on 127.0.0.1 for up to `n` requests.
+fn serve_context(body: &'static str, n: usize) -> String {
+    use std::io::Read;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(n) {
+            let Ok(mut s) = stream else { continue };
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/ld+json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = s.write_all(head.as_bytes());
+            let _ = s.write_all(body.as_bytes());
+        }
+    });
+    format!("http://{addr}/ctx.jsonld")
+}
+
+#[test]
+fn allow_private_network_reaches_a_local_server() {
+    let url = serve_context(r#"{"@context":{"name":"http://schema.org/name"}}"#, 1);
+    let doc = format!(r#"{{"@context":"{url}","@id":"urn:s","name":"n"}}"#);
+    let out = ok(&obi(
+        &[
+            "ld",
+            "expand",
+            "--allow-network",
+            "--allow-private-network",
+            "-",
+        ],
+        Some(doc.as_bytes()),
+    ));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v[0]["http://schema.org/name"][0]["@value"], "n", "{out}");
+    // Without it, the same address is refused by the guard.
+    let err = fails(&obi(
+        &["ld", "expand", "--allow-network", "-"],
+        Some(doc.as_bytes()),
+    ));
+    assert!(err.contains("https only"), "{err}");
+    // It only makes sense with --allow-network.
+    let o = obi(
+        &["ld", "expand", "--allow-private-network", "-"],
+        Some(b"{}"),
+    );
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+}
+
+#[test]
+fn compact_with_a_context_file_and_a_pinned_iri() {
+    let dir = std::env::temp_dir().join(format!("obi-ld-compact-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ctx = dir.join("ctx.json");
+    std::fs::write(
+        &ctx,
+        r#"{"@context":{"name":"http://schema.org/name","id":"@id"}}"#,
+    )
+    .unwrap();
+    let doc = br#"{"@id":"urn:s","http://schema.org/name":"n"}"#;
+    let out = ok(&obi(
+        &["ld", "compact", "--context", s(&ctx), "-"],
+        Some(doc),
+    ));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["id"], "urn:s", "{out}");
+    assert_eq!(v["name"], "n", "{out}");
+    assert_eq!(v["@context"]["name"], "http://schema.org/name", "{out}");
+    // An OB 2.0 assertion written with full IRIs compacts to the canonical terms.
+    let doc = br#"{"@id":"urn:uuid:1","@type":"https://w3id.org/openbadges#Assertion","https://w3id.org/openbadges#badge":{"@id":"https://example.org/b"}}"#;
+    let out = ok(&obi(
+        &[
+            "ld",
+            "compact",
+            "--context",
+            "https://w3id.org/openbadges/v2",
+            "-",
+        ],
+        Some(doc),
+    ));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["type"], "Assertion", "{out}");
+    assert_eq!(v["badge"], "https://example.org/b", "{out}");
+    assert_eq!(v["@context"], "https://w3id.org/openbadges/v2", "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,5 +1,5 @@
 //! `obi ld`: JSON-LD tools. See exactly what a proof signs: the expanded form, the RDF quads,
-//! and their RDFC-1.0 canonical N-Quads.
+//! and their RDFC-1.0 canonical N-Quads; compact a document with any context.
 //!
 //! Contexts come from the pinned set first, then from `--doc URL=FILE`, then (only with
 //! `--allow-network`) from the guarded HTTP fetcher, optionally cached in `--cache-dir`.
@@ -25,6 +25,8 @@ pub enum Command {
     ToRdf(Args),
     /// Canonicalize (RDFC-1.0) a JSON-LD or N-Quads document and print canonical N-Quads.
     Canon(CanonArgs),
+    /// Compact a JSON-LD document with a context (JSON-LD 1.1 compaction) and print it.
+    Compact(CompactArgs),
 }
 
 /// Options shared by every `obi ld` subcommand.
@@ -49,6 +51,21 @@ pub struct Args {
     /// With --allow-network: keep fetched documents in DIR for later runs.
     #[arg(long, value_name = "DIR", requires = "allow_network")]
     cache_dir: Option<PathBuf>,
+    /// With --allow-network: also fetch from loopback, private and link-local addresses (and
+    /// plain http), as `obi verify --allow-private-network` does.
+    #[arg(long, requires = "allow_network")]
+    allow_private_network: bool,
+}
+
+/// Options of `obi ld compact`.
+#[derive(Debug, clap::Args)]
+pub struct CompactArgs {
+    #[command(flatten)]
+    common: Args,
+    /// The context: a JSON file (a context, or a document with `@context`), or an IRI loaded
+    /// like any remote context (pinned, --doc, then --allow-network).
+    #[arg(long, value_name = "FILE|IRI")]
+    context: String,
 }
 
 /// Options of `obi ld canon`.
@@ -78,6 +95,27 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
             let expanded = obi_ld::expand(&doc, &options(&args), &loader(&args)?)
                 .context("JSON-LD expansion failed")?;
             let mut text = serde_json::to_string_pretty(&expanded)?;
+            text.push('\n');
+            text
+        }
+        Command::Compact(args) => {
+            let doc = read_json(&args.common)?;
+            let context =
+                if args.context.starts_with("https://") || args.context.starts_with("http://") {
+                    Value::String(args.context.clone())
+                } else {
+                    let bytes = read_input(args.context.as_ref())?;
+                    serde_json::from_slice(&bytes)
+                        .with_context(|| format!("--context {} is not JSON", args.context))?
+                };
+            let compacted = obi_ld::compact(
+                &doc,
+                &context,
+                &options(&args.common),
+                &loader(&args.common)?,
+            )
+            .context("JSON-LD compaction failed")?;
+            let mut text = serde_json::to_string_pretty(&compacted)?;
             text.push('\n');
             text
         }
@@ -166,7 +204,10 @@ fn loader(args: &Args) -> anyhow::Result<ChainLoader> {
     }
     let mut chain = ChainLoader::pinned_then(map);
     if args.allow_network {
-        let http = HttpFetcher::new(FetchPolicy::new());
+        let policy = FetchPolicy::new()
+            .allow_private_network(args.allow_private_network)
+            .allow_http(args.allow_private_network);
+        let http = HttpFetcher::new(policy);
         let fetcher: Box<dyn Fetch> = match &args.cache_dir {
             Some(dir) => Box::new(CachingFetcher::new(http, dir.clone())),
             None => Box::new(http),
