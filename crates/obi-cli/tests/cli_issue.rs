@@ -334,3 +334,275 @@ fn unreadable_key() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("issuer-key.json"));
 }
+
+#[test]
+fn one_edtech_revocation_list() {
+    let t = TempDir::new("1edtech");
+    let d = &t.0;
+    ok(&obi(
+        &[
+            "issue",
+            "init",
+            "iss",
+            "--name",
+            "Example U",
+            "--url",
+            "https://example.edu",
+            "--status",
+            "1edtech",
+        ],
+        d,
+    ));
+    let award = |out: &str| {
+        ok(&obi(
+            &[
+                "issue",
+                "award",
+                "--issuer",
+                "iss/issuer.json",
+                "--achievement",
+                "iss/achievement.json",
+                "--recipient",
+                "did:example:carol",
+                "-o",
+                out,
+            ],
+            d,
+        ))
+    };
+    let a = award("a.json");
+    let b = award("b.json");
+    let cred: Value = serde_json::from_slice(&std::fs::read(d.join("a.json")).unwrap()).unwrap();
+    assert_eq!(cred["credentialStatus"]["type"], "1EdTechRevocationList");
+    assert_eq!(cred["credentialStatus"]["id"], STATUS);
+    let list_args = [
+        "issue",
+        "status-list",
+        "--issuer",
+        "iss/issuer.json",
+        "-o",
+        "list.json",
+    ];
+    ok(&obi(&list_args, d));
+    let doc = format!("{STATUS}=list.json");
+    let v = obi(&["verify", "--offline", "--doc", &doc, "a.json"], d);
+    assert_eq!(
+        v.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&v.stdout)
+    );
+    ok(&obi(
+        &[
+            "issue",
+            "revoke",
+            "--issuer",
+            "iss/issuer.json",
+            "--id",
+            a["id"].as_str().unwrap(),
+            "--reason",
+            "issued in error",
+        ],
+        d,
+    ));
+    ok(&obi(&list_args, d));
+    let list: Value = serde_json::from_slice(&std::fs::read(d.join("list.json")).unwrap()).unwrap();
+    assert_eq!(list["id"], STATUS);
+    assert_eq!(list["revokedCredentials"][0]["id"], a["id"]);
+    assert_eq!(
+        list["revokedCredentials"][0]["revocationReason"],
+        "issued in error"
+    );
+    let v = obi(&["verify", "--offline", "--doc", &doc, "a.json"], d);
+    assert_eq!(
+        v.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&v.stdout)
+    );
+    assert!(String::from_utf8_lossy(&v.stdout).contains("revoked"));
+    let v = obi(&["verify", "--offline", "--doc", &doc, "b.json"], d);
+    assert_eq!(
+        v.status.code(),
+        Some(0),
+        "{} ({})",
+        String::from_utf8_lossy(&v.stdout),
+        b["id"]
+    );
+    let bad = obi(
+        &[
+            "issue",
+            "init",
+            "iss2",
+            "--name",
+            "X",
+            "--url",
+            "https://x.org",
+            "--status",
+            "nope",
+        ],
+        d,
+    );
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("status type"));
+}
+
+/// A disk that fills up during bulk, simulated with RLIMIT_FSIZE (`ulimit -f`, SIGXFSZ
+/// ignored so writes fail with EFBIG). The limit is per file, so the first write past it is
+/// the state's write-ahead log at the first batch commit (the credential files are small):
+/// a clear error, nothing signed, no temporary files; a re-run issues every row once. (The
+/// library test `bulk-disk-full` fails the credential writes themselves mid-run.)
+#[test]
+fn bulk_disk_full_then_rerun() {
+    if !Path::new("/bin/sh").exists() {
+        println!("skipped bulk_disk_full_then_rerun: no /bin/sh for ulimit");
+        return;
+    }
+    let t = TempDir::new("diskfull");
+    let d = &t.0;
+    init(d);
+    let rows = 1_200;
+    let mut csv = String::from("recipient,name\n");
+    for i in 0..rows {
+        csv.push_str(&format!("u{i}@example.org,User {i}\n"));
+    }
+    std::fs::write(d.join("rows.csv"), csv).unwrap();
+    let args = "issue bulk --issuer iss/issuer.json --achievement iss/achievement.json --csv rows.csv -o out --jobs 2";
+    // 100 blocks of 512 bytes (POSIX sh; 100 KiB in bash): less than the log of one batch
+    // of 1,024 rows.
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 100; exec '{}' {args}",
+        env!("CARGO_BIN_EXE_obi")
+    );
+    let full = Command::new("/bin/sh")
+        .args(["-c", &script])
+        .current_dir(d)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&full.stderr).to_string();
+    assert!(!full.status.success(), "the write limit was not hit");
+    assert!(
+        stderr.contains("large") || stderr.contains("disk") || stderr.contains("full"),
+        "{stderr}"
+    );
+    let leftovers = |dir: &Path| {
+        std::fs::read_dir(dir).map_or(0, |r| {
+            r.filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .ends_with(".tmp")
+            })
+            .count()
+        })
+    };
+    assert_eq!(leftovers(&d.join("out")), 0, "temporary files left");
+    let first = std::fs::read_to_string(d.join("out/manifest.jsonl")).unwrap_or_default();
+    let reported_first: Vec<Value> = first
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    // Every row reported by the failed run is a complete credential file.
+    for e in &reported_first {
+        let f = d.join("out").join(e["file"].as_str().unwrap());
+        let _: Value = serde_json::from_slice(&std::fs::read(&f).unwrap()).unwrap();
+    }
+    let words: Vec<&str> = args.split(' ').collect();
+    let r = ok(&obi(&words, d));
+    assert_eq!(
+        r["issued"].as_u64().unwrap() + r["alreadyIssued"].as_u64().unwrap(),
+        rows as u64,
+        "{r}"
+    );
+    assert!(r["alreadyIssued"].as_u64().unwrap() >= reported_first.len() as u64);
+    let manifest = std::fs::read_to_string(d.join("out/manifest.jsonl")).unwrap();
+    let ids: std::collections::HashSet<String> = manifest
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(ids.len(), rows, "one id per row");
+    assert_eq!(manifest.lines().count(), rows, "one manifest line per row");
+    let files = std::fs::read_dir(d.join("out"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "json")
+        })
+        .count();
+    assert_eq!(files, rows, "one credential file per row");
+    assert_eq!(leftovers(&d.join("out")), 0);
+}
+
+#[test]
+fn endorsement_verifies() {
+    let t = TempDir::new("endorse");
+    let d = &t.0;
+    init(d);
+    let ach: Value =
+        serde_json::from_slice(&std::fs::read(d.join("iss/achievement.json")).unwrap()).unwrap();
+    let e = ok(&obi(
+        &[
+            "issue",
+            "endorse",
+            "--issuer",
+            "iss/issuer.json",
+            "--subject",
+            ach["id"].as_str().unwrap(),
+            "--comment",
+            "A rigorous, well-assessed achievement.",
+            "-o",
+            "e.json",
+        ],
+        d,
+    ));
+    let cred: Value = serde_json::from_slice(&std::fs::read(d.join("e.json")).unwrap()).unwrap();
+    assert_eq!(cred["id"], e["id"]);
+    assert_eq!(cred["type"][1], "EndorsementCredential");
+    assert_eq!(cred["credentialSubject"]["id"], ach["id"]);
+    ok(&obi(
+        &[
+            "issue",
+            "status-list",
+            "--issuer",
+            "iss/issuer.json",
+            "-o",
+            "list.json",
+        ],
+        d,
+    ));
+    let doc = format!("{STATUS}=list.json");
+    let v = obi(&["verify", "--offline", "--doc", &doc, "e.json"], d);
+    assert_eq!(
+        v.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&v.stdout)
+    );
+    let bad = obi(
+        &[
+            "issue",
+            "endorse",
+            "--issuer",
+            "iss/issuer.json",
+            "--subject",
+            "not a uri",
+            "--comment",
+            "x",
+            "-o",
+            "f.json",
+        ],
+        d,
+    );
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not a URI"));
+    assert!(!d.join("f.json").exists());
+}

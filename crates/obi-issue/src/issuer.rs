@@ -827,6 +827,45 @@ impl Issuer {
         })
     }
 
+    /// Issues a signed OB 3.0 `EndorsementCredential`: this issuer endorses `subject` (an
+    /// achievement, issuer profile or credential id) with `comment`. Recorded in the state
+    /// like an award (revocable, with a status entry).
+    ///
+    /// # Errors
+    /// [`IssueError::Input`] for a subject that is not a URI or an empty comment;
+    /// [`IssueError::State`]; [`IssueError::Proof`].
+    pub fn endorse(
+        &mut self,
+        subject: &str,
+        comment: &str,
+        format: Format,
+        base_url: Option<&str>,
+    ) -> Result<Issued> {
+        if let Some(b) = base_url {
+            check_url("--base-url", b)?;
+        }
+        let template = self.template();
+        let id = Self::new_credential_id(base_url);
+        template.endorsement(&id, subject, comment, 0)?;
+        let indexes = self.state.record(
+            &[NewRecord {
+                id: &id,
+                recipient: subject,
+                achievement: "endorsement",
+                row_key: None,
+            }],
+            self.list_length,
+        )?;
+        let index = indexes.first().copied().unwrap_or_default();
+        let credential = template.endorsement(&id, subject, comment, index)?;
+        let secured = self.key.secure(&credential, format)?;
+        Ok(Issued {
+            id,
+            status_index: index,
+            secured,
+        })
+    }
+
     /// Revokes credential `id` with `reason`.
     ///
     /// # Errors
@@ -976,12 +1015,7 @@ impl Template {
         subject.insert("achievement".into(), Value::Object(achievement));
         let valid_from = now();
         let mut c = Map::new();
-        let context = match self.status_type {
-            StatusType::Bitstring => json!([CREDENTIALS_V2, OB3_CONTEXT]),
-            // Defines the `1EdTechRevocationList` type.
-            StatusType::OneEdTech => json!([CREDENTIALS_V2, OB3_CONTEXT, OB3_EXTENSIONS_CONTEXT]),
-        };
-        c.insert("@context".into(), context);
+        c.insert("@context".into(), self.context());
         c.insert("id".into(), id.into());
         c.insert(
             "type".into(),
@@ -1008,7 +1042,15 @@ impl Template {
             }
             c.insert("evidence".into(), Value::Array(ev));
         }
-        let status = match self.status_type {
+        c.insert("credentialStatus".into(), self.status(status_index));
+        Ok(Value::Object(c))
+    }
+}
+
+impl Template {
+    /// The `credentialStatus` entry for `status_index`.
+    fn status(&self, status_index: usize) -> Value {
+        match self.status_type {
             StatusType::Bitstring => json!({
                 "id": format!("{}#{status_index}", self.status_url),
                 "type": "BitstringStatusListEntry",
@@ -1021,9 +1063,53 @@ impl Template {
                 "id": self.status_url,
                 "type": "1EdTechRevocationList",
             }),
-        };
-        c.insert("credentialStatus".into(), status);
-        Ok(Value::Object(c))
+        }
+    }
+
+    fn context(&self) -> Value {
+        match self.status_type {
+            StatusType::Bitstring => json!([CREDENTIALS_V2, OB3_CONTEXT]),
+            // Defines the `1EdTechRevocationList` type.
+            StatusType::OneEdTech => json!([CREDENTIALS_V2, OB3_CONTEXT, OB3_EXTENSIONS_CONTEXT]),
+        }
+    }
+
+    /// The unsigned OB 3.0 `EndorsementCredential` `id`: the issuer endorses `subject` (the id
+    /// of an achievement, a profile or a credential) with `comment`.
+    pub(crate) fn endorsement(
+        &self,
+        id: &str,
+        subject: &str,
+        comment: &str,
+        status_index: usize,
+    ) -> Result<Value> {
+        if !subject.contains(':') || subject.chars().any(char::is_whitespace) {
+            return Err(IssueError::Input(format!(
+                "--subject {subject:?} is not a URI (the id of an achievement, issuer or credential)"
+            )));
+        }
+        if comment.trim().is_empty() {
+            return Err(IssueError::Input("an endorsement needs a --comment".into()));
+        }
+        let name = self
+            .profile
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("An issuer");
+        Ok(json!({
+            "@context": self.context(),
+            "id": id,
+            "type": ["VerifiableCredential", "EndorsementCredential"],
+            "name": format!("Endorsement by {name}"),
+            "issuer": self.profile,
+            "validFrom": now(),
+            "credentialSubject": {
+                "id": subject,
+                "type": ["EndorsementSubject"],
+                "endorsementComment": comment,
+            },
+            "credentialStatus": self.status(status_index),
+        }))
     }
 }
 

@@ -17,6 +17,8 @@ pub enum Command {
     Award(AwardArgs),
     /// Award badges to every row of a CSV file, in parallel, resumable, with a manifest.
     Bulk(BulkArgs),
+    /// Endorse an achievement, issuer or credential: a signed OB 3.0 EndorsementCredential.
+    Endorse(EndorseArgs),
     /// Revoke an issued credential in the issuer's status list.
     Revoke(RevokeArgs),
     /// Write the current signed BitstringStatusListCredential (or 1EdTech revocation list).
@@ -146,6 +148,29 @@ pub struct BulkArgs {
     pub fsync: bool,
 }
 
+/// Arguments of `obi issue endorse`.
+#[derive(Debug, clap::Args)]
+pub struct EndorseArgs {
+    /// The issuer profile (DIR/issuer.json) of the endorser.
+    #[arg(long)]
+    pub issuer: PathBuf,
+    /// What is endorsed: the id of an achievement, an issuer profile or a credential.
+    #[arg(long)]
+    pub subject: String,
+    /// The endorsement's text.
+    #[arg(long)]
+    pub comment: String,
+    /// ob3-eddsa (default) or ob3-jwt.
+    #[arg(long, default_value = "ob3-eddsa")]
+    pub format: String,
+    /// Credential ids under this URL instead of urn:uuid.
+    #[arg(long = "base-url")]
+    pub base_url: Option<String>,
+    /// The output file.
+    #[arg(short = 'o', long = "output")]
+    pub output: PathBuf,
+}
+
 /// Arguments of `obi issue revoke`.
 #[derive(Debug, clap::Args)]
 pub struct RevokeArgs {
@@ -177,6 +202,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Init(a) => init(&a),
         Command::Award(a) => award(&a),
         Command::Bulk(a) => bulk(&a),
+        Command::Endorse(a) => endorse(&a),
         Command::Revoke(a) => revoke(&a),
         Command::StatusList(a) => status_list(&a),
         Command::DidWeb(a) => did_web(&a),
@@ -369,6 +395,22 @@ fn count_lines(path: &Path) -> anyhow::Result<u64> {
             .filter(|&&b| b == b'\n')
             .count() as u64;
     }
+}
+
+fn endorse(a: &EndorseArgs) -> anyhow::Result<ExitCode> {
+    if matches!(a.format.as_str(), "ob2-signed" | "ob2-hosted") {
+        return super::not_yet_implemented(&format!("issue endorse --format {}", a.format));
+    }
+    let format: Format = a.format.parse()?;
+    let mut issuer = open(&a.issuer)?;
+    let issued = issuer.endorse(&a.subject, &a.comment, format, a.base_url.as_deref())?;
+    write_atomic(&a.output, &issued.secured.to_file_bytes())?;
+    print(&json!({
+        "id": issued.id,
+        "statusListIndex": issued.status_index,
+        "file": a.output,
+    }))?;
+    Ok(super::EXIT_OK)
 }
 
 fn revoke(a: &RevokeArgs) -> anyhow::Result<ExitCode> {
