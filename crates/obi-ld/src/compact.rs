@@ -618,7 +618,11 @@ impl Compactor<'_, '_> {
                 if !map.is_some_and(|m| m.contains_key("@index")) {
                     containers.extend(["@index", "@index@set"]);
                 }
-                if map.is_some_and(|m| m.len() == 1 && m.contains_key("@value")) {
+                // Only a string can be a language map value (a number there would not
+                // expand again).
+                if map
+                    .is_some_and(|m| m.len() == 1 && m.get("@value").is_some_and(Value::is_string))
+                {
                     containers.extend(["@language", "@language@set"]);
                 }
             }
@@ -1064,6 +1068,18 @@ impl Compactor<'_, '_> {
                             );
                         }
                         add_value(nest, &item_property, Value::Object(m), as_array);
+                    } else if nest.contains_key(&item_property) {
+                        // A second list for a `@list` term: the spec would overwrite the first
+                        // (JSON-LD 1.0 raised "compaction to list of lists"). Keep it, as a list
+                        // object under a key without the list container.
+                        let key =
+                            self.compact_iri(&active, expanded_property, None, true, false)?;
+                        let mut m = Map::new();
+                        m.insert(
+                            self.compact_iri(&active, "@list", None, true, false)?,
+                            compacted,
+                        );
+                        add_value(nest, &key, Value::Object(m), as_array);
                     } else {
                         nest.insert(item_property, compacted);
                     }
