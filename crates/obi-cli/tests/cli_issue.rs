@@ -606,3 +606,183 @@ fn endorsement_verifies() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("not a URI"));
     assert!(!d.join("f.json").exists());
 }
+
+/// `--doc URL=FILE` arguments for every file under `publish`, served at `base`.
+fn published_docs(d: &Path, base: &str) -> Vec<String> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(&d.join("publish"), &mut files);
+    let mut args = Vec::new();
+    for f in files {
+        let rel = f.strip_prefix(d.join("publish")).unwrap().to_string_lossy();
+        args.push("--doc".to_string());
+        args.push(format!("{base}/{rel}={}", f.display()));
+    }
+    args
+}
+
+/// Runs the 1EdTech validator (`OBI_OB2_ORACLE`) on `file` with the published documents;
+/// `None` when the oracle is not configured.
+fn ob2_oracle(d: &Path, base: &str, file: &str) -> Option<bool> {
+    let cmdline = std::env::var("OBI_OB2_ORACLE").ok()?;
+    let docs = published_docs(d, base);
+    let mut words = cmdline.split_whitespace();
+    let out = Command::new(words.next().unwrap())
+        .args(words)
+        .args(&docs)
+        .arg("--compact")
+        .arg(file)
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "oracle error: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(out.status.success())
+}
+
+/// Open Badges 2.0: a signed (RS256) and a hosted assertion, their published documents, the
+/// 2.0 revocation list; checked with `obi verify` and, when `OBI_OB2_ORACLE` is set, the
+/// 1EdTech validator (documents served from the files, nothing fetched).
+#[test]
+fn ob2_signed_and_hosted() {
+    let t = TempDir::new("ob2");
+    let d = &t.0;
+    init(d);
+    let base = "https://badges.example.edu/ob2";
+    let award = |format: &str, who: &str, out: &str| {
+        ok(&obi(
+            &[
+                "issue",
+                "award",
+                "--issuer",
+                "iss/issuer.json",
+                "--achievement",
+                "iss/achievement.json",
+                "--recipient",
+                who,
+                "--format",
+                format,
+                "--base-url",
+                base,
+                "-o",
+                out,
+            ],
+            d,
+        ))
+    };
+    let a = award("ob2-signed", "a@example.org", "a.jws");
+    let b = award("ob2-hosted", "b@example.org", "b.json");
+    let c = award("ob2-hosted", "c@example.org", "c.json");
+    assert!(
+        std::fs::read_to_string(d.join("a.jws"))
+            .unwrap()
+            .starts_with("eyJ")
+    );
+    let hosted: Value = serde_json::from_slice(&std::fs::read(d.join("b.json")).unwrap()).unwrap();
+    assert_eq!(hosted["verification"]["type"], "hosted");
+    assert_eq!(hosted["id"], b["id"]);
+    assert!(d.join("publish/issuer.json").exists() && d.join("publish/keys/ob2.json").exists());
+    let verify = |file: &str| {
+        let mut args = vec!["verify".to_string(), "--offline".to_string()];
+        args.extend(published_docs(d, base));
+        args.push(file.into());
+        let words: Vec<&str> = args.iter().map(String::as_str).collect();
+        obi(&words, d)
+    };
+    for f in ["a.jws", "b.json", "c.json"] {
+        let v = verify(f);
+        assert_eq!(
+            v.status.code(),
+            Some(0),
+            "{f}: {}",
+            String::from_utf8_lossy(&v.stdout)
+        );
+        match ob2_oracle(d, base, f) {
+            Some(valid) => assert!(valid, "the 1EdTech validator rejects {f}"),
+            None => println!("skipped the 1EdTech validator on {f}: OBI_OB2_ORACLE not set"),
+        }
+    }
+    // Revoke two (that validator ignores a one-entry list), publish the 2.0 list.
+    for id in [&a["id"], &b["id"]] {
+        ok(&obi(
+            &[
+                "issue",
+                "revoke",
+                "--issuer",
+                "iss/issuer.json",
+                "--id",
+                id.as_str().unwrap(),
+                "--reason",
+                "error",
+                "--publish",
+                "publish",
+            ],
+            d,
+        ));
+    }
+    ok(&obi(
+        &[
+            "issue",
+            "status-list",
+            "--issuer",
+            "iss/issuer.json",
+            "--ob2",
+            "-o",
+            "publish/revocations.json",
+        ],
+        d,
+    ));
+    let list: Value =
+        serde_json::from_slice(&std::fs::read(d.join("publish/revocations.json")).unwrap())
+            .unwrap();
+    assert_eq!(list["type"], "RevocationList");
+    assert_eq!(list["revokedAssertions"].as_array().unwrap().len(), 2);
+    for (f, revoked) in [("a.jws", true), ("b.json", true), ("c.json", false)] {
+        let v = verify(f);
+        assert_eq!(
+            v.status.code(),
+            Some(if revoked { 1 } else { 0 }),
+            "{f}: {}",
+            String::from_utf8_lossy(&v.stdout)
+        );
+        // (That validator ignores `revoked` on hosted assertions: checked on signed ones.)
+        if let Some(valid) = ob2_oracle(d, base, f)
+            && f.ends_with(".jws")
+        {
+            assert_eq!(valid, !revoked, "the 1EdTech validator on {f}");
+        }
+    }
+    let _ = c;
+    // A 2.0 format without --base-url: a clear error.
+    let bad = obi(
+        &[
+            "issue",
+            "award",
+            "--issuer",
+            "iss/issuer.json",
+            "--achievement",
+            "iss/achievement.json",
+            "--recipient",
+            "x@example.org",
+            "--format",
+            "ob2-hosted",
+            "-o",
+            "x.json",
+        ],
+        d,
+    );
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--base-url"));
+}

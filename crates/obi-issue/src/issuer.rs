@@ -392,7 +392,7 @@ pub(crate) fn write_atomic_with(path: &Path, bytes: &[u8], sync: bool) -> Result
     Ok(())
 }
 
-fn write_private(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
+pub(crate) fn write_private(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
     use std::io::Write as _;
     if force && path.exists() {
         std::fs::remove_file(path).map_err(io(path))?;
@@ -409,7 +409,7 @@ fn write_private(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
     f.sync_all().map_err(io(path))
 }
 
-fn check_url(what: &str, url: &str) -> Result<()> {
+pub(crate) fn check_url(what: &str, url: &str) -> Result<()> {
     let ok = (url.starts_with("https://") || url.starts_with("http://"))
         && url
             .split("://")

@@ -6,6 +6,7 @@
 mod bulk;
 mod error;
 mod issuer;
+mod ob2;
 mod state;
 mod status_list;
 
@@ -19,6 +20,7 @@ pub use issuer::{
     InitOptions, Issued, Issuer, IssuerKey, KEY_FILE, MAX_FILE_BYTES, OB3_CONTEXT, Recipient,
     Secured, StatusType, check_achievement, identity_hash, parse_valid_until, write_atomic,
 };
+pub use ob2::{OB2_CONTEXT, OB2_KEY_FILE, Ob2Issued, mark_hosted_revoked, write_published};
 pub use state::{NewRecord, Record, STATE_FILE, STATUS_LIST_MAX_FILL, State};
 pub use status_list::{
     MAX_DECODED_LIST_BYTES, MAX_ENCODED_LIST_CHARS, MIN_STATUS_LIST_LENGTH, StatusList,

@@ -91,12 +91,20 @@ pub struct AwardArgs {
     /// Expiry: a date (end of that day, UTC) or an RFC 3339 time.
     #[arg(long = "valid-until")]
     pub valid_until: Option<String>,
-    /// ob3-eddsa (default, eddsa-rdfc-2022) or ob3-jwt.
+    /// ob3-eddsa (default, eddsa-rdfc-2022), ob3-jwt, ob2-signed (JWS) or ob2-hosted.
     #[arg(long, default_value = "ob3-eddsa")]
     pub format: String,
-    /// Credential ids under this URL (BASE/credentials/UUID) instead of urn:uuid.
+    /// Credential ids under this URL (BASE/credentials/UUID) instead of urn:uuid; for the
+    /// 2.0 formats (required), where the issuer, badge class, key and assertions are published.
     #[arg(long = "base-url")]
     pub base_url: Option<String>,
+    /// ob2-signed: the type of the 2.0 signing key created on first use (rsa or p256).
+    #[arg(long = "ob2-key", default_value = "rsa")]
+    pub ob2_key: String,
+    /// 2.0 formats: the directory to write the documents to publish under --base-url
+    /// (default: OUT's directory/publish).
+    #[arg(long)]
+    pub publish: Option<PathBuf>,
     /// Keep the email address in clear.
     #[arg(long = "no-hash")]
     pub no_hash: bool,
@@ -183,6 +191,10 @@ pub struct RevokeArgs {
     /// Why (kept in the issuer state).
     #[arg(long)]
     pub reason: String,
+    /// The directory of published Open Badges 2.0 documents: a hosted 2.0 assertion there is
+    /// marked revoked (republish it).
+    #[arg(long)]
+    pub publish: Option<PathBuf>,
 }
 
 /// Arguments of `obi issue status-list`.
@@ -194,6 +206,9 @@ pub struct StatusListArgs {
     /// Where to write the signed status list credential.
     #[arg(short = 'o', long = "output")]
     pub output: PathBuf,
+    /// Write the Open Badges 2.0 RevocationList instead (publish it at BASE/revocations.json).
+    #[arg(long)]
+    pub ob2: bool,
 }
 
 /// Runs `obi issue`.
@@ -272,10 +287,8 @@ fn bake_image(path: &Path) -> anyhow::Result<(Vec<u8>, String)> {
 }
 
 fn award(a: &AwardArgs) -> anyhow::Result<ExitCode> {
-    if matches!(a.format.as_str(), "ob2-signed" | "ob2-hosted") {
-        return super::not_yet_implemented(&format!("issue award --format {}", a.format));
-    }
-    let format: Format = a.format.parse()?;
+    let ob2 = matches!(a.format.as_str(), "ob2-signed" | "ob2-hosted");
+    let format: Option<Format> = if ob2 { None } else { Some(a.format.parse()?) };
     let mut issuer = open(&a.issuer)?;
     let achievement = read_json(&a.achievement)?;
     let mut award = Award::new(Recipient::parse(&a.recipient)?);
@@ -285,6 +298,45 @@ fn award(a: &AwardArgs) -> anyhow::Result<ExitCode> {
     award.narrative = a.narrative.clone();
     award.valid_until = a.valid_until.clone();
     let image = a.bake.as_deref().map(bake_image).transpose()?;
+    let Some(format) = format else {
+        let Some(base) = a.base_url.as_deref() else {
+            bail!(
+                "--format {} needs --base-url (where the 2.0 documents are published)",
+                a.format
+            );
+        };
+        let key = match (a.format.as_str(), a.ob2_key.as_str()) {
+            ("ob2-hosted", _) => None,
+            (_, "rsa") => Some(obi_proof::KeyType::Rsa),
+            (_, "p256") => Some(obi_proof::KeyType::P256),
+            (_, other) => bail!("--ob2-key {other:?}: rsa or p256"),
+        };
+        let issued = issuer.award_ob2(&achievement, &award, base, key)?;
+        let publish = a.publish.clone().unwrap_or_else(|| {
+            a.output
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+                .join("publish")
+        });
+        obi_issue::write_published(&publish, &issued.publish)?;
+        let bytes = match &image {
+            Some((img, _)) => {
+                let mut out = Vec::new();
+                obi_bake::bake(img, &mut out, &issued.assertion.payload(), None)?;
+                out
+            }
+            None => issued.assertion.to_file_bytes(),
+        };
+        write_atomic(&a.output, &bytes)?;
+        print(&json!({
+            "id": issued.id,
+            "file": a.output,
+            "publish": publish,
+            "publishAt": base,
+        }))?;
+        return Ok(super::EXIT_OK);
+    };
     let issued = issuer.award(&achievement, &award, format, a.base_url.as_deref())?;
     let bytes = match &image {
         Some((img, _)) => {
@@ -416,11 +468,16 @@ fn endorse(a: &EndorseArgs) -> anyhow::Result<ExitCode> {
 fn revoke(a: &RevokeArgs) -> anyhow::Result<ExitCode> {
     let issuer = open(&a.issuer)?;
     let rec = issuer.revoke(&a.id, &a.reason)?;
+    let mut hosted = false;
+    if let (Some(dir), Some(base)) = (&a.publish, issuer.ob2_base_url()?) {
+        hosted = obi_issue::mark_hosted_revoked(dir, &base, &rec.id, &a.reason)?;
+    }
     print(&json!({
         "id": rec.id,
         "statusListIndex": rec.status_index,
         "revoked": rec.revoked_at,
         "reason": rec.reason,
+        "hostedAssertionMarked": hosted,
         "next": "run `obi issue status-list` and publish the file",
     }))?;
     Ok(super::EXIT_OK)
@@ -428,13 +485,21 @@ fn revoke(a: &RevokeArgs) -> anyhow::Result<ExitCode> {
 
 fn status_list(a: &StatusListArgs) -> anyhow::Result<ExitCode> {
     let issuer = open(&a.issuer)?;
-    let list = issuer.status_document()?;
+    let list = if a.ob2 {
+        issuer.ob2_revocation_list()?
+    } else {
+        issuer.status_document()?
+    };
     let mut bytes = serde_json::to_vec_pretty(&list)?;
     bytes.push(b'\n');
     write_atomic(&a.output, &bytes)?;
     print(&json!({
         "file": a.output,
-        "publishAt": issuer.status_url(),
+        "publishAt": if a.ob2 {
+            list["id"].as_str().unwrap_or_default().to_string()
+        } else {
+            issuer.status_url().to_string()
+        },
         "revoked": issuer.state().revoked()?.len(),
     }))?;
     Ok(super::EXIT_OK)

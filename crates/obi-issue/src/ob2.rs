@@ -1,0 +1,409 @@
+//! Open Badges 2.0 awards: hosted assertions (`verification.type: hosted`, every document
+//! published under a base URL) and signed assertions (a compact JWS, RS256 or ES256, with the
+//! issuer's `CryptographicKey`), plus the 2.0 `RevocationList`.
+//!
+//! Published layout under the base URL `BASE` (files written to a directory mirroring it):
+//! `BASE/issuer.json` (Issuer profile with `publicKey` and `revocationList`),
+//! `BASE/keys/ob2.json` (CryptographicKey), `BASE/badges/NAME.json` (BadgeClass),
+//! `BASE/badges/NAME.svg` (its image unless the achievement names one),
+//! `BASE/assertions/UUID.json` (hosted assertions), `BASE/revocations.json` (RevocationList).
+//! Spec: <https://www.imsglobal.org/sites/default/files/Badges/OBv2p0Final/index.html>.
+
+use std::path::Path;
+
+use obi_proof::{KeyPair, KeyType};
+use serde_json::{Value, json};
+
+use crate::error::{IssueError, Result, io};
+use crate::issuer::{
+    Award, Issuer, Recipient, check_achievement, check_url, identity_hash, read_json, write_atomic,
+};
+use crate::state::{NewRecord, now};
+
+/// The Open Badges 2.0 context.
+pub const OB2_CONTEXT: &str = "https://w3id.org/openbadges/v2";
+/// The file (beside `issuer.json`) holding the 2.0 signing key (a private JWK, mode 0600).
+pub const OB2_KEY_FILE: &str = "ob2-key.json";
+
+const META_OB2_BASE: &str = "ob2_base_url";
+
+/// An Open Badges 2.0 award.
+#[derive(Debug, Clone)]
+pub struct Ob2Issued {
+    /// The assertion id (`BASE/assertions/UUID.json`).
+    pub id: String,
+    /// The assertion to hand to the recipient: the JSON (hosted) or the compact JWS (signed).
+    pub assertion: crate::Secured,
+    /// Documents to publish: (path relative to the base URL, bytes).
+    pub publish: Vec<(String, Vec<u8>)>,
+}
+
+fn badge_name(achievement_id: &str) -> String {
+    let tail = achievement_id
+        .trim_end_matches('/')
+        .rsplit(['/', ':'])
+        .next()
+        .unwrap_or("badge");
+    let clean: String = tail
+        .trim_end_matches(".json")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if clean.is_empty() {
+        "badge".into()
+    } else {
+        clean
+    }
+}
+
+fn pretty(v: &Value) -> Vec<u8> {
+    let mut b = serde_json::to_vec_pretty(v).unwrap_or_default();
+    b.push(b'\n');
+    b
+}
+
+/// A plain SVG badge image for achievements without one.
+fn default_image(name: &str) -> Vec<u8> {
+    let text: String = name
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == ' ')
+        .take(24)
+        .collect();
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"200\" height=\"200\"><circle cx=\"100\" cy=\"100\" r=\"95\" fill=\"#2a6\"/><text x=\"100\" y=\"108\" font-size=\"16\" text-anchor=\"middle\" fill=\"#fff\">{text}</text></svg>\n"
+    )
+    .into_bytes()
+}
+
+impl Issuer {
+    /// The 2.0 signing key (`ob2-key.json` beside `issuer.json`), created as `kind` (RSA or
+    /// P-256) when absent.
+    ///
+    /// # Errors
+    /// [`IssueError::BadFile`] for a key file that is not an RSA or P-256 private key.
+    pub fn ob2_key(&self, kind: KeyType) -> Result<KeyPair> {
+        let path = self.dir().join(OB2_KEY_FILE);
+        if path.exists() {
+            let jwk = read_json(&path)?;
+            let key = KeyPair::from_jwk(&jwk).map_err(|e| IssueError::BadFile {
+                path: path.clone(),
+                message: format!("not a private key: {e}"),
+            })?;
+            if key.key_type() == KeyType::Ed25519 {
+                return Err(IssueError::BadFile {
+                    path,
+                    message: "Open Badges 2.0 signing needs an RSA or P-256 key".into(),
+                });
+            }
+            return Ok(key);
+        }
+        if kind == KeyType::Ed25519 {
+            return Err(IssueError::Input(
+                "Open Badges 2.0 signed assertions need an RSA or P-256 key (--ob2-key rsa|p256)"
+                    .into(),
+            ));
+        }
+        let key = KeyPair::generate(kind)?;
+        crate::issuer::write_private(
+            &path,
+            &serde_json::to_vec_pretty(&key.to_private_jwk()).unwrap_or_default(),
+            false,
+        )?;
+        Ok(key)
+    }
+
+    /// The base URL of this issuer's 2.0 documents, fixed by its first 2.0 award.
+    ///
+    /// # Errors
+    /// [`IssueError::State`].
+    pub fn ob2_base_url(&self) -> Result<Option<String>> {
+        self.state().get_meta(META_OB2_BASE)
+    }
+
+    fn ob2_base(&self, base_url: &str) -> Result<String> {
+        check_url("--base-url", base_url)?;
+        let base = base_url.trim_end_matches('/').to_string();
+        match self.ob2_base_url()? {
+            Some(b) if b != base => Err(IssueError::Input(format!(
+                "this issuer publishes its Open Badges 2.0 documents under {b}, not {base}"
+            ))),
+            Some(_) => Ok(base),
+            None => {
+                self.state().set_meta(META_OB2_BASE, &base)?;
+                Ok(base)
+            }
+        }
+    }
+
+    /// The 2.0 Issuer profile published at `BASE/issuer.json`.
+    fn ob2_profile(&self, base: &str, key: bool) -> Value {
+        let p = self.profile();
+        let mut profile = json!({
+            "@context": OB2_CONTEXT,
+            "type": "Issuer",
+            "id": format!("{base}/issuer.json"),
+            "name": p.get("name").cloned().unwrap_or_else(|| "Issuer".into()),
+            "url": p.get("url").cloned().unwrap_or_else(|| base.into()),
+            "revocationList": format!("{base}/revocations.json"),
+        });
+        if let Some(m) = profile.as_object_mut() {
+            if let Some(e) = p.get("email") {
+                m.insert("email".into(), e.clone());
+            }
+            if key {
+                m.insert("publicKey".into(), format!("{base}/keys/ob2.json").into());
+            }
+        }
+        profile
+    }
+
+    /// Awards `achievement` as an Open Badges 2.0 assertion: hosted (`signed_with: None`) or
+    /// signed with the 2.0 key (created as the given type when absent). Recorded in the
+    /// state like a 3.0 award; returns the assertion and the documents to publish under
+    /// `base_url`.
+    ///
+    /// # Errors
+    /// [`IssueError::Input`] for a bad achievement, recipient, URL or date;
+    /// [`IssueError::State`]; [`IssueError::Proof`].
+    pub fn award_ob2(
+        &mut self,
+        achievement: &Value,
+        award: &Award,
+        base_url: &str,
+        signed_with: Option<KeyType>,
+    ) -> Result<Ob2Issued> {
+        check_achievement(achievement)?;
+        for e in &award.evidence {
+            check_url("evidence", e)?;
+        }
+        let expires = award
+            .valid_until
+            .as_deref()
+            .map(crate::issuer::parse_valid_until)
+            .transpose()?;
+        if self
+            .profile()
+            .get("email")
+            .and_then(Value::as_str)
+            .is_none()
+        {
+            return Err(IssueError::Input(
+                "an Open Badges 2.0 Issuer needs an email: add \"email\" to issuer.json (or init with --email)".into(),
+            ));
+        }
+        let key = signed_with.map(|k| self.ob2_key(k)).transpose()?;
+        let base = self.ob2_base(base_url)?;
+        let ach_id = achievement
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let name = badge_name(ach_id);
+        let mut publish = Vec::new();
+        let image = match achievement.get("image") {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Object(o)) if o.get("id").and_then(Value::as_str).is_some() => o
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+            _ => {
+                let ach_name = achievement
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                publish.push((format!("badges/{name}.svg"), default_image(ach_name)));
+                format!("{base}/badges/{name}.svg")
+            }
+        };
+        let criteria = achievement.get("criteria").cloned().unwrap_or(json!({}));
+        let mut criteria_2 = serde_json::Map::new();
+        if let Some(n) = criteria.get("narrative") {
+            criteria_2.insert("narrative".into(), n.clone());
+        }
+        if let Some(i) = criteria.get("id") {
+            criteria_2.insert("id".into(), i.clone());
+        }
+        let badge_id = format!("{base}/badges/{name}.json");
+        let badge = json!({
+            "@context": OB2_CONTEXT,
+            "type": "BadgeClass",
+            "id": badge_id,
+            "name": achievement.get("name").cloned().unwrap_or_else(|| "Badge".into()),
+            "description": achievement
+                .get("description")
+                .cloned()
+                .unwrap_or_else(|| achievement.get("name").cloned().unwrap_or_default()),
+            "image": image,
+            "criteria": criteria_2,
+            "issuer": format!("{base}/issuer.json"),
+        });
+        let uuid = uuid::Uuid::new_v4();
+        let id = format!("{base}/assertions/{uuid}.json");
+        let recipient = match &award.recipient {
+            Recipient::Email(e) if award.hash_email => {
+                let salt = uuid::Uuid::new_v4().simple().to_string();
+                json!({"type": "email", "hashed": true, "salt": salt, "identity": identity_hash(e, &salt)})
+            }
+            Recipient::Email(e) => json!({"type": "email", "hashed": false, "identity": e}),
+            Recipient::Did(u) | Recipient::Url(u) => {
+                json!({"type": "url", "hashed": false, "identity": u})
+            }
+        };
+        let mut assertion = json!({
+            "@context": OB2_CONTEXT,
+            "type": "Assertion",
+            "id": id,
+            "recipient": recipient,
+            "badge": badge_id,
+            "issuedOn": now(),
+            "verification": {"type": "hosted"},
+        });
+        if let Some(m) = assertion.as_object_mut() {
+            if let Some(n) = &award.narrative {
+                m.insert("narrative".into(), n.clone().into());
+            }
+            if !award.evidence.is_empty() {
+                let ev: Vec<Value> = award.evidence.iter().map(|e| json!({"id": e})).collect();
+                m.insert("evidence".into(), Value::Array(ev));
+            }
+            if let Some(x) = &expires {
+                m.insert("expires".into(), x.clone().into());
+            }
+        }
+        let length = self.status_list_length();
+        self.state_mut().record(
+            &[NewRecord {
+                id: &id,
+                recipient: award.recipient.as_str(),
+                achievement: ach_id,
+                row_key: None,
+            }],
+            length,
+        )?;
+        let secured = match &key {
+            Some(k) => {
+                let creator = format!("{base}/keys/ob2.json");
+                let jws = obi_proof::ob2::sign_assertion(&assertion, k, &creator)?;
+                let public = obi_proof::Signer::public_key(k);
+                let ck = obi_proof::ob2::cryptographic_key(
+                    &public,
+                    &creator,
+                    &format!("{base}/issuer.json"),
+                )?;
+                publish.push(("keys/ob2.json".into(), pretty(&ck)));
+                crate::Secured::Jwt(jws)
+            }
+            None => {
+                publish.push((format!("assertions/{uuid}.json"), pretty(&assertion)));
+                crate::Secured::Json(assertion)
+            }
+        };
+        let has_key = key.is_some() || self.dir().join(OB2_KEY_FILE).exists();
+        if has_key && key.is_none() {
+            // Keep publishing the key a signed award named earlier.
+            if let Ok(k) = self.ob2_key(KeyType::Rsa) {
+                let public = obi_proof::Signer::public_key(&k);
+                let ck = obi_proof::ob2::cryptographic_key(
+                    &public,
+                    &format!("{base}/keys/ob2.json"),
+                    &format!("{base}/issuer.json"),
+                )?;
+                publish.push(("keys/ob2.json".into(), pretty(&ck)));
+            }
+        }
+        publish.push((
+            "issuer.json".into(),
+            pretty(&self.ob2_profile(&base, has_key)),
+        ));
+        publish.push((format!("badges/{name}.json"), pretty(&badge)));
+        publish.push((
+            "revocations.json".into(),
+            pretty(&self.ob2_revocation_list()?),
+        ));
+        Ok(Ob2Issued {
+            id,
+            assertion: secured,
+            publish,
+        })
+    }
+
+    /// The Open Badges 2.0 `RevocationList` to publish at `BASE/revocations.json`: the revoked
+    /// 2.0 assertions (ids under the 2.0 base URL) with their reasons.
+    ///
+    /// # Errors
+    /// [`IssueError::Input`] when the issuer has made no 2.0 award; [`IssueError::State`].
+    pub fn ob2_revocation_list(&self) -> Result<Value> {
+        let base = self.ob2_base_url()?.ok_or_else(|| {
+            IssueError::Input("this issuer has made no Open Badges 2.0 award".into())
+        })?;
+        let prefix = format!("{base}/assertions/");
+        let revoked: Vec<Value> = self
+            .state()
+            .revoked()?
+            .into_iter()
+            .filter(|(id, _, _)| id.starts_with(&prefix))
+            .map(|(id, _, reason)| match reason {
+                Some(r) => json!({"id": id, "revocationReason": r}),
+                None => json!({"id": id}),
+            })
+            .collect();
+        Ok(json!({
+            "@context": OB2_CONTEXT,
+            "type": "RevocationList",
+            "id": format!("{base}/revocations.json"),
+            "issuer": format!("{base}/issuer.json"),
+            "revokedAssertions": revoked,
+        }))
+    }
+}
+
+/// Marks the published hosted 2.0 assertion of `id` revoked (`revoked: true` and
+/// `revocationReason`) in the publish directory `dir`, as 2.0 hosted verification expects.
+/// Returns whether there was such a file.
+///
+/// # Errors
+/// [`IssueError::Io`]; [`IssueError::BadFile`].
+pub fn mark_hosted_revoked(dir: &Path, base_url: &str, id: &str, reason: &str) -> Result<bool> {
+    let prefix = format!("{}/assertions/", base_url.trim_end_matches('/'));
+    let Some(name) = id.strip_prefix(&prefix) else {
+        return Ok(false);
+    };
+    if name.contains('/') || name.contains("..") {
+        return Ok(false);
+    }
+    let path = dir.join("assertions").join(name);
+    if !path.exists() {
+        return Ok(false);
+    }
+    let mut doc = read_json(&path)?;
+    if let Some(m) = doc.as_object_mut() {
+        m.insert("revoked".into(), true.into());
+        m.insert("revocationReason".into(), reason.into());
+    }
+    write_atomic(&path, &pretty(&doc))?;
+    Ok(true)
+}
+
+/// Writes `publish` documents under `dir` (each through a temporary file and a rename).
+///
+/// # Errors
+/// [`IssueError::Io`]; [`IssueError::Input`] for a path leaving `dir`.
+pub fn write_published(dir: &Path, publish: &[(String, Vec<u8>)]) -> Result<()> {
+    for (rel, bytes) in publish {
+        if rel.split('/').any(|p| p == ".." || p.is_empty()) {
+            return Err(IssueError::Input(format!("bad publish path {rel}")));
+        }
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
+        }
+        write_atomic(&path, bytes)?;
+    }
+    Ok(())
+}
