@@ -24,10 +24,12 @@
 //!   cookies, no compression, `User-Agent: obi/VERSION`.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ureq::Agent;
 use ureq::http::Uri;
+use ureq::tls::{Certificate, RootCerts, TlsConfig};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
@@ -106,10 +108,36 @@ impl Resolver for GuardedResolver {
 }
 
 impl HttpFetcher {
-    /// A fetcher following `policy`.
+    /// A fetcher following `policy`, trusting the Mozilla root certificates (webpki-roots).
     #[must_use]
     pub fn new(policy: FetchPolicy) -> Self {
+        Self::build(policy, RootCerts::WebPki)
+    }
+
+    /// A fetcher following `policy` that trusts exactly the given root certificates (DER)
+    /// **instead of** the Mozilla roots: for a private PKI, or a test server with its own CA.
+    /// With no certificate, no HTTPS server is trusted.
+    ///
+    /// ```
+    /// use obi_fetch::{FetchPolicy, HttpFetcher};
+    /// let ca_der: Vec<u8> = Vec::new(); // e.g. std::fs::read("ca.der")?
+    /// let http = HttpFetcher::with_root_certificates(FetchPolicy::new(), [ca_der]);
+    /// ```
+    #[must_use]
+    pub fn with_root_certificates(
+        policy: FetchPolicy,
+        roots_der: impl IntoIterator<Item = Vec<u8>>,
+    ) -> Self {
+        let roots: Vec<Certificate<'static>> = roots_der
+            .into_iter()
+            .map(|der| Certificate::from_der(&der).to_owned())
+            .collect();
+        Self::build(policy, RootCerts::Specific(Arc::new(roots)))
+    }
+
+    fn build(policy: FetchPolicy, roots: RootCerts) -> Self {
         let config = Agent::config_builder()
+            .tls_config(TlsConfig::builder().root_certs(roots).build())
             .proxy(None)
             .max_redirects(0)
             .http_status_as_error(false)
