@@ -22,6 +22,9 @@ pub(crate) enum AwardFormat {
     Ob3,
     /// OB 2.0 hosted assertion at `/assertions/{id}` (revoked: `revoked: true`).
     Ob2Hosted,
+    /// OB 2.0 signed assertion (RS256 compact JWS with the issuer's OB 2.0 key); revoked ones
+    /// are listed in the issuer's RevocationList.
+    Ob2Signed,
 }
 
 impl AwardFormat {
@@ -29,8 +32,9 @@ impl AwardFormat {
         match text.unwrap_or("ob3") {
             "ob3" => Ok(Self::Ob3),
             "ob2-hosted" => Ok(Self::Ob2Hosted),
+            "ob2-signed" => Ok(Self::Ob2Signed),
             other => Err(AppError::BadRequest(format!(
-                "format {:?} is not one of ob3, ob2-hosted",
+                "format {:?} is not one of ob3, ob2-hosted, ob2-signed",
                 other.chars().take(40).collect::<String>()
             ))),
         }
@@ -40,6 +44,7 @@ impl AwardFormat {
         match self {
             Self::Ob3 => "ob3",
             Self::Ob2Hosted => "ob2-hosted",
+            Self::Ob2Signed => "ob2-signed",
         }
     }
 
@@ -47,7 +52,7 @@ impl AwardFormat {
     pub(crate) fn path(self, id: &str) -> String {
         match self {
             Self::Ob3 => format!("/credentials/{id}"),
-            Self::Ob2Hosted => format!("/assertions/{id}"),
+            Self::Ob2Hosted | Self::Ob2Signed => format!("/assertions/{id}"),
         }
     }
 }
@@ -75,8 +80,8 @@ pub(crate) struct AwardInput {
 /// Checks an award's fields; the message names the field.
 pub(crate) fn check_input(input: &AwardInput, format: AwardFormat) -> Result<(), String> {
     let recipient = obi_issue::Recipient::parse(&input.recipient).map_err(|e| e.to_string())?;
-    if format == AwardFormat::Ob2Hosted && matches!(recipient, obi_issue::Recipient::Did(_)) {
-        return Err("ob2-hosted awards need an email or URL recipient, not a DID".into());
+    if format != AwardFormat::Ob3 && matches!(recipient, obi_issue::Recipient::Did(_)) {
+        return Err("OB 2.0 awards need an email or URL recipient, not a DID".into());
     }
     for (field, value) in [("name", &input.name), ("narrative", &input.narrative)] {
         if let Some(v) = value {
@@ -208,6 +213,7 @@ fn ob2_assertion(
     achievement: &AchievementRecord,
     input: &AwardInput,
     id: &str,
+    format: AwardFormat,
 ) -> Value {
     let recipient = input.recipient.trim();
     let recipient = if recipient.starts_with("https://") || recipient.starts_with("http://") {
@@ -224,7 +230,7 @@ fn ob2_assertion(
     let mut doc = json!({
         "@context": OB2_CONTEXT,
         "type": "Assertion",
-        "id": state.url(&AwardFormat::Ob2Hosted.path(id)),
+        "id": state.url(&format.path(id)),
         "recipient": recipient,
         "badge": state.url(&format!("/badgeclasses/{}", achievement.id)),
         "issuedOn": crate::store::now(),
@@ -300,7 +306,9 @@ pub(crate) async fn prepare(
             AwardFormat::Ob3 => {
                 ob3_credential(state, issuer, achievement, &input, &id, status_index)
             }
-            AwardFormat::Ob2Hosted => ob2_assertion(state, achievement, &input, &id),
+            AwardFormat::Ob2Hosted | AwardFormat::Ob2Signed => {
+                ob2_assertion(state, achievement, &input, &id, format)
+            }
         };
         unsigned.push(doc);
         prepared.push(PreparedAward {
@@ -315,6 +323,18 @@ pub(crate) async fn prepare(
     let docs = match format {
         AwardFormat::Ob3 => sign_all(state, key, &state.issuer_did(&issuer.id), unsigned).await?,
         AwardFormat::Ob2Hosted => unsigned,
+        AwardFormat::Ob2Signed => {
+            let (key, creator) = crate::ob2::signing_key(state, issuer).await?;
+            tokio::task::spawn_blocking(move || {
+                unsigned
+                    .iter()
+                    .map(|a| obi_proof::ob2::sign_assertion(a, &*key, &creator).map(Value::String))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .await
+            .map_err(|e| AppError::Internal(format!("signing task failed: {e}")))?
+            .map_err(|e| AppError::Internal(format!("signing failed: {e}")))?
+        }
     };
     for (p, d) in prepared.iter_mut().zip(docs) {
         p.credential = d;

@@ -4,6 +4,7 @@
 pub(crate) const SQLITE: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../migrations/sqlite/0002_jobs_status.sql")),
+    (3, include_str!("../migrations/sqlite/0003_ob2_keys.sql")),
 ];
 
 /// PostgreSQL migrations: (version, SQL).
@@ -13,4 +14,5 @@ pub(crate) const POSTGRES: &[(i64, &str)] = &[
         2,
         include_str!("../migrations/postgres/0002_jobs_status.sql"),
     ),
+    (3, include_str!("../migrations/postgres/0003_ob2_keys.sql")),
 ];

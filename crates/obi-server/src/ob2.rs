@@ -5,7 +5,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::response::{IntoResponse as _, Response};
 use base64::Engine as _;
 use serde_json::{Value, json};
 
@@ -26,6 +26,54 @@ fn ed25519_pem(key: &[u8; 32]) -> String {
     der.extend_from_slice(key);
     let b64 = base64::engine::general_purpose::STANDARD.encode(der);
     format!("-----BEGIN PUBLIC KEY-----\n{b64}\n-----END PUBLIC KEY-----\n")
+}
+
+/// The issuer's OB 2.0 signing key (RSA, RS256) and its CryptographicKey URL, made and
+/// stored (sealed) on first use.
+pub(crate) async fn signing_key(
+    state: &AppState,
+    issuer: &IssuerRecord,
+) -> Result<(std::sync::Arc<obi_proof::KeyPair>, String), AppError> {
+    let context = format!("ob2:{}", issuer.id);
+    let stored = match state.store().ob2_key(&issuer.id).await? {
+        Some(k) => k,
+        None => {
+            let key = tokio::task::spawn_blocking(|| {
+                obi_proof::KeyPair::generate(obi_proof::KeyType::Rsa)
+            })
+            .await
+            .map_err(|e| AppError::Internal(format!("key generation task failed: {e}")))?
+            .map_err(|e| AppError::Internal(format!("RSA key generation: {e}")))?;
+            let pem = key
+                .public_key()
+                .to_public_key_pem()
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            let secret = key.to_private_jwk().to_string();
+            let sealed = state
+                .sealer()
+                .seal(secret.as_bytes(), &context)
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            // A concurrent first use may have stored one already: theirs wins, ours is dropped.
+            state
+                .store()
+                .insert_ob2_key(&issuer.id, &pem, &sealed)
+                .await?;
+            state
+                .store()
+                .ob2_key(&issuer.id)
+                .await?
+                .ok_or_else(|| AppError::Internal("OB 2.0 key not stored".into()))?
+        }
+    };
+    let secret = state
+        .sealer()
+        .open(&stored.1, &context)
+        .map_err(|e| AppError::Internal(format!("issuer {} OB 2.0 key: {e}", issuer.id)))?;
+    let jwk: Value = serde_json::from_slice(&secret)
+        .map_err(|e| AppError::Internal(format!("issuer {} OB 2.0 key: {e}", issuer.id)))?;
+    let key = obi_proof::KeyPair::from_jwk(&jwk)
+        .map_err(|e| AppError::Internal(format!("issuer {} OB 2.0 key: {e}", issuer.id)))?;
+    Ok((std::sync::Arc::new(key), key_url(state, &issuer.id)))
 }
 
 pub(crate) fn profile_url(state: &AppState, issuer_id: &str) -> String {
@@ -90,9 +138,36 @@ pub(crate) async fn assertion(
         .store()
         .get_award(&id)
         .await?
-        .filter(|a| a.format == "ob2-hosted")
+        .filter(|a| a.format == "ob2-hosted" || a.format == "ob2-signed")
         .ok_or_else(|| AppError::NotFound(format!("no assertion with id {id:?}")))?;
-    let mut doc = crate::app::hosted_credential_json(&award);
+    if let Value::String(jws) = &award.credential {
+        let media = headers
+            .get(axum::http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if media.contains("application/jwt") || media.starts_with("text/plain") {
+            let mut res = jws.clone().into_response();
+            res.headers_mut().insert(
+                axum::http::header::CONTENT_TYPE,
+                axum::http::HeaderValue::from_static("application/jwt"),
+            );
+            return Ok(res);
+        }
+    }
+    let mut doc = match &award.credential {
+        Value::String(jws) => obi_proof::Jws::parse(jws)
+            .ok()
+            .and_then(|j| serde_json::from_slice::<Value>(j.payload()).ok())
+            .ok_or_else(|| {
+                AppError::Internal(format!("award {}: stored JWS unreadable", award.id))
+            })?,
+        _ => crate::app::hosted_credential_json(&award),
+    };
+    if award.revoked
+        && let Some(obj) = doc.as_object_mut()
+    {
+        obj.insert("revoked".into(), json!(true));
+    }
     if award.revoked
         && let Some(obj) = doc.as_object_mut()
         && let Some(reason) = state.store().revocation_reason(&award.id).await?
@@ -134,6 +209,15 @@ pub(crate) async fn issuer_key(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let issuer = load_issuer(&state, &id).await?;
+    if let Some((pem, _)) = state.store().ob2_key(&issuer.id).await? {
+        return Ok(json_response(&json!({
+            "@context": OB2_CONTEXT,
+            "type": "CryptographicKey",
+            "id": key_url(&state, &issuer.id),
+            "owner": profile_url(&state, &issuer.id),
+            "publicKeyPem": pem,
+        })));
+    }
     let key = obi_proof::PublicKey::from_multikey(&issuer.public_key)
         .map_err(|e| AppError::Internal(format!("issuer {} key: {e}", issuer.id)))?;
     let pem = match key.ed25519_bytes() {
@@ -158,10 +242,17 @@ pub(crate) async fn revocation_list(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let issuer = load_issuer(&state, &id).await?;
-    let revoked: Vec<Value> = state
+    let mut revoked = state
         .store()
-        .revoked_awards(&issuer.id, "ob2-hosted")
-        .await?
+        .revoked_awards(&issuer.id, "ob2-signed")
+        .await?;
+    revoked.extend(
+        state
+            .store()
+            .revoked_awards(&issuer.id, "ob2-hosted")
+            .await?,
+    );
+    let revoked: Vec<Value> = revoked
         .into_iter()
         .map(|(id, reason)| {
             let mut entry = json!({ "id": state.url(&format!("/assertions/{id}")) });

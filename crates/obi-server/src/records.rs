@@ -62,7 +62,7 @@ pub struct AwardRecord {
     pub revoked: bool,
     /// RFC 3339.
     pub created_at: String,
-    /// `ob3` or `ob2-hosted`.
+    /// `ob3`, `ob2-hosted` or `ob2-signed`.
     pub format: String,
 }
 
@@ -79,7 +79,7 @@ pub struct AwardSummary {
     pub revoked: bool,
     /// RFC 3339.
     pub created_at: String,
-    /// `ob3` or `ob2-hosted`.
+    /// `ob3`, `ob2-hosted` or `ob2-signed`.
     pub format: String,
     /// `{job id}:{row number}` for awards made by a bulk job.
     pub row_key: Option<String>,
@@ -377,7 +377,9 @@ impl Store {
             .first()
             .copied()
             .ok_or(StoreError::Row("no status index reserved"))?;
-        let format = if credential.get("badge").is_some() && credential.get("recipient").is_some() {
+        let format = if credential.is_string() {
+            AwardFormat::Ob2Signed
+        } else if credential.get("badge").is_some() && credential.get("recipient").is_some() {
             AwardFormat::Ob2Hosted
         } else {
             AwardFormat::Ob3
@@ -598,6 +600,39 @@ impl Store {
         .iter()
         .map(|r| Ok((text(r, 0)?, opt_text(r, 1)?)))
         .collect()
+    }
+
+    /// The issuer's OB 2.0 key: (public PEM, sealed private JWK).
+    pub(crate) async fn ob2_key(&self, issuer_id: &str) -> Result<Option<(String, String)>> {
+        let rows = self
+            .query(
+                "SELECT public_pem, sealed_key FROM ob2_keys WHERE issuer_id = $1",
+                vec![Param::Text(issuer_id.to_owned())],
+            )
+            .await?;
+        rows.first()
+            .map(|r| Ok((text(r, 0)?, text(r, 1)?)))
+            .transpose()
+    }
+
+    /// Stores the issuer's OB 2.0 key unless it has one.
+    pub(crate) async fn insert_ob2_key(
+        &self,
+        issuer_id: &str,
+        public_pem: &str,
+        sealed_key: &str,
+    ) -> Result<()> {
+        self.transaction(vec![(
+            "INSERT INTO ob2_keys (issuer_id, public_pem, sealed_key, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (issuer_id) DO NOTHING",
+            vec![
+                Param::Text(issuer_id.to_owned()),
+                Param::Text(public_pem.to_owned()),
+                Param::Text(sealed_key.to_owned()),
+                Param::Text(now()),
+            ],
+        )])
+        .await?;
+        Ok(())
     }
 
     /// Why an award was revoked (`None`: not revoked, or no reason).

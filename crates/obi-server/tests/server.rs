@@ -666,6 +666,35 @@ fn ob2_hosted_over_http(ctx: Ctx) -> Fut {
             ensure(list["revokedAssertions"] == json!([{"id": url, "revocationReason": "duplicate"}]), format!("revocation list: {list}"))?;
             let report = verify_url(options.clone(), url.clone()).await?;
             ensure(!report.valid && report.to_json().to_string().contains("revoked"), format!("revoked assertion fails: {}", report.to_json()))?;
+            // OB 2.0 signed (RS256 with the issuer's OB 2.0 key), revocable by its list.
+            let signed = post_json(&live, &format!("/api/issuers/{iid}/awards"), Some(&live.admin),
+                json!({"achievementId": aid, "recipientEmail": "signed@example.org", "format": "ob2-signed"}))
+                .await?
+                .expect(StatusCode::CREATED)?
+                .json()?;
+            let sid = id_of(&signed)?;
+            let jws = signed["credential"].as_str().ok_or(format!("a compact JWS: {signed}"))?.to_owned();
+            let payload = get(&live, &format!("/assertions/{sid}"), None).await?.expect(StatusCode::OK)?.json()?;
+            ensure(payload["verification"]["type"] == "SignedBadge"
+                && payload["verification"]["creator"] == json!(format!("{public}/issuers/{iid}/ob2/key")), format!("signed payload: {payload}"))?;
+            let raw = call(&live, "GET", &format!("/assertions/{sid}"), None, &[("accept", "application/jwt")], vec![]).await?;
+            ensure(raw.expect(StatusCode::OK)?.text() == jws, "the JWS itself on Accept: application/jwt")?;
+            let key = get(&live, &format!("/issuers/{iid}/ob2/key"), None).await?.expect(StatusCode::OK)?.json()?;
+            ensure(key["publicKeyPem"].as_str().unwrap_or("").len() > 300, format!("the RSA key is published: {key}"))?;
+            let verify_jws = |options: obi_verify::Options, jws: String| async move {
+                tokio::task::spawn_blocking(move || obi_verify::verify(obi_verify::Input::Jws(jws), &options))
+                    .await
+                    .map_err(|e| e.to_string())
+            };
+            let report = verify_jws(options.clone(), jws.clone()).await?;
+            ensure(report.valid, format!("signed OB 2.0 assertion verifies: {}", report.to_json()))?;
+            post_json(&live, &format!("/api/issuers/{iid}/awards/{sid}/revoke"), Some(&live.admin), json!({"reason": "withdrawn"}))
+                .await?
+                .expect(StatusCode::OK)?;
+            let list = get(&live, &format!("/issuers/{iid}/ob2/revocations"), None).await?.expect(StatusCode::OK)?.json()?;
+            ensure(list["revokedAssertions"].as_array().map(Vec::len) == Some(2), format!("both revoked listed: {list}"))?;
+            let report = verify_jws(options.clone(), jws).await?;
+            ensure(!report.valid && report.to_json().to_string().contains("revoked"), format!("revoked signed assertion fails: {}", report.to_json()))?;
             // An OB 3.0 award is not an assertion; unknown ids are 404.
             let three = post_json(&live, &format!("/api/issuers/{iid}/awards"), Some(&live.admin),
                 json!({"achievementId": aid, "recipientEmail": "three@example.org"}))
