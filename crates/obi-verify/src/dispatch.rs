@@ -226,7 +226,7 @@ fn verify_json(value: Value, ctx: &mut VerifyContext<'_>) {
     match obi_model::upgrade::detect_version(&value) {
         Some(obi_model::upgrade::ObVersion::V3_0) => {
             ctx.report.open_badges_version = Some("3.0".to_owned());
-            crate::ob3::verify_credential(&value, ctx);
+            crate::ob3::verify_credential(value, ctx);
         }
         Some(v) => {
             ctx.report.open_badges_version = Some(v.to_string());

@@ -34,5 +34,6 @@ pub use options::{
 pub use recipient::hash_identity;
 pub use report::{InputInfo, Level, Message, Report};
 pub use status::{
-    STATUS_LIST_CACHE_ENTRIES, StatusListCache, StatusListError, decode_status_list, status_at,
+    STATUS_LIST_CACHE_BYTES, STATUS_LIST_CACHE_ENTRIES, StatusListCache, StatusListError,
+    decode_status_list, status_at,
 };

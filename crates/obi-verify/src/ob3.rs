@@ -48,13 +48,14 @@ pub(crate) const OB_TYPES: [&str; 3] = [
     "EndorsementCredential",
 ];
 
-/// Verifies an OB 3.0 credential given as JSON (Data Integrity proof).
-pub(crate) fn verify_credential(value: &Value, ctx: &mut VerifyContext<'_>) {
+/// Verifies an OB 3.0 credential given as JSON (Data Integrity proof). The credential ends
+/// in the report's graph (moved, not copied).
+pub(crate) fn verify_credential(mut value: Value, ctx: &mut VerifyContext<'_>) {
     let node_id = value.get("id").and_then(Value::as_str).map(str::to_owned);
-    ctx.report.graph.push(value.clone());
-    check_model(value, node_id.as_deref(), ctx);
-    check_proof(value, node_id.as_deref(), ctx);
-    check_rest(value, node_id.as_deref(), ctx);
+    check_model(&mut value, node_id.as_deref(), ctx);
+    check_proof(&value, node_id.as_deref(), ctx);
+    check_rest(&value, node_id.as_deref(), ctx);
+    ctx.report.graph.push(value);
 }
 
 /// Verifies an OB 3.0 credential given as a VC-JWT.
@@ -65,7 +66,7 @@ pub(crate) fn verify_vc_jwt(jws: &str, ctx: &mut VerifyContext<'_>) {
     let result = obi_proof::verify_vc_jwt(jws, &resolver, &obi_proof::JwsLimits::new(), now);
     match result {
         Ok(verified) => {
-            let credential = verified.credential;
+            let mut credential = verified.credential;
             let node_id = credential
                 .get("id")
                 .and_then(Value::as_str)
@@ -83,12 +84,12 @@ pub(crate) fn verify_vc_jwt(jws: &str, ctx: &mut VerifyContext<'_>) {
                         .unwrap_or("?")
                 ),
             );
-            ctx.report.graph.push(credential.clone());
-            check_model(&credential, node_id.as_deref(), ctx);
+            check_model(&mut credential, node_id.as_deref(), ctx);
             if credential.get("proof").is_some() {
                 check_proof(&credential, node_id.as_deref(), ctx);
             }
             check_rest(&credential, node_id.as_deref(), ctx);
+            ctx.report.graph.push(credential);
         }
         Err(e) => {
             if could_not_run(&e) {
@@ -115,8 +116,9 @@ pub(crate) fn verify_vc_jwt(jws: &str, ctx: &mut VerifyContext<'_>) {
     }
 }
 
-/// Schema, types, contexts and dates.
-fn check_model(value: &Value, node_id: Option<&str>, ctx: &mut VerifyContext<'_>) {
+/// Schema, types, contexts and dates. `value` is only borrowed mutably for the schema check,
+/// which restores it (see [`check_schema`]).
+fn check_model(value: &mut Value, node_id: Option<&str>, ctx: &mut VerifyContext<'_>) {
     check_schema(value, node_id, ctx);
     check_types(value, node_id, ctx);
     check_contexts(value, node_id, ctx);
@@ -144,24 +146,22 @@ fn is_endorsement(value: &Value) -> bool {
     crate::dispatch::has_type(value, "EndorsementCredential")
 }
 
-fn check_schema(value: &Value, node_id: Option<&str>, ctx: &mut VerifyContext<'_>) {
+/// Validates against the pinned schema. Single-object proofs are wrapped in arrays in place
+/// for the check and unwrapped after it, so the credential is not copied.
+fn check_schema(value: &mut Value, node_id: Option<&str>, ctx: &mut VerifyContext<'_>) {
     if is_endorsement(value) {
         // The pinned schema is the AchievementCredential one; endorsements have their own.
         return;
     }
-    let normalized;
-    let value = if needs_proof_array(value) {
-        let mut copy = value.clone();
-        wrap_proofs(&mut copy);
-        normalized = copy;
-        &normalized
-    } else {
-        value
-    };
+    let wrapped = wrap_proofs(value);
+    let result = obi_model::schema::validate_ob3(value);
+    if wrapped {
+        unwrap_proofs(value);
+    }
     // The pinned 3.0.3 schema is written for VCDM 2.0; a VCDM 1.1 credential (OB 3.0.0-3.0.2)
     // is checked against it except for the two VCDM 2.0 requirements it cannot meet.
     let vcdm11 = first_context(value) == Some(obi_model::ob3::CONTEXT_VC_V1);
-    match obi_model::schema::validate_ob3(value) {
+    match result {
         Ok(errors) => {
             for e in errors {
                 if vcdm11
@@ -177,31 +177,57 @@ fn check_schema(value: &Value, node_id: Option<&str>, ctx: &mut VerifyContext<'_
     }
 }
 
-/// True when some `proof` in `value` is a single object. The 1EdTech schema declares `proof`
-/// an array, while VCDM 2.0 §4.12 (and JSON-LD: one value is a set of one) allows a single
-/// proof object, which is what the OB 3.0 examples and issuers write.
-fn needs_proof_array(value: &Value) -> bool {
-    match value {
-        Value::Object(map) => map
-            .iter()
-            .any(|(k, v)| (k == "proof" && v.is_object()) || needs_proof_array(v)),
-        Value::Array(items) => items.iter().any(needs_proof_array),
-        _ => false,
-    }
-}
+/// The marker [`wrap_proofs`] leaves on the arrays it makes, so that [`unwrap_proofs`] undoes
+/// exactly those (an issuer's own one-element proof array stays as written).
+const WRAPPED: &str = "\u{0}obi-wrapped-proof";
 
-/// Wraps every single-object `proof` in an array (see [`needs_proof_array`]).
-fn wrap_proofs(value: &mut Value) {
+/// Wraps every single-object `proof` in `value` in an array; returns whether any was. The
+/// 1EdTech schema declares `proof` an array, while VCDM 2.0 §4.12 (and JSON-LD: one value is
+/// a set of one) allows a single proof object, which is what the OB 3.0 examples and issuers
+/// write. The wrapped object gets a [`WRAPPED`] member, removed by [`unwrap_proofs`]; the
+/// schema's proof definition allows additional properties, so it changes no verdict.
+fn wrap_proofs(value: &mut Value) -> bool {
+    let mut any = false;
     match value {
         Value::Object(map) => {
             for (k, v) in map.iter_mut() {
                 if k == "proof" && v.is_object() {
+                    if let Some(obj) = v.as_object_mut() {
+                        obj.insert(WRAPPED.to_owned(), Value::Bool(true));
+                    }
                     *v = Value::Array(vec![v.take()]);
+                    any = true;
                 }
-                wrap_proofs(v);
+                any |= wrap_proofs(v);
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(wrap_proofs),
+        Value::Array(items) => {
+            for item in items {
+                any |= wrap_proofs(item);
+            }
+        }
+        _ => {}
+    }
+    any
+}
+
+/// Undoes [`wrap_proofs`].
+fn unwrap_proofs(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                if k == "proof"
+                    && let Value::Array(items) = v
+                    && items.len() == 1
+                    && let Some(obj) = items[0].as_object_mut()
+                    && obj.shift_remove(WRAPPED).is_some()
+                {
+                    *v = items.remove(0);
+                }
+                unwrap_proofs(v);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(unwrap_proofs),
         _ => {}
     }
 }
@@ -431,7 +457,7 @@ pub(crate) fn verify_data_integrity(
             let issuer = issuer_id(value).unwrap_or_default().to_owned();
             let mut ok = true;
             for p in &proofs {
-                let controller = p.verification_method.split('#').next().unwrap_or_default();
+                let controller = method_controller(&p.verification_method, ctx);
                 if controller != issuer {
                     ok = false;
                     ctx.node(
@@ -465,6 +491,28 @@ pub(crate) fn verify_data_integrity(
             ctx.node(Level::Error, name, node_id, text);
             false
         }
+    }
+}
+
+/// The controller of verification method `vm` (which the resolver has already found to
+/// authorize it): the part before `#` for a method inside a controller or DID document; for
+/// an HTTPS key document (a method whose id is its document's URL), the base of that
+/// document's `controller`.
+fn method_controller(vm: &str, ctx: &VerifyContext<'_>) -> String {
+    let base = vm.split('#').next().unwrap_or_default();
+    if !base.starts_with("https://") {
+        return base.to_owned();
+    }
+    let doc = obi_proof::Fetcher::fetch(&ctx.proof_fetcher(), base, 256 * 1024)
+        .ok()
+        .and_then(|body| obi_model::json::parse(&body).ok());
+    match doc {
+        Some(doc) if doc.get("id").and_then(Value::as_str) == Some(vm) => doc
+            .get("controller")
+            .and_then(Value::as_str)
+            .map_or(base, |c| c.split('#').next().unwrap_or_default())
+            .to_owned(),
+        _ => base.to_owned(),
     }
 }
 
@@ -653,7 +701,7 @@ fn check_endorsements(value: &Value, ctx: &mut VerifyContext<'_>) {
         let mut nested = ctx.nested();
         match endorsement {
             Value::String(s) => verify_vc_jwt(s.trim(), &mut nested),
-            v => verify_credential(v, &mut nested),
+            v => verify_credential(v.clone(), &mut nested),
         }
         let id = endorsement
             .get("id")
@@ -675,5 +723,38 @@ fn check_endorsements(value: &Value, ctx: &mut VerifyContext<'_>) {
                 format!("endorsement {id} does not verify: {}", reasons.join("; ")),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn proofs_are_wrapped_for_the_schema_and_restored_exactly() {
+        let original = json!({
+            "id": "urn:x",
+            "proof": {"type": "DataIntegrityProof", "proofValue": "z1"},
+            "credentialSubject": {"achievement": {"endorsement": [{
+                "id": "urn:e",
+                "proof": {"type": "DataIntegrityProof", "created": "2025-01-01T00:00:00Z"},
+                "name": "after the proof"
+            }]}},
+            "other": {"proof": [{"type": "already an array"}]}
+        });
+        let mut value = original.clone();
+        assert!(wrap_proofs(&mut value));
+        assert!(value["proof"].is_array());
+        assert!(value["credentialSubject"]["achievement"]["endorsement"][0]["proof"].is_array());
+        unwrap_proofs(&mut value);
+        assert_eq!(value, original);
+        // Key order is kept too (the report's graph shows the document as received).
+        assert_eq!(
+            serde_json::to_string(&value).unwrap(),
+            serde_json::to_string(&original).unwrap()
+        );
+        let mut arrays_only = json!({"proof": [{"type": "x"}]});
+        assert!(!wrap_proofs(&mut arrays_only));
     }
 }

@@ -118,6 +118,7 @@ fn entries(value: &Value) -> Vec<&Value> {
 
 /// Checks every `credentialStatus` entry of `value`.
 pub(crate) fn check_status(value: &Value, node_id: Option<&str>, ctx: &mut VerifyContext<'_>) {
+    let issuer = crate::ob3::issuer_id(value);
     for entry in entries(value) {
         let ty = entry
             .get("type")
@@ -125,7 +126,7 @@ pub(crate) fn check_status(value: &Value, node_id: Option<&str>, ctx: &mut Verif
             .unwrap_or_default();
         match ty {
             "BitstringStatusListEntry" | "StatusList2021Entry" => {
-                check_bitstring(entry, node_id, ctx);
+                check_bitstring(entry, issuer, node_id, ctx);
             }
             "1EdTechRevocationList" => check_revocation_list(entry, node_id, ctx),
             other => ctx.node(
@@ -146,7 +147,12 @@ fn str_or_number(v: Option<&Value>) -> Option<u64> {
     }
 }
 
-fn check_bitstring(entry: &Value, node_id: Option<&str>, ctx: &mut VerifyContext<'_>) {
+fn check_bitstring(
+    entry: &Value,
+    issuer: Option<&str>,
+    node_id: Option<&str>,
+    ctx: &mut VerifyContext<'_>,
+) {
     let fail = |ctx: &mut VerifyContext<'_>, text: String| {
         ctx.node(Level::Error, CREDENTIAL_STATUS, node_id, text);
     };
@@ -182,8 +188,7 @@ fn check_bitstring(entry: &Value, node_id: Option<&str>, ctx: &mut VerifyContext
             );
         }
     };
-    let key = cache_key(&list_url, &body);
-    let info = match ctx.options.status_lists.get(&key) {
+    let info = match ctx.options.status_lists.get(&list_url, &body) {
         Some(info) => {
             ctx.node(
                 Level::Info,
@@ -198,10 +203,25 @@ fn check_bitstring(entry: &Value, node_id: Option<&str>, ctx: &mut VerifyContext
                 return;
             };
             let info = Arc::new(info);
-            ctx.options.status_lists.insert(key, Arc::clone(&info));
+            ctx.options
+                .status_lists
+                .insert(&list_url, &body, Arc::clone(&info));
             info
         }
     };
+    // A list signed by someone else says nothing about this issuer's credential (the W3C
+    // validate algorithm leaves this to the verifier; Digital Bazaar's checkStatus refuses
+    // it by default with verifyMatchingIssuers).
+    if info.issuer.as_deref() != issuer {
+        return fail(
+            ctx,
+            format!(
+                "the status list {list_url} is issued by {}, not by the credential's issuer {}",
+                info.issuer.as_deref().unwrap_or("(no issuer)"),
+                issuer.unwrap_or("(no issuer)")
+            ),
+        );
+    }
     let now = ctx.options.now();
     if let Some(until) = &info.valid_until
         && let Ok(t) = chrono::DateTime::parse_from_rfc3339(until)
@@ -267,6 +287,7 @@ fn check_bitstring(entry: &Value, node_id: Option<&str>, ctx: &mut VerifyContext
 /// A status list whose proof verified and whose bitstring decoded.
 #[derive(Debug)]
 pub(crate) struct ListInfo {
+    issuer: Option<String>,
     purpose: String,
     valid_until: Option<String>,
     bits: Vec<u8>,
@@ -275,37 +296,51 @@ pub(crate) struct ListInfo {
 /// How many verified status lists [`StatusListCache`] keeps.
 pub const STATUS_LIST_CACHE_ENTRIES: usize = 64;
 
-/// Verified, decoded status lists keyed by URL and the SHA-256 of the exact bytes fetched, so
-/// a batch does not re-verify the same list for every credential. Shared by clones of
-/// [`crate::Options`]. Bounded: cleared when full.
+/// How many bytes (fetched documents plus decoded bitstrings) [`StatusListCache`] keeps at
+/// most: 64 MiB. A list larger than this on its own is verified every time, not kept.
+pub const STATUS_LIST_CACHE_BYTES: usize = 64 * 1024 * 1024;
+
+/// Verified, decoded status lists keyed by URL, each with the exact bytes that were
+/// verified, so a batch does not re-verify the same list for every credential; a list whose
+/// bytes changed is verified again. Shared by clones of [`crate::Options`]. Bounded by
+/// [`STATUS_LIST_CACHE_ENTRIES`] and [`STATUS_LIST_CACHE_BYTES`]: cleared when full.
 #[derive(Debug, Default)]
-pub struct StatusListCache(Mutex<HashMap<String, Arc<ListInfo>>>);
+pub struct StatusListCache(Mutex<ListMap>);
 
-impl StatusListCache {
-    fn get(&self, key: &str) -> Option<Arc<ListInfo>> {
-        self.0.lock().ok()?.get(key).cloned()
-    }
-
-    fn insert(&self, key: String, info: Arc<ListInfo>) {
-        if let Ok(mut map) = self.0.lock() {
-            if map.len() >= STATUS_LIST_CACHE_ENTRIES {
-                map.clear();
-            }
-            map.insert(key, info);
-        }
-    }
+#[derive(Debug, Default)]
+struct ListMap {
+    lists: HashMap<String, (Vec<u8>, Arc<ListInfo>)>,
+    bytes: usize,
 }
 
-fn cache_key(url: &str, body: &[u8]) -> String {
-    use sha2::Digest as _;
-    let digest = sha2::Sha256::digest(body);
-    let mut key = String::with_capacity(url.len() + 65);
-    key.push_str(url);
-    key.push(' ');
-    for b in digest {
-        key.push_str(&format!("{b:02x}"));
+impl StatusListCache {
+    /// The list verified from exactly `body` at `url`, if kept. Comparing the bytes costs a
+    /// `memcmp`; hashing them (as a key) cost more than the rest of the status check.
+    fn get(&self, url: &str, body: &[u8]) -> Option<Arc<ListInfo>> {
+        let map = self.0.lock().ok()?;
+        let (kept, info) = map.lists.get(url)?;
+        (kept.as_slice() == body).then(|| Arc::clone(info))
     }
-    key
+
+    fn insert(&self, url: &str, body: &[u8], info: Arc<ListInfo>) {
+        let size = url.len() + body.len() + info.bits.len();
+        if size > STATUS_LIST_CACHE_BYTES {
+            return;
+        }
+        if let Ok(mut map) = self.0.lock() {
+            if map.lists.len() >= STATUS_LIST_CACHE_ENTRIES
+                || map.bytes + size > STATUS_LIST_CACHE_BYTES
+            {
+                map.lists.clear();
+                map.bytes = 0;
+            }
+            if let Some((old_body, old)) = map.lists.insert(url.to_owned(), (body.to_vec(), info)) {
+                let old_size = url.len() + old_body.len() + old.bits.len();
+                map.bytes = map.bytes.saturating_sub(old_size);
+            }
+            map.bytes += size;
+        }
+    }
 }
 
 /// Verifies the status list credential in `body` (Data Integrity or VC-JWT) and decodes its
@@ -370,6 +405,7 @@ fn load_list(
     };
     match decode_status_list(encoded, ctx.options.max_status_list_bytes) {
         Ok(bits) => Some(ListInfo {
+            issuer: crate::ob3::issuer_id(&list).map(str::to_owned),
             purpose,
             valid_until,
             bits,
@@ -391,6 +427,19 @@ fn check_revocation_list(entry: &Value, node_id: Option<&str>, ctx: &mut VerifyC
     let Some(list) = ctx.fetch_json(CREDENTIAL_STATUS, &list_url) else {
         return;
     };
+    // The 1EdTech list is a plain JSON document; when the issuer signs it anyway, its proof
+    // must verify (a list that fails its own proof cannot be trusted either way).
+    if list.get("proof").is_some()
+        && !crate::ob3::verify_data_integrity(
+            &list,
+            node_id,
+            CREDENTIAL_STATUS,
+            &format!("the 1EdTech revocation list {list_url}"),
+            ctx,
+        )
+    {
+        return;
+    }
     let Some(id) = node_id else {
         ctx.error(
             CREDENTIAL_STATUS,

@@ -579,6 +579,102 @@ fn generate() {
         (false, "CREDENTIAL_STATUS", "ERROR"),
     );
 
+    // A status list (bit not set) whose own proof verifies, but signed by another issuer:
+    // it says nothing about this issuer's credentials.
+    let foreign_list_url = "https://issuer.example/status/foreign";
+    let mut foreign_list = g.status_list(foreign_list_url, "revocation", &[]);
+    foreign_list.as_object_mut().unwrap().remove("proof");
+    foreign_list["issuer"] = json!(g.other.public_key().did_key());
+    let foreign_list = g.sign_with(&foreign_list, Suite::EddsaRdfc2022, &g.other, &other_vm);
+    let rel_list = g.write_json("docs-case/status-foreign.json", &foreign_list);
+    let mut fl = with_status(g.credential("foreign-list"), 3);
+    fl["credentialStatus"]["statusListCredential"] = json!(foreign_list_url);
+    let fl = g.sign(&fl);
+    let rel = g.write_json("cases/invalid-status-list-other-issuer.json", &fl);
+    g.push(
+        "invalid-status-list-other-issuer",
+        "the status list verifies but is issued by another issuer than the credential",
+        &rel,
+        json!({foreign_list_url: rel_list}),
+        None,
+        (false, "CREDENTIAL_STATUS", "ERROR"),
+    );
+    // A 1EdTech revocation list that carries a proof which does not verify (not listed).
+    let signed_rl_url = "https://issuer.example/revocations-signed";
+    let mut signed_rl = g.sign_with(
+        &json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "id": signed_rl_url,
+            "issuer": g.did(),
+            "revokedCredentials": []
+        }),
+        Suite::EddsaJcs2022,
+        &g.issuer,
+        &g.vm(),
+    );
+    signed_rl["revokedCredentials"] = json!([]);
+    signed_rl["issuer"] = json!(g.did());
+    signed_rl["id"] = json!(format!("{signed_rl_url}#tampered"));
+    let rel_list = g.write_json("docs-case/revocations-bad-proof.json", &signed_rl);
+    let mut rl_sig = g.credential("rl-signed");
+    rl_sig["credentialStatus"] = json!({"id": signed_rl_url, "type": "1EdTechRevocationList"});
+    let rl_sig = g.sign_with(&rl_sig, Suite::EddsaJcs2022, &g.issuer, &g.vm());
+    let rel = g.write_json("cases/invalid-1edtech-list-bad-proof.json", &rl_sig);
+    g.push(
+        "invalid-1edtech-list-bad-proof",
+        "the 1EdTech revocation list carries a proof that does not verify",
+        &rel,
+        json!({signed_rl_url: rel_list}),
+        None,
+        (false, "CREDENTIAL_STATUS", "ERROR"),
+    );
+
+    // An issuer identified by an HTTPS URL whose key is a key document (its own URL as id)
+    // controlled by that issuer; and the same key document claimed by another controller.
+    let url_issuer = "https://issuer.example/issuer";
+    let key_doc_url = "https://issuer.example/keys/1";
+    let url_key = key(4);
+    let key_doc = |controller: &str| {
+        json!({
+            "@context": ["https://w3id.org/security/multikey/v1"],
+            "id": key_doc_url,
+            "type": "Multikey",
+            "controller": controller,
+            "publicKeyMultibase": url_key.public_key().to_multikey()
+        })
+    };
+    let rel_key = g.write_json("docs-case/key-document.json", &key_doc(url_issuer));
+    let rel_ctrl = g.write_json(
+        "docs-case/url-issuer.json",
+        &json!({"id": url_issuer, "assertionMethod": [key_doc_url]}),
+    );
+    let mut url_cred = g.credential("url-issuer");
+    url_cred["issuer"]["id"] = json!(url_issuer);
+    let url_cred = g.sign_with(&url_cred, Suite::EddsaRdfc2022, &url_key, key_doc_url);
+    let rel = g.write_json("cases/valid-https-key-document.json", &url_cred);
+    g.push(
+        "valid-https-key-document",
+        "issuer is an HTTPS URL; the key is a key document it controls and authorizes",
+        &rel,
+        json!({key_doc_url: rel_key, url_issuer: rel_ctrl}),
+        None,
+        (true, "VERIFY_SIGNATURE", "INFO"),
+    );
+    let other_ctrl = "https://other.example/issuer";
+    let rel_key2 = g.write_json("docs-case/key-document-other.json", &key_doc(other_ctrl));
+    let rel_ctrl2 = g.write_json(
+        "docs-case/other-issuer.json",
+        &json!({"id": other_ctrl, "assertionMethod": [key_doc_url]}),
+    );
+    g.push(
+        "invalid-https-key-document-other-controller",
+        "the key document verifies but is controlled by another party than the issuer",
+        &rel,
+        json!({key_doc_url: rel_key2, other_ctrl: rel_ctrl2}),
+        None,
+        (false, "ISSUER_KEY_BINDING", "ERROR"),
+    );
+
     // Endorsements.
     let mut endorsement = json!({
         "@context": [
