@@ -2,10 +2,8 @@
 //! inverse context creation (§4.3), term selection (§4.4), IRI compaction (§6.2), value
 //! compaction (§6.3) and the compaction algorithm itself (§6.1).
 
-use std::cell::RefCell;
 use std::collections::HashMap;
-use std::rc::Rc;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde_json::{Map, Value};
 
@@ -121,16 +119,85 @@ pub fn compact_expanded(
     compact_expanded_in(&env, expanded, context, compact_options)
 }
 
-fn compact_expanded_in(
-    env: &Env<'_>,
-    expanded: &Value,
-    context: &Value,
-    compact_options: &CompactOptions,
-) -> Result<Value, Error> {
-    let context = match context {
+/// A context processed once for compacting many documents: the processed context, its
+/// inverse contexts and the contexts it scopes are cached. `Send + Sync`; e.g. keep one in a
+/// `static` for a fixed context.
+pub struct CompactContext {
+    context: Value,
+    options: Options,
+    compact_options: CompactOptions,
+    loader: Box<dyn DocumentLoader>,
+    caches: Caches,
+    active: Arc<ActiveContext>,
+    inverses: InverseCache,
+}
+
+impl std::fmt::Debug for CompactContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompactContext")
+            .field("context", &self.context)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CompactContext {
+    /// Process `context` (as [`compact`] takes it) with `options`, loading remote contexts
+    /// (now and for scoped contexts later) with `loader`.
+    ///
+    /// # Errors
+    /// [`Error`] from context processing.
+    pub fn new(
+        context: &Value,
+        options: &Options,
+        compact_options: &CompactOptions,
+        loader: impl DocumentLoader + 'static,
+    ) -> Result<Self, Error> {
+        let context = unwrap_context(context).clone();
+        let caches = Caches::default();
+        let active = {
+            let env = Env::new(options, &loader, &caches);
+            active_context(&env, &context, compact_options)?
+        };
+        Ok(CompactContext {
+            context,
+            options: options.clone(),
+            compact_options: *compact_options,
+            loader: Box::new(loader),
+            caches,
+            active,
+            inverses: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Compact an expanded document (as [`compact_expanded`]) with this context.
+    ///
+    /// # Errors
+    /// As [`compact`].
+    pub fn compact_expanded(&self, expanded: &Value) -> Result<Value, Error> {
+        let env = Env::new(&self.options, &*self.loader, &self.caches);
+        compact_with_active(
+            &env,
+            expanded,
+            &self.context,
+            &self.active,
+            &self.compact_options,
+            &self.inverses,
+        )
+    }
+}
+
+fn unwrap_context(context: &Value) -> &Value {
+    match context {
         Value::Object(m) if m.contains_key("@context") => m.get("@context").unwrap_or(&Value::Null),
         other => other,
-    };
+    }
+}
+
+fn active_context(
+    env: &Env<'_>,
+    context: &Value,
+    compact_options: &CompactOptions,
+) -> Result<Arc<ActiveContext>, Error> {
     let base = env.options.base.as_deref();
     let initial = env.initial_context(base);
     let mut active = env.process(&initial, context, base, ProcessFlags::default())?;
@@ -139,11 +206,35 @@ fn compact_expanded_in(
         a.base = None;
         active = Arc::new(a);
     }
+    Ok(active)
+}
+
+fn compact_expanded_in(
+    env: &Env<'_>,
+    expanded: &Value,
+    context: &Value,
+    compact_options: &CompactOptions,
+) -> Result<Value, Error> {
+    let context = unwrap_context(context);
+    let active = active_context(env, context, compact_options)?;
+    let inverses = Mutex::new(HashMap::new());
+    compact_with_active(env, expanded, context, &active, compact_options, &inverses)
+}
+
+fn compact_with_active(
+    env: &Env<'_>,
+    expanded: &Value,
+    context: &Value,
+    active: &Arc<ActiveContext>,
+    compact_options: &CompactOptions,
+    inverses: &InverseCache,
+) -> Result<Value, Error> {
+    let active = Arc::clone(active);
     let c = Compactor {
         env,
         compact_arrays: compact_options.compact_arrays,
         max_depth: compact_options.max_depth,
-        inverses: RefCell::new(HashMap::new()),
+        inverses,
     };
     let out = c.compact(&active, None, expanded, 0)?;
     let mut result = match out {
@@ -202,7 +293,10 @@ type Inverse = HashMap<String, HashMap<String, TypeLanguage>>;
 
 /// A cached inverse context with the active context it was made from (kept alive, so its
 /// address is not reused).
-type InverseEntry = (Arc<ActiveContext>, Rc<Inverse>);
+type InverseEntry = (Arc<ActiveContext>, Arc<Inverse>);
+
+/// Inverse contexts by active-context address.
+type InverseCache = Mutex<HashMap<usize, InverseEntry>>;
 
 fn container_key(flags: u8) -> String {
     // Keyword names in lexicographic order, so the key is their sorted concatenation.
@@ -420,19 +514,21 @@ struct Compactor<'e, 'a> {
     compact_arrays: bool,
     max_depth: usize,
     /// Inverse contexts by active-context address; the entry keeps the context alive.
-    inverses: RefCell<HashMap<usize, InverseEntry>>,
+    inverses: &'e InverseCache,
 }
 
 impl Compactor<'_, '_> {
-    fn inverse(&self, ctx: &Arc<ActiveContext>) -> Rc<Inverse> {
+    fn inverse(&self, ctx: &Arc<ActiveContext>) -> Arc<Inverse> {
         let key = Arc::as_ptr(ctx) as usize;
-        if let Some((_, inv)) = self.inverses.borrow().get(&key) {
-            return Rc::clone(inv);
+        let mut cache = self.inverses.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, inv)) = cache.get(&key) {
+            return Arc::clone(inv);
         }
-        let inv = Rc::new(create_inverse(ctx));
-        self.inverses
-            .borrow_mut()
-            .insert(key, (Arc::clone(ctx), Rc::clone(&inv)));
+        let inv = Arc::new(create_inverse(ctx));
+        if cache.len() >= crate::processor::MAX_CACHED_CONTEXTS {
+            cache.clear();
+        }
+        cache.insert(key, (Arc::clone(ctx), Arc::clone(&inv)));
         inv
     }
 

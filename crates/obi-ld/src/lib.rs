@@ -52,7 +52,9 @@ pub mod pinned;
 mod processor;
 mod to_rdf;
 
-pub use compact::{CompactOptions, MAX_COMPACTION_DEPTH, compact, compact_expanded, compact_with};
+pub use compact::{
+    CompactContext, CompactOptions, MAX_COMPACTION_DEPTH, compact, compact_expanded, compact_with,
+};
 pub use error::{Error, ErrorCode};
 pub use loader::{ChainLoader, DocumentLoader, LoadError, MapLoader, PinnedLoader, RemoteDocument};
 pub use options::{

@@ -9,7 +9,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use obi_fetch::{Fetch, Request};
-use obi_ld::{CompactOptions, DocumentLoader, LoadError, PinnedLoader, RemoteDocument};
+use obi_ld::{
+    CompactContext, CompactOptions, DocumentLoader, ErrorCode, LoadError, PinnedLoader, Processor,
+    RemoteDocument,
+};
 use serde_json::{Map, Value};
 
 use super::{Findings, JSONLD_COMPACT_DATA, OB2_CONTEXTS};
@@ -76,6 +79,33 @@ fn ob2_terms() -> &'static BTreeSet<String> {
     })
 }
 
+/// The OB 2.0 context, processed once per process (it is pinned and scopes no contexts).
+fn ob2_compactor() -> Result<&'static CompactContext, obi_ld::Error> {
+    static CTX: OnceLock<Result<CompactContext, obi_ld::Error>> = OnceLock::new();
+    CTX.get_or_init(|| {
+        CompactContext::new(
+            &Value::String(OB2_CONTEXT.to_owned()),
+            &obi_ld::Options::new(),
+            &CompactOptions::new(),
+            PinnedLoader,
+        )
+    })
+    .as_ref()
+    .map_err(Clone::clone)
+}
+
+/// Expand `doc`: with the process-wide pinned processor (cached contexts) when every
+/// context it needs is pinned, else loading the others through the verifier's fetcher.
+fn expand(doc: &Value, loader: &Loader<'_>) -> Result<Value, obi_ld::Error> {
+    let options = obi_ld::Options::new();
+    match Processor::shared_pinned().expand(doc, &options) {
+        Err(e) if e.code() == ErrorCode::LoadingRemoteContextFailed => {
+            obi_ld::expand(doc, &options, loader)
+        }
+        other => other,
+    }
+}
+
 fn is_ob2_context(v: &Value) -> bool {
     v.as_str().is_some_and(|s| OB2_CONTEXTS.contains(&s))
 }
@@ -93,16 +123,8 @@ pub(crate) fn compact_ob2(f: &mut Findings, fetcher: &dyn Fetch, doc: Value) -> 
     };
     let label = super::classes::node_label(node);
     let loader = Loader::new(fetcher);
-    let options = obi_ld::Options::new();
-    let compacted = obi_ld::expand(&doc, &options, &loader).and_then(|expanded| {
-        obi_ld::compact_expanded(
-            &expanded,
-            &Value::String(OB2_CONTEXT.to_owned()),
-            &options,
-            &CompactOptions::new(),
-            &loader,
-        )
-    });
+    let compacted = expand(&doc, &loader)
+        .and_then(|expanded| ob2_compactor().and_then(|c| c.compact_expanded(&expanded)));
     let compacted = match compacted {
         Ok(c) => c,
         Err(e) => {
