@@ -10,7 +10,7 @@
 //! Exit: 0 every input valid, 1 any invalid, 2 usage or I/O error or a check that could not run.
 
 use std::collections::HashMap;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -80,7 +80,13 @@ enum Job {
     Line {
         file: String,
         number: usize,
-        text: String,
+        text: Vec<u8>,
+    },
+    /// A line over the input limit: reported, not kept (only its length is).
+    LongLine {
+        file: String,
+        number: usize,
+        bytes: u64,
     },
 }
 
@@ -90,7 +96,9 @@ impl Job {
             Self::Url(u) => u.clone(),
             Self::File(p) => p.display().to_string(),
             Self::Stdin => "-".to_owned(),
-            Self::Line { file, number, .. } => format!("{file}:{number}"),
+            Self::Line { file, number, .. } | Self::LongLine { file, number, .. } => {
+                format!("{file}:{number}")
+            }
         }
     }
 
@@ -103,6 +111,12 @@ impl Job {
             }
             Self::Stdin => Input::bytes("-", super::read_input(std::path::Path::new("-"))?),
             Self::Line { file, number, text } => Input::bytes(format!("{file}:{number}"), text),
+            Self::LongLine { bytes, .. } => {
+                bail!(
+                    "the line is over {bytes} bytes, larger than the {}-byte input limit",
+                    super::MAX_INPUT_BYTES
+                )
+            }
         })
     }
 }
@@ -198,15 +212,34 @@ fn produce(
         let file =
             std::fs::File::open(lines).with_context(|| format!("opening {}", lines.display()))?;
         let name = lines.display().to_string();
-        for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
-            let line = line.with_context(|| format!("reading {name}"))?;
-            if line.trim().is_empty() {
-                continue;
+        let mut reader = std::io::BufReader::with_capacity(256 * 1024, file);
+        let mut number = 0usize;
+        loop {
+            number += 1;
+            // One line at a time, never more than the input limit of it in memory.
+            let mut line = Vec::new();
+            let read = (&mut reader)
+                .take(super::MAX_INPUT_BYTES + 1)
+                .read_until(b'\n', &mut line)
+                .with_context(|| format!("reading {name}"))?;
+            if read == 0 {
+                break;
             }
-            let job = Job::Line {
-                file: name.clone(),
-                number: i + 1,
-                text: line,
+            let job = if line.last() != Some(&b'\n') && read as u64 > super::MAX_INPUT_BYTES {
+                let skipped = skip_line(&mut reader).with_context(|| format!("reading {name}"))?;
+                Job::LongLine {
+                    file: name.clone(),
+                    number,
+                    bytes: read as u64 + skipped,
+                }
+            } else if line.trim_ascii().is_empty() {
+                continue;
+            } else {
+                Job::Line {
+                    file: name.clone(),
+                    number,
+                    text: line,
+                }
             };
             if tx.send(job).is_err() {
                 return Ok(());
@@ -214,6 +247,24 @@ fn produce(
         }
     }
     Ok(())
+}
+
+/// Reads and drops the rest of a line; returns how many bytes it had.
+fn skip_line(reader: &mut impl BufRead) -> std::io::Result<u64> {
+    let mut skipped = 0u64;
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(skipped);
+        }
+        if let Some(i) = buf.iter().position(|b| *b == b'\n') {
+            reader.consume(i + 1);
+            return Ok(skipped + i as u64);
+        }
+        let n = buf.len();
+        reader.consume(n);
+        skipped += n as u64;
+    }
 }
 
 enum Outcome {
@@ -284,8 +335,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let colour = std::io::stdout().is_terminal();
     let progress = !single && std::io::stderr().is_terminal();
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    // Block-buffered when piped (one write per 64 KiB, not per report); line-buffered on a
+    // terminal, where a human reads reports as they come.
+    let mut out: Box<dyn Write> = if colour {
+        Box::new(stdout.lock())
+    } else {
+        Box::new(std::io::BufWriter::with_capacity(64 * 1024, stdout.lock()))
+    };
     let (mut any_invalid, mut any_error, mut done) = (false, false, 0usize);
+    let started = std::time::Instant::now();
+    let mut last_progress = started;
     for outcome in out_rx {
         done += 1;
         match outcome {
@@ -314,11 +373,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 eprintln!("obi: verify: {label}: {error}");
             }
         }
-        if progress {
-            eprint!("\r{done} verified");
+        // At most ten updates a second: a million inputs must not mean a million redraws.
+        if progress && last_progress.elapsed() >= std::time::Duration::from_millis(100) {
+            last_progress = std::time::Instant::now();
+            print_progress(done, started);
         }
     }
+    // A closed stdout (piped into `head`) has nothing more to say.
+    let _ = out.flush();
+    drop(out);
     if progress {
+        print_progress(done, started);
         eprintln!();
     }
     for w in workers {
@@ -339,6 +404,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         super::EXIT_OK
     })
+}
+
+/// Redraws the progress line on standard error: count and rate.
+fn print_progress(done: usize, started: std::time::Instant) {
+    let secs = started.elapsed().as_secs_f64();
+    #[allow(clippy::cast_precision_loss)] // a display rate
+    let rate = if secs > 0.0 { done as f64 / secs } else { 0.0 };
+    eprint!("\r{done} verified ({rate:.0}/s)\x1b[K");
 }
 
 fn write_human(out: &mut impl Write, report: &Report, colour: bool) -> std::io::Result<()> {
