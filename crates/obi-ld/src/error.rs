@@ -10,6 +10,7 @@ use std::fmt;
 #[allow(missing_docs)] // each variant is the spec's error code of the same name
 pub enum ErrorCode {
     CollidingKeywords,
+    ConflictingIndexes,
     ContextOverflow,
     CyclicIriMapping,
     InvalidIdValue,
@@ -67,6 +68,7 @@ impl ErrorCode {
         use ErrorCode::*;
         match self {
             CollidingKeywords => "colliding keywords",
+            ConflictingIndexes => "conflicting indexes",
             ContextOverflow => "context overflow",
             CyclicIriMapping => "cyclic IRI mapping",
             InvalidIdValue => "invalid @id value",

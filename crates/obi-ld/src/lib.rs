@@ -44,6 +44,7 @@ mod compact;
 mod context;
 mod error;
 mod expansion;
+mod flatten;
 pub mod iri;
 mod loader;
 mod node_map;
@@ -56,6 +57,7 @@ pub use compact::{
     CompactContext, CompactOptions, MAX_COMPACTION_DEPTH, compact, compact_expanded, compact_with,
 };
 pub use error::{Error, ErrorCode};
+pub use flatten::flatten;
 pub use loader::{ChainLoader, DocumentLoader, LoadError, MapLoader, PinnedLoader, RemoteDocument};
 pub use options::{
     Limits, MAX_CONTEXT_RECURSION, MAX_EXPANSION_DEPTH, MAX_REMOTE_CONTEXTS, Options,

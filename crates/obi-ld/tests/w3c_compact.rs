@@ -1,12 +1,13 @@
-//! The W3C JSON-LD 1.1 compaction test suite (tests/data/compact/compact-manifest.jsonld),
-//! run offline: documents the tests would fetch are served from the test data by URL.
+//! The W3C JSON-LD 1.1 compaction and flattening test suites
+//! (tests/data/compact/compact-manifest.jsonld, flatten-manifest.jsonld), run offline: documents
+//! the tests would fetch are served from the test data by URL.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test runner: a broken suite file aborts it
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use obi_ld::{CompactOptions, MapLoader, Options, ProcessingMode, compact_with, expand};
+use obi_ld::{CompactOptions, MapLoader, Options, ProcessingMode, compact_with, expand, flatten};
 use serde_json::Value;
 
 const BASE: &str = "https://w3c.github.io/json-ld-api/tests/";
@@ -91,16 +92,33 @@ fn loader(dir: &Path, sub: &str) -> MapLoader {
 }
 
 fn main() -> ExitCode {
+    let compact_ok = run("compact");
+    let flatten_ok = run("flatten");
+    if compact_ok && flatten_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// Runs one manifest (`compact` or `flatten`); true when nothing failed.
+#[allow(clippy::too_many_lines)]
+fn run(kind: &str) -> bool {
     let dir = data_dir();
-    let manifest = read_json(&dir.join("compact-manifest.jsonld"));
+    let manifest = read_json(&dir.join(format!("{kind}-manifest.jsonld")));
     let skips = skips(&dir);
-    let loader = loader(&dir, "compact");
+    let loader = loader(&dir, kind);
 
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);
     for test in manifest["sequence"].as_array().unwrap() {
         let id = test["@id"].as_str().unwrap();
         let opt = &test["option"];
-        if let Some(reason) = skips.get(id) {
+        let skip_key = if kind == "compact" {
+            id.to_owned()
+        } else {
+            format!("{kind}{id}")
+        };
+        if let Some(reason) = skips.get(&skip_key) {
             println!("skip {id}: {reason}");
             skipped += 1;
             continue;
@@ -112,7 +130,9 @@ fn main() -> ExitCode {
         }
         let input_path = test["input"].as_str().unwrap();
         let input = read_json(&dir.join(input_path));
-        let context = read_json(&dir.join(test["context"].as_str().unwrap()));
+        let context = test["context"]
+            .as_str()
+            .map_or(Value::Null, |c| read_json(&dir.join(c)));
         let mut options = Options::new().with_base(
             opt["base"]
                 .as_str()
@@ -133,7 +153,11 @@ fn main() -> ExitCode {
             .unwrap()
             .iter()
             .any(|t| t == "jld:NegativeEvaluationTest");
-        let result = compact_with(&input, &context, &options, &copts, &loader);
+        let result = if kind == "flatten" {
+            flatten(&input, &context, &options, &copts, &loader)
+        } else {
+            compact_with(&input, &context, &options, &copts, &loader)
+        };
         let ok = if negative {
             let want = test["expectErrorCode"].as_str().unwrap();
             match &result {
@@ -178,10 +202,6 @@ fn main() -> ExitCode {
             failed += 1;
         }
     }
-    println!("W3C JSON-LD compact: {passed} passed, {failed} failed, {skipped} skipped");
-    if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    println!("W3C JSON-LD {kind}: {passed} passed, {failed} failed, {skipped} skipped");
+    failed == 0
 }
