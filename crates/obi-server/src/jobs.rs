@@ -538,7 +538,7 @@ async fn next_job(state: &AppState) -> Result<Option<JobRecord>, StoreError> {
     let rows = state
         .store()
         .query(
-            "SELECT id FROM award_jobs WHERE state <> 'finished' ORDER BY created_at, id LIMIT 1",
+            "SELECT id FROM award_jobs WHERE state <> 'finished' ORDER BY updated_at, created_at, id LIMIT 1",
             vec![],
         )
         .await?;
@@ -553,8 +553,17 @@ async fn worker(state: AppState) {
     loop {
         match next_job(&state).await {
             Ok(Some(job)) => {
+                let id = job.id.clone();
                 if let Err(e) = run_job(&state, job).await {
-                    tracing::warn!(error = %e, "bulk job batch failed; retrying");
+                    tracing::warn!(job = %id, error = %e, "bulk job batch failed; will retry");
+                    // Behind the other unfinished jobs, so one failing job blocks none.
+                    let _ = state
+                        .store()
+                        .transaction(vec![(
+                            "UPDATE award_jobs SET updated_at = $2 WHERE id = $1",
+                            vec![Param::Text(id), Param::Text(now())],
+                        )])
+                        .await;
                     tokio::time::sleep(Duration::from_millis(500)).await;
                 }
             }
@@ -645,6 +654,13 @@ async fn run_job(state: &AppState, mut job: JobRecord) -> Result<(), AppError> {
             ],
             1,
         )];
+        // The processed rows go with the commit: their data (recipients) is not kept, and
+        // what is left is exactly what remains to do.
+        extra.push((
+            "DELETE FROM award_job_rows WHERE job_id = $1 AND row_no < $2",
+            vec![Param::Text(job.id.clone()), Param::Int(new_next)],
+            0,
+        ));
         for (line, message) in failures {
             extra.push((
                 "INSERT INTO award_job_errors (job_id, line, message) VALUES ($1, $2, $3)",
