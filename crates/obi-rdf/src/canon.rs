@@ -651,17 +651,22 @@ impl<'a> State<'a> {
             })
             .collect();
         let mut buffer = String::with_capacity(self.quads.len() * 112);
-        let mut lines: Vec<(usize, usize, usize)> = Vec::with_capacity(self.quads.len());
-        for (i, (quad, nodes)) in self.quads.iter().zip(&self.quad_nodes).enumerate() {
-            let start = buffer.len();
+        let mut ends: Vec<usize> = Vec::with_capacity(self.quads.len());
+        for (quad, nodes) in self.quads.iter().zip(&self.quad_nodes) {
             write_quad(&mut buffer, quad, *nodes, |n, out| {
                 out.push_str(c14n.get(n as usize).map_or("_:c14n", String::as_str));
             });
-            lines.push((start, buffer.len(), i));
+            ends.push(buffer.len());
         }
-        let text = |l: &(usize, usize, usize)| buffer.get(l.0..l.1).unwrap_or("");
-        lines.sort_unstable_by(|a, b| text(a).cmp(text(b)));
-        lines.dedup_by(|a, b| text(a) == text(b));
+        // (line, quad index), sorted by line: the slices are compared directly.
+        let mut lines: Vec<(&str, usize)> = Vec::with_capacity(ends.len());
+        let mut start = 0;
+        for (i, &end) in ends.iter().enumerate() {
+            lines.push((buffer.get(start..end).unwrap_or(""), i));
+            start = end;
+        }
+        lines.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        lines.dedup_by(|a, b| a.0 == b.0);
         let mut nquads = String::with_capacity(buffer.len());
         let mut quads = Vec::with_capacity(if with_quads { lines.len() } else { 0 });
         let label_count = if with_quads { self.labels.len() } else { 0 };
@@ -678,11 +683,11 @@ impl<'a> State<'a> {
                 .unwrap_or_else(|| BlankNode::new_unchecked("c14n"))
         };
         for line in &lines {
-            nquads.push_str(text(line));
+            nquads.push_str(line.0);
             if !with_quads {
                 continue;
             }
-            let (Some(quad), Some(nodes)) = (self.quads.get(line.2), self.quad_nodes.get(line.2))
+            let (Some(quad), Some(nodes)) = (self.quads.get(line.1), self.quad_nodes.get(line.1))
             else {
                 continue;
             };
