@@ -170,11 +170,24 @@ pub fn expanded_to_rdf(expanded: &Value, options: &ToRdfOptions) -> Result<Vec<Q
     let mut graphs = std::mem::take(&mut generator.map.graphs);
     drop(generator);
     graphs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    // Room for every quad but list and compound-literal ones, and for every identifier.
+    let (mut quads, mut nodes) = (0, 0);
+    for (_, graph) in &mut graphs {
+        graph.nodes.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        for node in &mut graph.nodes {
+            node.sort_properties();
+            quads += node.types.len() + node.properties.len();
+        }
+        nodes += graph.nodes.len();
+    }
     let mut out = Serializer {
         options,
         blank_nodes: &mut blank_nodes,
-        quads: Vec::new(),
-        resources: FastMap::with_capacity_and_hasher(64, Default::default()),
+        quads: Vec::with_capacity(quads),
+        resources: FastMap::with_capacity_and_hasher(
+            (2 * nodes).next_power_of_two().clamp(16, 4096),
+            Default::default(),
+        ),
     };
     for (graph_name, graph) in &graphs {
         let graph_name = if graph_name == DEFAULT_GRAPH {
@@ -186,9 +199,7 @@ pub fn expanded_to_rdf(expanded: &Value, options: &ToRdfOptions) -> Result<Vec<Q
                 None => continue,
             }
         };
-        let mut nodes: Vec<&Node<'_>> = graph.nodes.iter().collect();
-        nodes.sort_unstable_by(|a, b| a.id.cmp(&b.id));
-        for node in nodes {
+        for node in &graph.nodes {
             let Some(subject) = out.resource(&node.id, "subject")? else {
                 continue;
             };
@@ -324,14 +335,25 @@ impl<'a> Serializer<'a, '_> {
                 }
             }
         }
-        for (property, values) in &node.properties {
-            let Some(predicate) = self.predicate(property)? else {
+        for property in &node.empty_properties {
+            self.predicate(property)?;
+        }
+        // Properties are grouped by name (`Node::sort_properties`): one predicate per group.
+        let mut current: Option<(&str, Option<NamedNode>)> = None;
+        for (property, item) in &node.properties {
+            let predicate = match &current {
+                Some((p, predicate)) if *p == property.as_ref() => predicate.clone(),
+                _ => {
+                    let predicate = self.predicate(property)?;
+                    current = Some((property, predicate.clone()));
+                    predicate
+                }
+            };
+            let Some(predicate) = predicate else {
                 continue;
             };
-            for item in values {
-                if let Some(object) = self.object(item, graph)? {
-                    self.push(subject.clone(), predicate.clone(), object, graph);
-                }
+            if let Some(object) = self.object(item, graph)? {
+                self.push(subject.clone(), predicate, object, graph);
             }
         }
         Ok(())
