@@ -457,22 +457,46 @@ fn expand_object(
     }
     // Steps 10-11: type-scoped contexts.
     let type_scoped = Arc::clone(&active);
-    let mut type_keys: Vec<&str> = element
-        .keys()
-        .filter(|k| active.keyword_of(k) == Some("@type"))
-        .map(String::as_str)
-        .collect();
-    type_keys.sort_unstable();
-    for k in &type_keys {
-        let mut terms: Vec<&str> = match get(element, k) {
-            Some(Value::String(s)) => vec![s.as_str()],
-            Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
-            _ => Vec::new(),
+    // Usually one key (no allocation); aliases of @type make more, sorted.
+    let one_key: [&str; 1];
+    let many_keys: Vec<&str>;
+    let type_keys: &[&str] = {
+        let mut keys = element
+            .keys()
+            .filter(|k| active.keyword_of(k) == Some("@type"))
+            .map(String::as_str);
+        match (keys.next(), keys.next()) {
+            (None, _) => &[],
+            (Some(k), None) => {
+                one_key = [k];
+                &one_key
+            }
+            (Some(a), Some(b)) => {
+                let mut v = vec![a, b];
+                v.extend(keys);
+                v.sort_unstable();
+                many_keys = v;
+                &many_keys
+            }
+        }
+    };
+    for k in type_keys {
+        let values: &[Value] = match get(element, k) {
+            Some(Value::Array(a)) => a,
+            Some(v) => std::slice::from_ref(v),
+            None => &[],
         };
-        terms.sort_unstable();
-        for t in terms {
+        // Only the types that carry a context matter, in sorted order.
+        let mut scoped: Vec<(&str, &Arc<TermDef>, &Arc<Value>)> = Vec::new();
+        for t in values.iter().filter_map(Value::as_str) {
             if let Some(d) = type_scoped.term(t)
                 && let Some(c) = &d.context
+            {
+                scoped.push((t, d, c));
+            }
+        }
+        scoped.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        for (_, d, c) in scoped {
             {
                 active = env
                     .process_scoped(
@@ -489,14 +513,13 @@ fn expand_object(
         }
     }
     // Step 12: input type.
-    let input_type: Option<String> = type_keys.first().and_then(|k| {
+    let input_type: Option<Cow<'_, str>> = type_keys.first().and_then(|k| {
         let last = match get(element, k) {
             Some(Value::Array(a)) => a.last(),
             other => other,
         };
         last.and_then(Value::as_str)
             .and_then(|t| type_scoped.expand_iri(t, false, true))
-            .map(std::borrow::Cow::into_owned)
     });
     let mut state = NodeState {
         result: Map::with_capacity(element.len() + 1),
@@ -689,22 +712,9 @@ impl ObjCtx<'_, '_> {
                         }
                     }
                     "@type" => {
-                        let items: Vec<&str> = match value {
-                            Value::String(s) => vec![s.as_str()],
-                            Value::Array(a) => {
-                                let mut v = Vec::with_capacity(a.len());
-                                for x in a {
-                                    let Value::String(s) = x else {
-                                        return at(
-                                            &kp,
-                                            ErrorCode::InvalidTypeValue,
-                                            "@type must be a string or an array of strings",
-                                        );
-                                    };
-                                    v.push(s.as_str());
-                                }
-                                v
-                            }
+                        let items: &[Value] = match value {
+                            Value::String(_) => std::slice::from_ref(value),
+                            Value::Array(a) if a.iter().all(Value::is_string) => a,
                             _ => {
                                 return at(
                                     &kp,
@@ -714,7 +724,7 @@ impl ObjCtx<'_, '_> {
                             }
                         };
                         let mut out = Vec::with_capacity(items.len());
-                        for t in items {
+                        for t in items.iter().filter_map(Value::as_str) {
                             if safe_mode {
                                 match self.type_scoped.expand_iri(t, false, true) {
                                     // `@json` is the one keyword a (value object's) type may be.
