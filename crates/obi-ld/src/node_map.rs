@@ -431,6 +431,10 @@ impl<'a, 'g> Generator<'a, 'g> {
         let mut properties: Vec<(&'a String, &'a Value)> =
             object.iter().filter(|(k, _)| !k.starts_with('@')).collect();
         properties.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        // Each property usually brings one value: room for them at once.
+        if let Some(n) = self.node(graph, node) {
+            n.properties.reserve(properties.len());
+        }
         for (key, value) in properties {
             let key: Cow<'a, str> = if key.starts_with("_:") {
                 Cow::Owned(self.blank_nodes.generate(Some(key)))

@@ -176,7 +176,12 @@ pub fn expanded_to_rdf(expanded: &Value, options: &ToRdfOptions) -> Result<Vec<Q
         graph.nodes.sort_unstable_by(|a, b| a.id.cmp(&b.id));
         for node in &mut graph.nodes {
             node.sort_properties();
-            quads += node.types.len() + node.properties.len();
+            quads += node.types.len()
+                + node
+                    .properties
+                    .iter()
+                    .map(|(_, item)| item_quads(item))
+                    .sum::<usize>();
         }
         nodes += graph.nodes.len();
     }
@@ -225,6 +230,14 @@ pub fn to_rdf(
         &expanded,
         &ToRdfOptions::new().with_safe_mode(options.safe_mode),
     )
+}
+
+/// The number of quads `item` makes (compound literals aside): one, plus two per list entry.
+fn item_quads(item: &Item<'_>) -> usize {
+    match item {
+        Item::List(items) => 1 + items.iter().map(|i| 1 + item_quads(i)).sum::<usize>(),
+        _ => 1,
+    }
 }
 
 struct Serializer<'a, 'o> {
