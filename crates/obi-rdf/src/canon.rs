@@ -422,11 +422,11 @@ impl<'a> State<'a> {
     /// from equal quads reveal duplicate quads, which are then left out of every hash.
     fn hash_first_degree_all(&mut self) {
         let mut buffer = String::with_capacity(self.quads.len() * 96);
-        // Per node: (start, end, quad) of each line in `buffer`, sorted by line.
-        let mut per_node: Vec<Vec<(u32, u32, u32)>> = Vec::with_capacity(self.labels.len());
+        // Every node's lines, node after node: (start, end, quad); `groups` ends each node's.
+        let mut spans: Vec<(u32, u32, u32)> = Vec::with_capacity(self.quads.len() * 2);
+        let mut groups: Vec<usize> = Vec::with_capacity(self.labels.len());
         for (node, list) in self.node_quads.iter().enumerate() {
             let node = u32::try_from(node).unwrap_or(u32::MAX);
-            let mut lines = Vec::with_capacity(list.len());
             for &qi in list {
                 let (Some(quad), Some(&nodes)) = (
                     self.quads.get(qi as usize),
@@ -438,36 +438,48 @@ impl<'a> State<'a> {
                 write_quad(&mut buffer, quad, nodes, |i, out| {
                     out.push_str(if i == node { "_:a" } else { "_:z" });
                 });
-                lines.push((
+                spans.push((
                     u32::try_from(start).unwrap_or(u32::MAX),
                     u32::try_from(buffer.len()).unwrap_or(u32::MAX),
                     qi,
                 ));
             }
-            let text = |l: &(u32, u32, u32)| buffer.get(l.0 as usize..l.1 as usize).unwrap_or("");
-            lines.sort_unstable_by(|a, b| text(a).cmp(text(b)));
-            for pair in lines.windows(2) {
-                if let [a, b] = pair
-                    && text(a) == text(b)
-                    && self.quads.get(a.2 as usize) == self.quads.get(b.2 as usize)
-                {
-                    let later = a.2.max(b.2) as usize;
-                    if let Some(d) = self.duplicate.get_mut(later) {
-                        *d = true;
+            groups.push(spans.len());
+        }
+        // (line, quad), each node's lines sorted: the slices are compared directly.
+        let mut lines: Vec<(&str, u32)> = spans
+            .iter()
+            .map(|&(s, e, q)| (buffer.get(s as usize..e as usize).unwrap_or(""), q))
+            .collect();
+        let mut begin = 0;
+        for &end in &groups {
+            if let Some(group) = lines.get_mut(begin..end) {
+                group.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                for pair in group.windows(2) {
+                    if let [a, b] = pair
+                        && a.0 == b.0
+                        && self.quads.get(a.1 as usize) == self.quads.get(b.1 as usize)
+                    {
+                        let later = a.1.max(b.1) as usize;
+                        if let Some(d) = self.duplicate.get_mut(later) {
+                            *d = true;
+                        }
                     }
                 }
             }
-            per_node.push(lines);
+            begin = end;
         }
-        for lines in &per_node {
+        let mut begin = 0;
+        for &end in &groups {
             let mut digest = Digester::new(self.config.hash);
-            for l in lines {
-                if self.duplicate.get(l.2 as usize) == Some(&true) {
+            for l in lines.get(begin..end).unwrap_or_default() {
+                if self.duplicate.get(l.1 as usize) == Some(&true) {
                     continue;
                 }
-                digest.update(buffer.get(l.0 as usize..l.1 as usize).unwrap_or(""));
+                digest.update(l.0);
             }
             self.first_degree.push(digest.finish_hex());
+            begin = end;
         }
     }
 
