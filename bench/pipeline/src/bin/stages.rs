@@ -4,8 +4,10 @@
 //! counts only the measured loop, so Ir divided by N is the cost of one operation.
 //!
 //! STAGE: `expand` (cached processor), `to-rdf` (expanded -> quads), `canon` (quads ->
-//! canonical N-Quads), `pipeline` (all three), `print` (prints the canonical N-Quads once). `rdfc SIZE N` canonicalizes SIZE quads of
-//! generated credential-shaped data (the obi-rdf bench's generator) instead of a file.
+//! canonical N-Quads), `canon-full` (the same through `canonicalize`, which also relabels the
+//! quads), `pipeline` (expand, toRdf and `canon`), `print` (prints the canonical N-Quads
+//! once). `rdfc SIZE N` canonicalizes SIZE quads of generated credential-shaped data (the
+//! obi-rdf bench's generator) instead of a file.
 #![forbid(unsafe_code)]
 
 use std::hint::black_box;
@@ -44,6 +46,18 @@ fn measured_canon(s: &Setup, quads: &[Quad], n: u32) {
 }
 
 #[inline(never)]
+fn measured_canon_full(s: &Setup, quads: &[Quad], n: u32) {
+    for _ in 0..n {
+        black_box(
+            s.canon
+                .canonicalize(black_box(quads))
+                .ok()
+                .map(obi_rdf::Canonicalized::into_nquads),
+        );
+    }
+}
+
+#[inline(never)]
 fn measured_pipeline(s: &Setup, doc: &Value, n: u32) {
     for _ in 0..n {
         let out = s
@@ -74,7 +88,9 @@ fn credentials(count: usize) -> String {
         lines.push(format!("{c} <{CRED}credentialSubject> _:subject{i} ."));
         lines.push(format!("_:subject{i} <{OB}achievement> _:achievement{i} ."));
         lines.push(format!("_:achievement{i} {NAME} \"Achievement {i}\" ."));
-        lines.push(format!("_:achievement{i} <{OB}criteria> \"Complete task {i}\" ."));
+        lines.push(format!(
+            "_:achievement{i} <{OB}criteria> \"Complete task {i}\" ."
+        ));
         lines.push(format!(
             "{c} <{CRED}validFrom> \"2024-01-01T00:00:{:02}Z\"^^<http://www.w3.org/2001/XMLSchema#dateTime> .",
             i % 60
@@ -147,6 +163,7 @@ fn main() -> ExitCode {
         "expand" => measured_expand(&s, &doc, n),
         "to-rdf" => measured_to_rdf(&s, &expanded, n),
         "canon" => measured_canon(&s, &quads, n),
+        "canon-full" => measured_canon_full(&s, &quads, n),
         "pipeline" => measured_pipeline(&s, &doc, n),
         "print" => match s.canon.canonicalize_to_nquads(&quads) {
             Ok(text) => print!("{text}"),
