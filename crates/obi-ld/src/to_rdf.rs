@@ -4,8 +4,10 @@
 //! for `@json` literals.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use obi_rdf::vocab::{rdf, xsd};
 use obi_rdf::{BlankNode, GraphName, Literal, NamedNode, Quad, Subject, Term};
@@ -272,6 +274,45 @@ fn well_formed_iri(iri: &str) -> Option<NamedNode> {
     NamedNode::new(iri).ok()
 }
 
+/// Entries the per-thread cache of checked IRIs keeps at most (it is emptied when full).
+const IRI_CACHE_ENTRIES: usize = 4096;
+/// Bytes of IRI text the per-thread cache keeps at most (it is emptied when full).
+const IRI_CACHE_BYTES: usize = 1 << 18;
+
+/// Well-formed IRIs already checked on this thread, shared: documents of one kind use the
+/// same vocabulary (properties, types, datatypes), so converting the next one neither checks
+/// nor allocates those again. Bounded by [`IRI_CACHE_ENTRIES`] and [`IRI_CACHE_BYTES`]; it
+/// lives across documents and is keyed by their text, so it hashes with std's SipHash.
+#[derive(Default)]
+struct IriCache {
+    iris: HashMap<Arc<str>, NamedNode>,
+    bytes: usize,
+}
+
+thread_local! {
+    static IRI_CACHE: RefCell<IriCache> = RefCell::new(IriCache::default());
+}
+
+/// [`well_formed_iri`] through this thread's cache of checked IRIs.
+fn cached_well_formed_iri(iri: &str) -> Option<NamedNode> {
+    IRI_CACHE.with(|cache| {
+        let Ok(mut cache) = cache.try_borrow_mut() else {
+            return well_formed_iri(iri);
+        };
+        if let Some(known) = cache.iris.get(iri) {
+            return Some(known.clone());
+        }
+        let node = well_formed_iri(iri)?;
+        if cache.iris.len() >= IRI_CACHE_ENTRIES || cache.bytes + iri.len() > IRI_CACHE_BYTES {
+            cache.iris.clear();
+            cache.bytes = 0;
+        }
+        cache.bytes += iri.len();
+        cache.iris.insert(Arc::from(iri), node.clone());
+        Some(node)
+    })
+}
+
 impl<'a> Serializer<'a, '_> {
     fn dropped(&self, what: &str, value: &str) -> Result<(), ToRdfError> {
         if self.options.safe_mode {
@@ -295,7 +336,7 @@ impl<'a> Serializer<'a, '_> {
         let resource = if let Some(label) = id.strip_prefix("_:") {
             BlankNode::new(label).ok().map(Subject::BlankNode)
         } else {
-            well_formed_iri(id).map(Subject::NamedNode)
+            cached_well_formed_iri(id).map(Subject::NamedNode)
         };
         self.resources.insert(id, resource.clone());
         match resource {
@@ -744,6 +785,29 @@ mod tests {
         let err =
             expanded_to_rdf(&expanded, &ToRdfOptions::new().with_safe_mode(true)).unwrap_err();
         assert!(matches!(err, ToRdfError::SafeMode { .. }), "{err}");
+    }
+
+    #[test]
+    fn iri_cache_is_bounded_and_checks_once() {
+        for i in 0..IRI_CACHE_ENTRIES + 10 {
+            let iri = format!("https://example.com/{i}");
+            let node = cached_well_formed_iri(&iri).unwrap();
+            assert_eq!(node.as_str(), iri);
+            assert_eq!(cached_well_formed_iri(&iri).unwrap(), node);
+        }
+        IRI_CACHE.with(|c| {
+            let c = c.borrow();
+            assert!(c.iris.len() <= IRI_CACHE_ENTRIES && c.bytes <= IRI_CACHE_BYTES);
+        });
+        let long = format!("https://example.com/{}", "x".repeat(IRI_CACHE_BYTES / 2));
+        for _ in 0..3 {
+            assert!(cached_well_formed_iri(&long).is_some());
+            IRI_CACHE.with(|c| assert!(c.borrow().bytes <= IRI_CACHE_BYTES));
+        }
+        for bad in ["relative", "http://a/b#c#d", "http://a/b c", ""] {
+            assert_eq!(cached_well_formed_iri(bad), None, "{bad}");
+            assert_eq!(cached_well_formed_iri(bad), None, "{bad}");
+        }
     }
 
     #[test]
