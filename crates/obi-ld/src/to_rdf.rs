@@ -788,6 +788,27 @@ mod tests {
     }
 
     #[test]
+    fn safe_mode_checks_properties_without_values() {
+        // The node map keeps a property given no value, so safe mode still refuses its IRI.
+        let expanded = json!([{"@id": "http://example.com/s", "relative": []}]);
+        assert!(
+            expanded_to_rdf(&expanded, &ToRdfOptions::new())
+                .unwrap()
+                .is_empty()
+        );
+        assert!(matches!(
+            expanded_to_rdf(&expanded, &ToRdfOptions::new().with_safe_mode(true)),
+            Err(ToRdfError::SafeMode { .. })
+        ));
+        let fine = json!([{"@id": "http://example.com/s", "http://example.com/p": []}]);
+        assert!(
+            expanded_to_rdf(&fine, &ToRdfOptions::new().with_safe_mode(true))
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
     fn iri_cache_is_bounded_and_checks_once() {
         for i in 0..IRI_CACHE_ENTRIES + 10 {
             let iri = format!("https://example.com/{i}");
