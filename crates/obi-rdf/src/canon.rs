@@ -615,19 +615,23 @@ impl<'a> State<'a> {
     /// The [canonicalization algorithm](https://www.w3.org/TR/rdf-canon/#canon-algorithm),
     /// steps 3 to 5.
     fn run(&mut self) -> Result<(), CanonError> {
-        let count = self.labels.len();
-        let mut by_hash: BTreeMap<String, Vec<u32>> = BTreeMap::new();
         self.hash_first_degree_all();
-        for (node, h) in self.first_degree.iter().enumerate().take(count) {
-            let node = u32::try_from(node).unwrap_or(u32::MAX);
-            by_hash.entry(h.clone()).or_default().push(node);
-        }
+        // Nodes in first-degree hash order (ties in node order): runs of one hash.
+        let first_degree = &self.first_degree;
+        let hash_of = |n: u32| first_degree.get(n as usize).map_or("", String::as_str);
+        let mut order: Vec<u32> =
+            (0..u32::try_from(first_degree.len()).unwrap_or(u32::MAX)).collect();
+        order.sort_by(|&a, &b| hash_of(a).cmp(hash_of(b)));
+        let mut unique = Vec::with_capacity(order.len());
         let mut shared = Vec::new();
-        for (_, nodes) in by_hash {
-            match nodes.as_slice() {
-                [single] => self.issue_canonical(*single),
-                _ => shared.push(nodes),
+        for run in order.chunk_by(|&a, &b| hash_of(a) == hash_of(b)) {
+            match run {
+                [single] => unique.push(*single),
+                _ => shared.push(run.to_vec()),
             }
+        }
+        for node in unique {
+            self.issue_canonical(node);
         }
         for nodes in shared {
             let mut results = Vec::with_capacity(nodes.len());
