@@ -327,18 +327,18 @@ impl<'a> Serializer<'a, '_> {
     /// An IRI or blank node identifier as an RDF resource; `None` (dropped) when not
     /// well-formed.
     fn resource(&mut self, id: &'a str, what: &str) -> Result<Option<Subject>, ToRdfError> {
-        if let Some(known) = self.resources.get(id) {
-            return match known {
-                Some(s) => Ok(Some(s.clone())),
-                None => self.dropped(what, id).map(|()| None),
-            };
-        }
-        let resource = if let Some(label) = id.strip_prefix("_:") {
-            BlankNode::new(label).ok().map(Subject::BlankNode)
-        } else {
-            cached_well_formed_iri(id).map(Subject::NamedNode)
+        // One hash of `id` whether it is known or not.
+        let resource = match self.resources.entry(id) {
+            std::collections::hash_map::Entry::Occupied(known) => known.get().clone(),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                let resource = if let Some(label) = id.strip_prefix("_:") {
+                    BlankNode::new(label).ok().map(Subject::BlankNode)
+                } else {
+                    cached_well_formed_iri(id).map(Subject::NamedNode)
+                };
+                slot.insert(resource).clone()
+            }
         };
-        self.resources.insert(id, resource.clone());
         match resource {
             Some(s) => Ok(Some(s)),
             None => self.dropped(what, id).map(|()| None),
