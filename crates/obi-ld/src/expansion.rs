@@ -90,9 +90,7 @@ pub(crate) fn expand_document(env: &Env<'_>, input: &Value) -> Result<Value, Err
     let mut active = env.initial_context(opts.base.as_deref());
     if let Some((ctx, url)) = &opts.expand_context {
         let ctx = match ctx {
-            Value::Object(m) if m.contains_key("@context") => {
-                m.get("@context").unwrap_or(&Value::Null)
-            }
+            Value::Object(m) if has(m, "@context") => get(m, "@context").unwrap_or(&Value::Null),
             other => other,
         };
         let base = url.as_deref().or(opts.base.as_deref());
@@ -109,7 +107,7 @@ pub(crate) fn expand_document(env: &Env<'_>, input: &Value) -> Result<Value, Err
         &root,
     )?;
     let expanded = match expanded {
-        Value::Object(mut m) if m.len() == 1 && m.contains_key("@graph") => {
+        Value::Object(mut m) if m.len() == 1 && has(&m, "@graph") => {
             m.remove("@graph").unwrap_or(Value::Null)
         }
         other => other,
@@ -119,6 +117,34 @@ pub(crate) fn expand_document(env: &Env<'_>, input: &Value) -> Result<Value, Err
         Value::Array(a) => Value::Array(a),
         other => Value::Array(vec![other]),
     })
+}
+
+/// Maps of expanded and input objects are small: scanning their keys beats hashing the key
+/// (serde_json maps hash with SipHash).
+const SCAN_MAX: usize = 16;
+
+fn has(map: &Map<String, Value>, key: &str) -> bool {
+    if map.len() <= SCAN_MAX {
+        map.keys().any(|k| k == key)
+    } else {
+        map.contains_key(key)
+    }
+}
+
+fn get<'m>(map: &'m Map<String, Value>, key: &str) -> Option<&'m Value> {
+    if map.len() <= SCAN_MAX {
+        map.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+    } else {
+        map.get(key)
+    }
+}
+
+fn get_mut<'m>(map: &'m mut Map<String, Value>, key: &str) -> Option<&'m mut Value> {
+    if map.len() <= SCAN_MAX {
+        map.iter_mut().find(|(k, _)| *k == key).map(|(_, v)| v)
+    } else {
+        map.get_mut(key)
+    }
 }
 
 fn push_flat(out: &mut Vec<Value>, v: Value) {
@@ -139,7 +165,7 @@ fn as_array(v: Value) -> Vec<Value> {
 
 /// Append `value` (flattening arrays) to the array at `map[key]`.
 fn add_value(map: &mut Map<String, Value>, key: &str, value: Value) {
-    let Some(entry) = map.get_mut(key) else {
+    let Some(entry) = get_mut(map, key) else {
         let v = match value {
             Value::Array(v) => v,
             other => vec![other],
@@ -161,7 +187,7 @@ fn add_value(map: &mut Map<String, Value>, key: &str, value: Value) {
 
 /// [`add_value`] taking the key as it came from IRI expansion (no copy when it is owned).
 fn add_value_owned(map: &mut Map<String, Value>, key: Cow<'_, str>, value: Value) {
-    if map.contains_key(key.as_ref()) {
+    if has(map, key.as_ref()) {
         add_value(map, &key, value);
     } else {
         let v = match value {
@@ -173,16 +199,16 @@ fn add_value_owned(map: &mut Map<String, Value>, key: Cow<'_, str>, value: Value
 }
 
 fn is_list_object(v: &Value) -> bool {
-    v.as_object().is_some_and(|m| m.contains_key("@list"))
+    v.as_object().is_some_and(|m| has(m, "@list"))
 }
 
 fn is_value_object(v: &Value) -> bool {
-    v.as_object().is_some_and(|m| m.contains_key("@value"))
+    v.as_object().is_some_and(|m| has(m, "@value"))
 }
 
 fn is_graph_object(v: &Value) -> bool {
     v.as_object().is_some_and(|m| {
-        m.contains_key("@graph")
+        has(m, "@graph")
             && m.keys()
                 .all(|k| matches!(k.as_str(), "@graph" | "@id" | "@index" | "@context"))
     })
@@ -197,11 +223,36 @@ fn is_absolute_or_blank(s: &str) -> bool {
 }
 
 /// The expansion algorithm (§5.1.2).
-#[allow(clippy::too_many_lines)]
 fn expand(
     env: &Env<'_>,
     active: &Arc<ActiveContext>,
     active_property: Option<&str>,
+    element: &Value,
+    base_url: Option<&str>,
+    from_map: bool,
+    path: &Path<'_>,
+) -> Result<Value, Error> {
+    let prop_def = active_property.and_then(|p| active.term(p));
+    expand_with(
+        env,
+        active,
+        active_property,
+        prop_def,
+        element,
+        base_url,
+        from_map,
+        path,
+    )
+}
+
+/// [`expand`] given the active property's term definition in `active` (looked up once by
+/// the caller).
+#[allow(clippy::too_many_arguments, clippy::too_many_lines)]
+fn expand_with(
+    env: &Env<'_>,
+    active: &Arc<ActiveContext>,
+    active_property: Option<&str>,
+    prop_def: Option<&Arc<TermDef>>,
     element: &Value,
     base_url: Option<&str>,
     from_map: bool,
@@ -217,7 +268,6 @@ fn expand(
             ),
         );
     }
-    let prop_def = active_property.and_then(|p| active.term(p));
     match element {
         Value::Null => Ok(Value::Null),
         Value::Array(items) => {
@@ -225,7 +275,16 @@ fn expand(
             let mut result = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
                 let p = path.index(i);
-                let e = expand(env, active, active_property, item, base_url, from_map, &p)?;
+                let e = expand_with(
+                    env,
+                    active,
+                    active_property,
+                    prop_def,
+                    item,
+                    base_url,
+                    from_map,
+                    &p,
+                )?;
                 if is_list && e.is_array() {
                     let mut m = Map::new();
                     m.insert("@list".into(), e);
@@ -254,7 +313,7 @@ fn expand(
                 return Ok(Value::Null);
             }
             let ctx;
-            let active = match prop_def.and_then(|d| d.context.as_ref().map(|c| (d, c))) {
+            let (active, def) = match prop_def.and_then(|d| d.context.as_ref().map(|c| (d, c))) {
                 Some((d, c)) => {
                     ctx = env.process_scoped(
                         active,
@@ -265,11 +324,12 @@ fn expand(
                             ..ProcessFlags::default()
                         },
                     )?;
-                    &ctx
+                    (&ctx, active_property.and_then(|p| ctx.term(p)))
                 }
-                None => active,
+                // Same context: the definition is the one already looked up.
+                None => (active, prop_def),
             };
-            let def = active_property.and_then(|p| active.term(p)).map(|d| &**d);
+            let def = def.map(|d| &**d);
             expand_value(env, active, def, scalar, path)
         }
     }
@@ -389,7 +449,7 @@ fn expand_object(
         )?;
     }
     // Step 9: embedded context.
-    if let Some(c) = element.get("@context") {
+    if let Some(c) = get(element, "@context") {
         let p = path.key("@context");
         active = env
             .process_embedded(&active, c, base_url)
@@ -397,22 +457,46 @@ fn expand_object(
     }
     // Steps 10-11: type-scoped contexts.
     let type_scoped = Arc::clone(&active);
-    let mut type_keys: Vec<&str> = element
-        .keys()
-        .filter(|k| active.keyword_of(k) == Some("@type"))
-        .map(String::as_str)
-        .collect();
-    type_keys.sort_unstable();
-    for k in &type_keys {
-        let mut terms: Vec<&str> = match element.get(*k) {
-            Some(Value::String(s)) => vec![s.as_str()],
-            Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
-            _ => Vec::new(),
+    // Usually one key (no allocation); aliases of @type make more, sorted.
+    let one_key: [&str; 1];
+    let many_keys: Vec<&str>;
+    let type_keys: &[&str] = {
+        let mut keys = element
+            .keys()
+            .filter(|k| active.keyword_of(k) == Some("@type"))
+            .map(String::as_str);
+        match (keys.next(), keys.next()) {
+            (None, _) => &[],
+            (Some(k), None) => {
+                one_key = [k];
+                &one_key
+            }
+            (Some(a), Some(b)) => {
+                let mut v = vec![a, b];
+                v.extend(keys);
+                v.sort_unstable();
+                many_keys = v;
+                &many_keys
+            }
+        }
+    };
+    for k in type_keys {
+        let values: &[Value] = match get(element, k) {
+            Some(Value::Array(a)) => a,
+            Some(v) => std::slice::from_ref(v),
+            None => &[],
         };
-        terms.sort_unstable();
-        for t in terms {
+        // Only the types that carry a context matter, in sorted order.
+        let mut scoped: Vec<(&str, &Arc<TermDef>, &Arc<Value>)> = Vec::new();
+        for t in values.iter().filter_map(Value::as_str) {
             if let Some(d) = type_scoped.term(t)
                 && let Some(c) = &d.context
+            {
+                scoped.push((t, d, c));
+            }
+        }
+        scoped.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        for (_, d, c) in scoped {
             {
                 active = env
                     .process_scoped(
@@ -429,14 +513,13 @@ fn expand_object(
         }
     }
     // Step 12: input type.
-    let input_type: Option<String> = type_keys.first().and_then(|k| {
-        let last = match element.get(*k) {
+    let input_type: Option<Cow<'_, str>> = type_keys.first().and_then(|k| {
+        let last = match get(element, k) {
             Some(Value::Array(a)) => a.last(),
             other => other,
         };
         last.and_then(Value::as_str)
             .and_then(|t| type_scoped.expand_iri(t, false, true))
-            .map(std::borrow::Cow::into_owned)
     });
     let mut state = NodeState {
         result: Map::with_capacity(element.len() + 1),
@@ -476,13 +559,13 @@ impl ObjCtx<'_, '_> {
         nests.sort_unstable();
         for key in nests {
             let kp = path.key(key);
-            let values: &[Value] = match element.get(key) {
+            let values: &[Value] = match get(element, key) {
                 Some(Value::Array(a)) => a,
                 Some(v) => std::slice::from_ref(v),
                 None => &[],
             };
             for (i, nested) in values.iter().enumerate() {
-                let ip = if element.get(key).is_some_and(Value::is_array) {
+                let ip = if get(element, key).is_some_and(Value::is_array) {
                     kp.index(i)
                 } else {
                     kp
@@ -591,7 +674,7 @@ impl ObjCtx<'_, '_> {
                         "a reverse property map cannot contain keywords",
                     );
                 }
-                if state.result.contains_key(ep)
+                if has(&state.result, ep)
                     && !(mode == ProcessingMode::JsonLd11 && (ep == "@included" || ep == "@type"))
                 {
                     return at(
@@ -629,22 +712,9 @@ impl ObjCtx<'_, '_> {
                         }
                     }
                     "@type" => {
-                        let items: Vec<&str> = match value {
-                            Value::String(s) => vec![s.as_str()],
-                            Value::Array(a) => {
-                                let mut v = Vec::with_capacity(a.len());
-                                for x in a {
-                                    let Value::String(s) = x else {
-                                        return at(
-                                            &kp,
-                                            ErrorCode::InvalidTypeValue,
-                                            "@type must be a string or an array of strings",
-                                        );
-                                    };
-                                    v.push(s.as_str());
-                                }
-                                v
-                            }
+                        let items: &[Value] = match value {
+                            Value::String(_) => std::slice::from_ref(value),
+                            Value::Array(a) if a.iter().all(Value::is_string) => a,
                             _ => {
                                 return at(
                                     &kp,
@@ -654,7 +724,7 @@ impl ObjCtx<'_, '_> {
                             }
                         };
                         let mut out = Vec::with_capacity(items.len());
-                        for t in items {
+                        for t in items.iter().filter_map(Value::as_str) {
                             if safe_mode {
                                 match self.type_scoped.expand_iri(t, false, true) {
                                     // `@json` is the one keyword a (value object's) type may be.
@@ -925,7 +995,16 @@ impl ObjCtx<'_, '_> {
             ) {
                 self.expand_index_map(key, key_def, cont, imap, &kp)?
             } else {
-                expand(env, active, Some(key), value, self.base_url, false, &kp)?
+                expand_with(
+                    env,
+                    active,
+                    Some(key),
+                    key_def,
+                    value,
+                    self.base_url,
+                    false,
+                    &kp,
+                )?
             };
             if expanded_value.is_null() {
                 continue;
@@ -1032,7 +1111,7 @@ impl ObjCtx<'_, '_> {
                     let Value::Object(m) = &mut item else {
                         continue;
                     };
-                    if m.contains_key("@value") {
+                    if has(m, "@value") {
                         return at(
                             &ip,
                             ErrorCode::InvalidValueObject,
@@ -1046,13 +1125,13 @@ impl ObjCtx<'_, '_> {
                     m.insert(eik.into_owned(), Value::Array(vals));
                 } else if cont & container::INDEX != 0 && !is_none {
                     if let Value::Object(m) = &mut item
-                        && !m.contains_key("@index")
+                        && !has(m, "@index")
                     {
                         m.insert("@index".into(), Value::String(index.clone()));
                     }
                 } else if cont & container::ID != 0 && !is_none {
                     if let Value::Object(m) = &mut item
-                        && !m.contains_key("@id")
+                        && !has(m, "@id")
                     {
                         let id = active.expand_iri(index, true, false);
                         match id {
@@ -1111,14 +1190,14 @@ fn finish_object(
     path: &Path<'_>,
 ) -> Result<Value, Error> {
     let safe_mode = env.options.safe_mode;
-    if result.contains_key("@value") {
+    if has(&result, "@value") {
         if !result.keys().all(|k| {
             matches!(
                 k.as_str(),
                 "@direction" | "@index" | "@language" | "@type" | "@value"
             )
-        }) || (result.contains_key("@type")
-            && (result.contains_key("@language") || result.contains_key("@direction")))
+        }) || (has(&result, "@type")
+            && (has(&result, "@language") || has(&result, "@direction")))
         {
             return at(
                 path,
@@ -1126,23 +1205,23 @@ fn finish_object(
                 "a value object has entries that do not belong together",
             );
         }
-        let is_json = result.get("@type").and_then(Value::as_str) == Some("@json");
+        let is_json = get(&result, "@type").and_then(Value::as_str) == Some("@json");
         if !is_json {
-            let v = result.get("@value").unwrap_or(&Value::Null);
+            let v = get(&result, "@value").unwrap_or(&Value::Null);
             if v.is_null() || v.as_array().is_some_and(Vec::is_empty) {
                 if safe_mode {
                     return safe(path, "a value object with a null @value would be dropped");
                 }
                 return Ok(Value::Null);
             }
-            if !v.is_string() && result.contains_key("@language") {
+            if !v.is_string() && has(&result, "@language") {
                 return at(
                     path,
                     ErrorCode::InvalidLanguageTaggedValue,
                     "only strings can have a language",
                 );
             }
-            if let Some(t) = result.get("@type") {
+            if let Some(t) = get(&result, "@type") {
                 match t {
                     Value::String(s) if is_well_formed_absolute_iri(s) => {}
                     _ => {
@@ -1155,13 +1234,13 @@ fn finish_object(
                 }
             }
         }
-    } else if let Some(t) = result.get_mut("@type") {
+    } else if let Some(t) = get_mut(&mut result, "@type") {
         if !t.is_array() {
             let old = std::mem::take(t);
             *t = Value::Array(vec![old]);
         }
-    } else if result.contains_key("@set") || result.contains_key("@list") {
-        if result.len() > 2 || (result.len() == 2 && !result.contains_key("@index")) {
+    } else if has(&result, "@set") || has(&result, "@list") {
+        if result.len() > 2 || (result.len() == 2 && !has(&result, "@index")) {
             return at(
                 path,
                 ErrorCode::InvalidSetOrListObject,
@@ -1172,20 +1251,20 @@ fn finish_object(
             return Ok(s);
         }
     }
-    if result.len() == 1 && result.contains_key("@language") {
+    if result.len() == 1 && has(&result, "@language") {
         if safe_mode {
             return safe(path, "an object with only @language would be dropped");
         }
         return Ok(Value::Null);
     }
     if active_property.is_none() || active_property == Some("@graph") {
-        if result.is_empty() || result.contains_key("@value") || result.contains_key("@list") {
+        if result.is_empty() || has(&result, "@value") || has(&result, "@list") {
             if safe_mode && !result.is_empty() {
                 return safe(path, "a free-floating value or list would be dropped");
             }
             return Ok(Value::Null);
         }
-        if result.len() == 1 && result.contains_key("@id") {
+        if result.len() == 1 && has(&result, "@id") {
             return Ok(Value::Null);
         }
     }

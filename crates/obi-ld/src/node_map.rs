@@ -6,7 +6,7 @@
 //! only generated blank node identifiers are allocated.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
@@ -59,8 +59,13 @@ pub(crate) struct Node<'a> {
     pub(crate) types: Vec<Cow<'a, str>>,
     /// `@index`, if any.
     pub(crate) index: Option<&'a Value>,
-    /// Properties (IRIs or blank node identifiers) and their values.
-    pub(crate) properties: BTreeMap<Cow<'a, str>, Vec<Item<'a>>>,
+    /// Properties (IRIs or blank node identifiers) and their values, one entry per value in
+    /// the order they were added (no per-property vector: most properties have one value).
+    /// [`Node::sort_properties`] groups them by property, keeping that order within each.
+    pub(crate) properties: Vec<(Cow<'a, str>, Item<'a>)>,
+    /// Properties that were given no value (an empty array): they produce no triple but are
+    /// still checked, as the node map of the algorithm keeps them.
+    pub(crate) empty_properties: Vec<Cow<'a, str>>,
 }
 
 /// One graph of the node map: its nodes, in creation order, and an index by identifier.
@@ -133,9 +138,25 @@ fn same_item(a: &Item<'_>, b: &Item<'_>) -> bool {
     }
 }
 
-fn push_unique<'a>(values: &mut Vec<Item<'a>>, item: Item<'a>) {
-    if !values.iter().any(|v| same_item(v, &item)) {
-        values.push(item);
+impl<'a> Node<'a> {
+    /// Adds `item` to `property`; with `unique`, only if the property does not have it yet.
+    // The Cow is cloned into the node: a borrowed name stays borrowed, no allocation.
+    #[allow(clippy::ptr_arg)]
+    fn add(&mut self, property: &Cow<'a, str>, item: Item<'a>, unique: bool) {
+        if unique
+            && self
+                .properties
+                .iter()
+                .any(|(p, v)| p == property && same_item(v, &item))
+        {
+            return;
+        }
+        self.properties.push((property.clone(), item));
+    }
+
+    /// Groups the properties by name in code point order, each keeping its values' order.
+    pub(crate) fn sort_properties(&mut self) {
+        self.properties.sort_by(|a, b| a.0.cmp(&b.0));
     }
 }
 
@@ -192,7 +213,8 @@ impl<'a, 'g> Generator<'a, 'g> {
             id: id.clone(),
             types: Vec::new(),
             index: None,
-            properties: BTreeMap::new(),
+            properties: Vec::new(),
+            empty_properties: Vec::new(),
         });
         g.ids.insert(id.clone(), i);
         i
@@ -203,16 +225,6 @@ impl<'a, 'g> Generator<'a, 'g> {
             .graphs
             .get_mut(graph)
             .and_then(|(_, g)| g.nodes.get_mut(node))
-    }
-
-    fn values(
-        &mut self,
-        graph: usize,
-        node: usize,
-        property: &Cow<'a, str>,
-    ) -> Option<&mut Vec<Item<'a>>> {
-        let node = self.node(graph, node)?;
-        Some(node.properties.entry(property.clone()).or_default())
     }
 
     /// Adds `item` to the active property of the active subject, or to the list.
@@ -235,12 +247,8 @@ impl<'a, 'g> Generator<'a, 'g> {
                 else {
                     return;
                 };
-                if let Some(values) = self.values(graph, subject, property) {
-                    if unique {
-                        push_unique(values, item);
-                    } else {
-                        values.push(item);
-                    }
+                if let Some(node) = self.node(graph, subject) {
+                    node.add(property, item, unique);
                 }
             }
         }
@@ -279,10 +287,8 @@ impl<'a, 'g> Generator<'a, 'g> {
         };
         // One pass over the entries instead of a hash lookup per keyword.
         let mut keys = Keywords::default();
-        let mut properties: Vec<(&'a String, &'a Value)> = Vec::new();
         for (key, value) in object {
             if !key.starts_with('@') {
-                properties.push((key, value));
                 continue;
             }
             match key.as_str() {
@@ -335,8 +341,8 @@ impl<'a, 'g> Generator<'a, 'g> {
                         .node(graph, referenced)
                         .map(|n| n.id.clone())
                         .unwrap_or_default();
-                    if let Some(values) = self.values(graph, node, property) {
-                        push_unique(values, Item::Node(referenced_id));
+                    if let Some(n) = self.node(graph, node) {
+                        n.add(property, Item::Node(referenced_id), true);
                     }
                 }
             }
@@ -425,13 +431,17 @@ impl<'a, 'g> Generator<'a, 'g> {
         let mut properties: Vec<(&'a String, &'a Value)> =
             object.iter().filter(|(k, _)| !k.starts_with('@')).collect();
         properties.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        // Each property usually brings one value: room for them at once.
+        if let Some(n) = self.node(graph, node) {
+            n.properties.reserve(properties.len());
+        }
         for (key, value) in properties {
             let key: Cow<'a, str> = if key.starts_with("_:") {
                 Cow::Owned(self.blank_nodes.generate(Some(key)))
             } else {
                 Cow::Borrowed(key.as_str())
             };
-            self.values(graph, node, &key);
+            let before = self.node(graph, node).map_or(0, |n| n.properties.len());
             self.generate(
                 value,
                 graph,
@@ -440,6 +450,11 @@ impl<'a, 'g> Generator<'a, 'g> {
                 Target::Property,
                 depth + 1,
             )?;
+            if let Some(n) = self.node(graph, node)
+                && n.properties.len() == before
+            {
+                n.empty_properties.push(key);
+            }
         }
         Ok(())
     }

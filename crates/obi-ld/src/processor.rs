@@ -3,6 +3,7 @@
 
 use std::cell::Cell;
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use serde_json::Value;
@@ -211,7 +212,7 @@ impl<'a> Env<'a> {
         ctx: &Value,
         base_url: Option<&str>,
     ) -> Result<Arc<ActiveContext>, Error> {
-        let text = ctx.to_string();
+        let text = cache_key_text(ctx);
         if text.len() > MAX_CACHED_CONTEXT_BYTES {
             return self.process(active, ctx, base_url, ProcessFlags::default());
         }
@@ -230,6 +231,38 @@ impl<'a> Env<'a> {
         make_room(&mut cache, self.caches.max_entries);
         cache.insert(key, (Arc::clone(active), Arc::clone(&r)));
         Ok(r)
+    }
+}
+
+/// The text an embedded context is cached under: its JSON serialization, or for the usual
+/// context (a URL or an array of URLs) a cheaper unambiguous form that no serialization
+/// has (it starts with a control character, which JSON text never does).
+fn cache_key_text(ctx: &Value) -> String {
+    fn push_url(out: &mut String, url: &str) {
+        // Writing to a String cannot fail.
+        let _ = write!(out, "{}:{url}", url.len());
+    }
+    match ctx {
+        Value::String(url) => {
+            let mut out = String::with_capacity(url.len() + 8);
+            out.push('\u{1}');
+            push_url(&mut out, url);
+            out
+        }
+        Value::Array(items) if items.iter().all(Value::is_string) => {
+            let len = items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::len)
+                .sum::<usize>();
+            let mut out = String::with_capacity(len + 8 * items.len() + 1);
+            out.push('\u{2}');
+            for url in items.iter().filter_map(Value::as_str) {
+                push_url(&mut out, url);
+            }
+            out
+        }
+        other => other.to_string(),
     }
 }
 
@@ -294,5 +327,37 @@ impl Processor {
         write(&self.caches.documents).clear();
         write(&self.caches.scoped).clear();
         write(&self.caches.embedded).clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cache_key_text;
+    use serde_json::json;
+
+    #[test]
+    fn embedded_context_cache_keys_tell_contexts_apart() {
+        let contexts = [
+            json!("https://a.example/"),
+            json!(["https://a.example/"]),
+            json!(["https://a.example/", "https://b.example/"]),
+            json!(["https://a.example/https://b.example/"]),
+            json!(["https://a.example/", {"x": "https://b.example/"}]),
+            json!([]),
+            json!({"@vocab": "https://a.example/"}),
+            json!(null),
+        ];
+        let keys: Vec<String> = contexts.iter().map(cache_key_text).collect();
+        for (i, a) in keys.iter().enumerate() {
+            for b in &keys[i + 1..] {
+                assert_ne!(a, b);
+            }
+        }
+        // Same context, same key.
+        assert_eq!(
+            cache_key_text(&json!(["https://a.example/"])),
+            keys[1],
+            "keys are deterministic"
+        );
     }
 }

@@ -4,8 +4,10 @@
 //! for `@json` literals.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use obi_rdf::vocab::{rdf, xsd};
 use obi_rdf::{BlankNode, GraphName, Literal, NamedNode, Quad, Subject, Term};
@@ -170,11 +172,29 @@ pub fn expanded_to_rdf(expanded: &Value, options: &ToRdfOptions) -> Result<Vec<Q
     let mut graphs = std::mem::take(&mut generator.map.graphs);
     drop(generator);
     graphs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    // Room for every quad but list and compound-literal ones, and for every identifier.
+    let (mut quads, mut nodes) = (0, 0);
+    for (_, graph) in &mut graphs {
+        graph.nodes.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        for node in &mut graph.nodes {
+            node.sort_properties();
+            quads += node.types.len()
+                + node
+                    .properties
+                    .iter()
+                    .map(|(_, item)| item_quads(item))
+                    .sum::<usize>();
+        }
+        nodes += graph.nodes.len();
+    }
     let mut out = Serializer {
         options,
         blank_nodes: &mut blank_nodes,
-        quads: Vec::new(),
-        resources: FastMap::with_capacity_and_hasher(64, Default::default()),
+        quads: Vec::with_capacity(quads),
+        resources: FastMap::with_capacity_and_hasher(
+            (2 * nodes).next_power_of_two().clamp(16, 4096),
+            Default::default(),
+        ),
     };
     for (graph_name, graph) in &graphs {
         let graph_name = if graph_name == DEFAULT_GRAPH {
@@ -186,9 +206,7 @@ pub fn expanded_to_rdf(expanded: &Value, options: &ToRdfOptions) -> Result<Vec<Q
                 None => continue,
             }
         };
-        let mut nodes: Vec<&Node<'_>> = graph.nodes.iter().collect();
-        nodes.sort_unstable_by(|a, b| a.id.cmp(&b.id));
-        for node in nodes {
+        for node in &graph.nodes {
             let Some(subject) = out.resource(&node.id, "subject")? else {
                 continue;
             };
@@ -214,6 +232,14 @@ pub fn to_rdf(
         &expanded,
         &ToRdfOptions::new().with_safe_mode(options.safe_mode),
     )
+}
+
+/// The number of quads `item` makes (compound literals aside): one, plus two per list entry.
+fn item_quads(item: &Item<'_>) -> usize {
+    match item {
+        Item::List(items) => 1 + items.iter().map(|i| 1 + item_quads(i)).sum::<usize>(),
+        _ => 1,
+    }
 }
 
 struct Serializer<'a, 'o> {
@@ -248,6 +274,45 @@ fn well_formed_iri(iri: &str) -> Option<NamedNode> {
     NamedNode::new(iri).ok()
 }
 
+/// Entries the per-thread cache of checked IRIs keeps at most (it is emptied when full).
+const IRI_CACHE_ENTRIES: usize = 4096;
+/// Bytes of IRI text the per-thread cache keeps at most (it is emptied when full).
+const IRI_CACHE_BYTES: usize = 1 << 18;
+
+/// Well-formed IRIs already checked on this thread, shared: documents of one kind use the
+/// same vocabulary (properties, types, datatypes), so converting the next one neither checks
+/// nor allocates those again. Bounded by [`IRI_CACHE_ENTRIES`] and [`IRI_CACHE_BYTES`]; it
+/// lives across documents and is keyed by their text, so it hashes with std's SipHash.
+#[derive(Default)]
+struct IriCache {
+    iris: HashMap<Arc<str>, NamedNode>,
+    bytes: usize,
+}
+
+thread_local! {
+    static IRI_CACHE: RefCell<IriCache> = RefCell::new(IriCache::default());
+}
+
+/// [`well_formed_iri`] through this thread's cache of checked IRIs.
+fn cached_well_formed_iri(iri: &str) -> Option<NamedNode> {
+    IRI_CACHE.with(|cache| {
+        let Ok(mut cache) = cache.try_borrow_mut() else {
+            return well_formed_iri(iri);
+        };
+        if let Some(known) = cache.iris.get(iri) {
+            return Some(known.clone());
+        }
+        let node = well_formed_iri(iri)?;
+        if cache.iris.len() >= IRI_CACHE_ENTRIES || cache.bytes + iri.len() > IRI_CACHE_BYTES {
+            cache.iris.clear();
+            cache.bytes = 0;
+        }
+        cache.bytes += iri.len();
+        cache.iris.insert(Arc::from(iri), node.clone());
+        Some(node)
+    })
+}
+
 impl<'a> Serializer<'a, '_> {
     fn dropped(&self, what: &str, value: &str) -> Result<(), ToRdfError> {
         if self.options.safe_mode {
@@ -262,18 +327,18 @@ impl<'a> Serializer<'a, '_> {
     /// An IRI or blank node identifier as an RDF resource; `None` (dropped) when not
     /// well-formed.
     fn resource(&mut self, id: &'a str, what: &str) -> Result<Option<Subject>, ToRdfError> {
-        if let Some(known) = self.resources.get(id) {
-            return match known {
-                Some(s) => Ok(Some(s.clone())),
-                None => self.dropped(what, id).map(|()| None),
-            };
-        }
-        let resource = if let Some(label) = id.strip_prefix("_:") {
-            BlankNode::new(label).ok().map(Subject::BlankNode)
-        } else {
-            well_formed_iri(id).map(Subject::NamedNode)
+        // One hash of `id` whether it is known or not.
+        let resource = match self.resources.entry(id) {
+            std::collections::hash_map::Entry::Occupied(known) => known.get().clone(),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                let resource = if let Some(label) = id.strip_prefix("_:") {
+                    BlankNode::new(label).ok().map(Subject::BlankNode)
+                } else {
+                    cached_well_formed_iri(id).map(Subject::NamedNode)
+                };
+                slot.insert(resource).clone()
+            }
         };
-        self.resources.insert(id, resource.clone());
         match resource {
             Some(s) => Ok(Some(s)),
             None => self.dropped(what, id).map(|()| None),
@@ -324,14 +389,25 @@ impl<'a> Serializer<'a, '_> {
                 }
             }
         }
-        for (property, values) in &node.properties {
-            let Some(predicate) = self.predicate(property)? else {
+        for property in &node.empty_properties {
+            self.predicate(property)?;
+        }
+        // Properties are grouped by name (`Node::sort_properties`): one predicate per group.
+        let mut current: Option<(&str, Option<NamedNode>)> = None;
+        for (property, item) in &node.properties {
+            let predicate = match &current {
+                Some((p, predicate)) if *p == property.as_ref() => predicate.clone(),
+                _ => {
+                    let predicate = self.predicate(property)?;
+                    current = Some((property, predicate.clone()));
+                    predicate
+                }
+            };
+            let Some(predicate) = predicate else {
                 continue;
             };
-            for item in values {
-                if let Some(object) = self.object(item, graph)? {
-                    self.push(subject.clone(), predicate.clone(), object, graph);
-                }
+            if let Some(object) = self.object(item, graph)? {
+                self.push(subject.clone(), predicate, object, graph);
             }
         }
         Ok(())
@@ -709,6 +785,50 @@ mod tests {
         let err =
             expanded_to_rdf(&expanded, &ToRdfOptions::new().with_safe_mode(true)).unwrap_err();
         assert!(matches!(err, ToRdfError::SafeMode { .. }), "{err}");
+    }
+
+    #[test]
+    fn safe_mode_checks_properties_without_values() {
+        // The node map keeps a property given no value, so safe mode still refuses its IRI.
+        let expanded = json!([{"@id": "http://example.com/s", "relative": []}]);
+        assert!(
+            expanded_to_rdf(&expanded, &ToRdfOptions::new())
+                .unwrap()
+                .is_empty()
+        );
+        assert!(matches!(
+            expanded_to_rdf(&expanded, &ToRdfOptions::new().with_safe_mode(true)),
+            Err(ToRdfError::SafeMode { .. })
+        ));
+        let fine = json!([{"@id": "http://example.com/s", "http://example.com/p": []}]);
+        assert!(
+            expanded_to_rdf(&fine, &ToRdfOptions::new().with_safe_mode(true))
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn iri_cache_is_bounded_and_checks_once() {
+        for i in 0..IRI_CACHE_ENTRIES + 10 {
+            let iri = format!("https://example.com/{i}");
+            let node = cached_well_formed_iri(&iri).unwrap();
+            assert_eq!(node.as_str(), iri);
+            assert_eq!(cached_well_formed_iri(&iri).unwrap(), node);
+        }
+        IRI_CACHE.with(|c| {
+            let c = c.borrow();
+            assert!(c.iris.len() <= IRI_CACHE_ENTRIES && c.bytes <= IRI_CACHE_BYTES);
+        });
+        let long = format!("https://example.com/{}", "x".repeat(IRI_CACHE_BYTES / 2));
+        for _ in 0..3 {
+            assert!(cached_well_formed_iri(&long).is_some());
+            IRI_CACHE.with(|c| assert!(c.borrow().bytes <= IRI_CACHE_BYTES));
+        }
+        for bad in ["relative", "http://a/b#c#d", "http://a/b c", ""] {
+            assert_eq!(cached_well_formed_iri(bad), None, "{bad}");
+            assert_eq!(cached_well_formed_iri(bad), None, "{bad}");
+        }
     }
 
     #[test]

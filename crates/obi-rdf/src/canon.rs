@@ -422,11 +422,11 @@ impl<'a> State<'a> {
     /// from equal quads reveal duplicate quads, which are then left out of every hash.
     fn hash_first_degree_all(&mut self) {
         let mut buffer = String::with_capacity(self.quads.len() * 96);
-        // Per node: (start, end, quad) of each line in `buffer`, sorted by line.
-        let mut per_node: Vec<Vec<(u32, u32, u32)>> = Vec::with_capacity(self.labels.len());
+        // Every node's lines, node after node: (start, end, quad); `groups` ends each node's.
+        let mut spans: Vec<(u32, u32, u32)> = Vec::with_capacity(self.quads.len() * 2);
+        let mut groups: Vec<usize> = Vec::with_capacity(self.labels.len());
         for (node, list) in self.node_quads.iter().enumerate() {
             let node = u32::try_from(node).unwrap_or(u32::MAX);
-            let mut lines = Vec::with_capacity(list.len());
             for &qi in list {
                 let (Some(quad), Some(&nodes)) = (
                     self.quads.get(qi as usize),
@@ -438,36 +438,48 @@ impl<'a> State<'a> {
                 write_quad(&mut buffer, quad, nodes, |i, out| {
                     out.push_str(if i == node { "_:a" } else { "_:z" });
                 });
-                lines.push((
+                spans.push((
                     u32::try_from(start).unwrap_or(u32::MAX),
                     u32::try_from(buffer.len()).unwrap_or(u32::MAX),
                     qi,
                 ));
             }
-            let text = |l: &(u32, u32, u32)| buffer.get(l.0 as usize..l.1 as usize).unwrap_or("");
-            lines.sort_unstable_by(|a, b| text(a).cmp(text(b)));
-            for pair in lines.windows(2) {
-                if let [a, b] = pair
-                    && text(a) == text(b)
-                    && self.quads.get(a.2 as usize) == self.quads.get(b.2 as usize)
-                {
-                    let later = a.2.max(b.2) as usize;
-                    if let Some(d) = self.duplicate.get_mut(later) {
-                        *d = true;
+            groups.push(spans.len());
+        }
+        // (line, quad), each node's lines sorted: the slices are compared directly.
+        let mut lines: Vec<(&str, u32)> = spans
+            .iter()
+            .map(|&(s, e, q)| (buffer.get(s as usize..e as usize).unwrap_or(""), q))
+            .collect();
+        let mut begin = 0;
+        for &end in &groups {
+            if let Some(group) = lines.get_mut(begin..end) {
+                group.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                for pair in group.windows(2) {
+                    if let [a, b] = pair
+                        && a.0 == b.0
+                        && self.quads.get(a.1 as usize) == self.quads.get(b.1 as usize)
+                    {
+                        let later = a.1.max(b.1) as usize;
+                        if let Some(d) = self.duplicate.get_mut(later) {
+                            *d = true;
+                        }
                     }
                 }
             }
-            per_node.push(lines);
+            begin = end;
         }
-        for lines in &per_node {
+        let mut begin = 0;
+        for &end in &groups {
             let mut digest = Digester::new(self.config.hash);
-            for l in lines {
-                if self.duplicate.get(l.2 as usize) == Some(&true) {
+            for l in lines.get(begin..end).unwrap_or_default() {
+                if self.duplicate.get(l.1 as usize) == Some(&true) {
                     continue;
                 }
-                digest.update(buffer.get(l.0 as usize..l.1 as usize).unwrap_or(""));
+                digest.update(l.0);
             }
             self.first_degree.push(digest.finish_hex());
+            begin = end;
         }
     }
 
@@ -603,19 +615,23 @@ impl<'a> State<'a> {
     /// The [canonicalization algorithm](https://www.w3.org/TR/rdf-canon/#canon-algorithm),
     /// steps 3 to 5.
     fn run(&mut self) -> Result<(), CanonError> {
-        let count = self.labels.len();
-        let mut by_hash: BTreeMap<String, Vec<u32>> = BTreeMap::new();
         self.hash_first_degree_all();
-        for (node, h) in self.first_degree.iter().enumerate().take(count) {
-            let node = u32::try_from(node).unwrap_or(u32::MAX);
-            by_hash.entry(h.clone()).or_default().push(node);
-        }
+        // Nodes in first-degree hash order (ties in node order): runs of one hash.
+        let first_degree = &self.first_degree;
+        let hash_of = |n: u32| first_degree.get(n as usize).map_or("", String::as_str);
+        let mut order: Vec<u32> =
+            (0..u32::try_from(first_degree.len()).unwrap_or(u32::MAX)).collect();
+        order.sort_by(|&a, &b| hash_of(a).cmp(hash_of(b)));
+        let mut unique = Vec::with_capacity(order.len());
         let mut shared = Vec::new();
-        for (_, nodes) in by_hash {
-            match nodes.as_slice() {
-                [single] => self.issue_canonical(*single),
-                _ => shared.push(nodes),
+        for run in order.chunk_by(|&a, &b| hash_of(a) == hash_of(b)) {
+            match run {
+                [single] => unique.push(*single),
+                _ => shared.push(run.to_vec()),
             }
+        }
+        for node in unique {
+            self.issue_canonical(node);
         }
         for nodes in shared {
             let mut results = Vec::with_capacity(nodes.len());
@@ -651,17 +667,22 @@ impl<'a> State<'a> {
             })
             .collect();
         let mut buffer = String::with_capacity(self.quads.len() * 112);
-        let mut lines: Vec<(usize, usize, usize)> = Vec::with_capacity(self.quads.len());
-        for (i, (quad, nodes)) in self.quads.iter().zip(&self.quad_nodes).enumerate() {
-            let start = buffer.len();
+        let mut ends: Vec<usize> = Vec::with_capacity(self.quads.len());
+        for (quad, nodes) in self.quads.iter().zip(&self.quad_nodes) {
             write_quad(&mut buffer, quad, *nodes, |n, out| {
                 out.push_str(c14n.get(n as usize).map_or("_:c14n", String::as_str));
             });
-            lines.push((start, buffer.len(), i));
+            ends.push(buffer.len());
         }
-        let text = |l: &(usize, usize, usize)| buffer.get(l.0..l.1).unwrap_or("");
-        lines.sort_unstable_by(|a, b| text(a).cmp(text(b)));
-        lines.dedup_by(|a, b| text(a) == text(b));
+        // (line, quad index), sorted by line: the slices are compared directly.
+        let mut lines: Vec<(&str, usize)> = Vec::with_capacity(ends.len());
+        let mut start = 0;
+        for (i, &end) in ends.iter().enumerate() {
+            lines.push((buffer.get(start..end).unwrap_or(""), i));
+            start = end;
+        }
+        lines.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        lines.dedup_by(|a, b| a.0 == b.0);
         let mut nquads = String::with_capacity(buffer.len());
         let mut quads = Vec::with_capacity(if with_quads { lines.len() } else { 0 });
         let label_count = if with_quads { self.labels.len() } else { 0 };
@@ -678,11 +699,11 @@ impl<'a> State<'a> {
                 .unwrap_or_else(|| BlankNode::new_unchecked("c14n"))
         };
         for line in &lines {
-            nquads.push_str(text(line));
+            nquads.push_str(line.0);
             if !with_quads {
                 continue;
             }
-            let (Some(quad), Some(nodes)) = (self.quads.get(line.2), self.quad_nodes.get(line.2))
+            let (Some(quad), Some(nodes)) = (self.quads.get(line.1), self.quad_nodes.get(line.1))
             else {
                 continue;
             };

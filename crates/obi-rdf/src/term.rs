@@ -368,6 +368,13 @@ pub(crate) fn write_escaped_string<W: fmt::Write + ?Sized>(
     value: &str,
 ) -> fmt::Result {
     let bytes = value.as_bytes();
+    // Most values need no escape: one branch-free (vectorizable) scan, then one copy.
+    let needs_escape = bytes.iter().fold(false, |acc, &b| {
+        acc | (b < 0x20) | (b == b'"') | (b == b'\\') | (b == 0x7F)
+    });
+    if !needs_escape {
+        return out.write_str(value);
+    }
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let escape: Option<&str> = match b {
