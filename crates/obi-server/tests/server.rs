@@ -606,6 +606,64 @@ fn bulk_jobs(ctx: Ctx) -> Fut {
     })
 }
 
+/// Three workers (three app states over one database, as instances behind a load balancer
+/// on one PostgreSQL) race on one job: every row is awarded exactly once, counted once.
+fn bulk_job_with_competing_workers(ctx: Ctx) -> Fut {
+    Box::pin(async move {
+        let mut extra = Vec::new();
+        for _ in 0..2 {
+            let state = AppState::new(
+                ctx.store.clone(),
+                ctx.sealer.clone(),
+                PUBLIC_URL,
+                obi_verify::Options::new(),
+            );
+            extra.push(app(state, AppLimits::default()));
+        }
+        let iid = id_of(&new_issuer(&ctx, "Raced Body").await?)?;
+        let aid = new_achievement(&ctx, &iid, "Raced").await?;
+        const N: usize = 300;
+        let rows: Vec<Value> = (0..N)
+            .map(|i| json!({"recipient": format!("race{i}@example.org")}))
+            .collect();
+        let accepted = post_json(
+            &ctx,
+            &format!("/api/issuers/{iid}/awards/bulk?achievementId={aid}"),
+            Some(&ctx.admin),
+            Value::Array(rows),
+        )
+        .await?
+        .expect(StatusCode::ACCEPTED)?
+        .json()?;
+        let location = accepted["location"].as_str().ok_or("location")?.to_owned();
+        let job = wait_job(&ctx, &location, &ctx.admin).await?;
+        ensure(
+            job["done"] == json!(N) && job["failed"] == json!(0),
+            format!("raced job: {job}"),
+        )?;
+        let page = get(
+            &ctx,
+            &format!("/api/issuers/{iid}/awards?limit=1000"),
+            Some(&ctx.admin),
+        )
+        .await?
+        .expect(StatusCode::OK)?
+        .json()?;
+        let keys: std::collections::BTreeSet<&str> = page["items"]
+            .as_array()
+            .ok_or("items")?
+            .iter()
+            .filter_map(|i| i["rowKey"].as_str())
+            .collect();
+        ensure(
+            page["total"] == json!(N) && keys.len() == N,
+            format!("{} awards, {} row keys", page["total"], keys.len()),
+        )?;
+        drop(extra);
+        Ok(())
+    })
+}
+
 /// OB 2.0 hosted awards served over a real 127.0.0.1 listener and verified by obi's verifier
 /// fetching from it.
 fn ob2_hosted_over_http(ctx: Ctx) -> Fut {
@@ -1803,6 +1861,10 @@ fn awards_are_signed_hosted_and_verify(ctx: Ctx) -> Fut {
 const CASES: &[Case] = &[
     ("bulk_jobs", bulk_jobs),
     ("status_lists", status_lists),
+    (
+        "bulk_job_with_competing_workers",
+        bulk_job_with_competing_workers,
+    ),
     ("ob2_hosted_over_http", ob2_hosted_over_http),
     (
         "awards_are_signed_hosted_and_verify",
