@@ -644,6 +644,9 @@ pub(super) fn endorsement(run: &mut Run<'_>, value: &Value, endorsed: &str) {
             None
         }
     };
+    // Read as validator-core does: compacted with the OB 2.0 context (JSONLD_COMPACT_DATA).
+    let fetcher = std::sync::Arc::clone(&run.options.fetcher);
+    let doc = doc.and_then(|d| super::jsonld::compact_ob2(&mut run.f, &*fetcher, d));
     let mut label = match value {
         Value::String(s) => s.clone(),
         _ => "(embedded)".to_owned(),
