@@ -622,15 +622,28 @@ impl Store {
         public_pem: &str,
         sealed_key: &str,
     ) -> Result<()> {
-        self.transaction(vec![(
-            "INSERT INTO ob2_keys (issuer_id, public_pem, sealed_key, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (issuer_id) DO NOTHING",
-            vec![
-                Param::Text(issuer_id.to_owned()),
-                Param::Text(public_pem.to_owned()),
-                Param::Text(sealed_key.to_owned()),
-                Param::Text(now()),
-            ],
-        )])
+        // One transaction: the key, and its audit entry only when this key is the one stored.
+        self.transaction(vec![
+            (
+                "INSERT INTO ob2_keys (issuer_id, public_pem, sealed_key, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (issuer_id) DO NOTHING",
+                vec![
+                    Param::Text(issuer_id.to_owned()),
+                    Param::Text(public_pem.to_owned()),
+                    Param::Text(sealed_key.to_owned()),
+                    Param::Text(now()),
+                ],
+            ),
+            (
+                "INSERT INTO audit_log (at, actor, action, target, detail) \
+                 SELECT $1, 'system', 'issuer.ob2_key', $2, 'RS256 key created' \
+                 WHERE EXISTS (SELECT 1 FROM ob2_keys WHERE issuer_id = $2 AND sealed_key = $3)",
+                vec![
+                    Param::Text(now()),
+                    Param::Text(issuer_id.to_owned()),
+                    Param::Text(sealed_key.to_owned()),
+                ],
+            ),
+        ])
         .await?;
         Ok(())
     }

@@ -744,6 +744,11 @@ fn ob2_hosted_over_http(ctx: Ctx) -> Fut {
                     .await
                     .map_err(|e| e.to_string())
             };
+            let audit = live.store.audit_entries().await.map_err(|e| e.to_string())?;
+            ensure(
+                audit.iter().filter(|(_, act, t)| act == "issuer.ob2_key" && *t == iid).count() == 1,
+                "the OB 2.0 key creation is audited once",
+            )?;
             let report = verify_jws(options.clone(), jws.clone()).await?;
             ensure(report.valid, format!("signed OB 2.0 assertion verifies: {}", report.to_json()))?;
             post_json(&live, &format!("/api/issuers/{iid}/awards/{sid}/revoke"), Some(&live.admin), json!({"reason": "withdrawn"}))
