@@ -70,6 +70,7 @@ enum Evidence {
     Many(Vec<String>),
 }
 
+#[derive(Debug)]
 struct RawRow {
     line: u64,
     recipient: String,
@@ -82,6 +83,36 @@ struct RawRow {
 fn non_empty(s: &str) -> Option<String> {
     let t = s.trim();
     (!t.is_empty()).then(|| t.to_owned())
+}
+
+/// 1-based line numbers of byte offsets, counted incrementally (the csv crate's own line
+/// count is off by one with CRLF line ends).
+struct Lines<'a> {
+    body: &'a [u8],
+    counted_to: usize,
+    line: u64,
+}
+
+impl Lines<'_> {
+    fn at(&mut self, byte: u64) -> u64 {
+        let mut byte = usize::try_from(byte)
+            .unwrap_or(usize::MAX)
+            .min(self.body.len());
+        // A record never starts with a line end (blank lines are skipped); with CRLF the
+        // reported start can be the LF of the previous line's end.
+        while matches!(self.body.get(byte), Some(b'\r' | b'\n')) {
+            byte += 1;
+        }
+        if byte >= self.counted_to {
+            let newlines = self.body[self.counted_to..byte]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count();
+            self.line += newlines as u64;
+            self.counted_to = byte;
+        }
+        self.line
+    }
 }
 
 /// Parses an RFC 4180 CSV with a header naming `recipient`, `name` and optionally
@@ -125,13 +156,18 @@ fn parse_csv(body: &[u8]) -> Result<(Vec<RawRow>, Vec<RowError>), AppError> {
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     let mut record = csv::ByteRecord::new();
+    let mut lines = Lines {
+        body,
+        counted_to: 0,
+        line: 1,
+    };
     loop {
-        let line_before = reader.position().line();
+        let line_before = lines.at(reader.position().byte());
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let line = e.position().map_or(line_before, csv::Position::line);
+                let line = e.position().map_or(line_before, |p| lines.at(p.byte()));
                 errors.push(RowError {
                     line,
                     message: format!("bad CSV: {e}"),
@@ -147,7 +183,9 @@ fn parse_csv(body: &[u8]) -> Result<(Vec<RawRow>, Vec<RowError>), AppError> {
                 "more than MAX_JOB_ROWS ({MAX_JOB_ROWS}) rows"
             )));
         }
-        let line = record.position().map_or(line_before, csv::Position::line);
+        let line = record
+            .position()
+            .map_or(line_before, |p| lines.at(p.byte()));
         if record.len() != headers.len() {
             errors.push(RowError {
                 line,
@@ -749,4 +787,70 @@ pub(crate) struct ListQuery {
     offset: Option<u32>,
     #[serde(default)]
     limit: Option<u32>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_rows_lines_and_fields() {
+        let csv = "\u{feff}Recipient,NAME,evidence\r\na@example.org,A,\r\n\"b@example.org\",\"B, with comma\",https://e.example/1 https://e.example/2\r\nc@example.org,\"C\nsecond line\",\r\nshort\r\n";
+        let (rows, errors) = parse_csv(csv.as_bytes()).unwrap();
+        // CRLF or LF, the same lines.
+        let lf = parse_csv(csv.replace("\r\n", "\n").as_bytes()).unwrap();
+        assert_eq!(
+            lf.0.iter().map(|r| r.line).collect::<Vec<_>>(),
+            rows.iter().map(|r| r.line).collect::<Vec<_>>()
+        );
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0].line, 2);
+        assert_eq!(rows[1].name.as_deref(), Some("B, with comma"));
+        assert_eq!(rows[1].evidence.len(), 2);
+        assert_eq!(rows[2].line, 4);
+        assert_eq!(rows[2].name.as_deref(), Some("C\nsecond line"));
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].line, 6, "{:?}", errors[0]);
+        assert!(errors[0].message.contains("fields"));
+    }
+
+    #[test]
+    fn csv_header_errors() {
+        for (csv, want) in [
+            ("recipient,colour\nx,y\n", "unknown column"),
+            ("recipient,name,name\n", "twice"),
+            ("recipient\na@b.org\n", "required column \"name\""),
+        ] {
+            match parse_csv(csv.as_bytes()) {
+                Err(AppError::BadRequest(m)) => {
+                    assert!(m.starts_with("line 1") && m.contains(want), "{m}");
+                }
+                other => panic!("{csv:?}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn csv_field_limit_and_utf8() {
+        let big = "x".repeat(MAX_FIELD_BYTES + 1);
+        let csv = format!("recipient,name\na@example.org,{big}\n");
+        let (rows, errors) = parse_csv(csv.as_bytes()).unwrap();
+        assert!(rows.is_empty());
+        assert!(errors[0].message.contains("MAX_FIELD_BYTES"));
+        let mut bytes = b"recipient,name\na@example.org,".to_vec();
+        bytes.extend_from_slice(&[0xff, 0xfe, b'\n']);
+        let (rows, errors) = parse_csv(&bytes).unwrap();
+        assert!(rows.is_empty() && errors[0].message.contains("UTF-8"));
+    }
+
+    #[test]
+    fn json_rows() {
+        let body = br#"[{"recipient":"a@example.org","evidence":"https://e.example/1"},{"recipient":"b@example.org","evidence":["https://e.example/2"]},{"recipient":"c@example.org","colour":"red"},7]"#;
+        let (rows, errors) = parse_json(body).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].evidence, ["https://e.example/1"]);
+        assert_eq!(rows[1].line, 2);
+        assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), [3, 4]);
+        assert!(matches!(parse_json(b"{}"), Err(AppError::BadRequest(_))));
+    }
 }
