@@ -86,11 +86,10 @@ impl RdfCanonicalizer for LdCanonicalizer {
                 }
                 other => ProofError::Document(format!("JSON-LD toRdf (safe mode): {other}")),
             })?;
-        let canonical = self
-            .canonicalizer
-            .canonicalize(&quads)
-            .map_err(|e| ProofError::Canonicalization(format!("RDFC-1.0: {e}")))?;
-        Ok(canonical.into_nquads())
+        // Only the N-Quads text is signed: skip building the relabelled quads and the map.
+        self.canonicalizer
+            .canonicalize_to_nquads(&quads)
+            .map_err(|e| ProofError::Canonicalization(format!("RDFC-1.0: {e}")))
     }
 }
 
