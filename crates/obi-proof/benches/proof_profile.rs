@@ -8,7 +8,14 @@
 //! `rdfc-verify-typical`, `rdfc-verify-complete`, `rdfc-sign-typical`, `rdfc-sign-complete`,
 //! `canon-typical`, `canon-complete`, `canon-config-typical`, `canon-config-complete`, `jwt-eddsa`, `jwt-es256`, `jwt-rs256`, `raw-eddsa`,
 //! `raw-es256`, `raw-rs256`.
+//!
+//! With `--features bench-mimalloc` the driver runs on mimalloc instead of the system (glibc)
+//! allocator: build both variants, copy the binaries aside and run them interleaved.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)] // profiling harness
+
+#[cfg(feature = "bench-mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::hint::black_box;
 
@@ -126,8 +133,13 @@ fn main() {
     // CPU time (user + system, from /proc on Linux) leaves out the time other processes held
     // the core, so on a loaded machine it is closer to the unloaded rate than wall time is.
     if let Some(cpu) = cpu.filter(|c| *c > 0.0) {
+        let allocator = if cfg!(feature = "bench-mimalloc") {
+            "mimalloc"
+        } else {
+            "system"
+        };
         println!(
-            "{op}: {n} in {cpu:.2} s CPU ({:.0}/s), {wall:.2} s wall ({:.0}/s)",
+            "{op} [{allocator}]: {n} in {cpu:.2} s CPU ({:.0}/s), {wall:.2} s wall ({:.0}/s)",
             n as f64 / cpu,
             n as f64 / wall
         );
