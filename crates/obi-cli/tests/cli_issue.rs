@@ -765,6 +765,40 @@ fn ob2_signed_and_hosted() {
         }
     }
     let _ = c;
+    // A 2.0 Endorsement of the badge class (hosted).
+    let badge_class = hosted["badge"].as_str().unwrap().to_string();
+    let e = ok(&obi(
+        &[
+            "issue",
+            "endorse",
+            "--issuer",
+            "iss/issuer.json",
+            "--subject",
+            &badge_class,
+            "--comment",
+            "Rigorous.",
+            "--format",
+            "ob2-hosted",
+            "--base-url",
+            base,
+            "-o",
+            "e.json",
+        ],
+        d,
+    ));
+    let endorsement: Value =
+        serde_json::from_slice(&std::fs::read(d.join("e.json")).unwrap()).unwrap();
+    assert_eq!(endorsement["type"], "Endorsement");
+    assert_eq!(endorsement["claim"]["id"], badge_class.as_str());
+    assert_eq!(endorsement["id"], e["id"]);
+    let rel = e["id"].as_str().unwrap().strip_prefix(base).unwrap();
+    assert!(d.join(format!("publish{rel}")).exists());
+    let v = verify("e.json");
+    println!(
+        "obi verify on the 2.0 endorsement: {:?} {}",
+        v.status.code(),
+        String::from_utf8_lossy(&v.stdout)
+    );
     // A 2.0 format without --base-url: a clear error.
     let bad = obi(
         &[

@@ -333,6 +333,75 @@ impl Issuer {
         })
     }
 
+    /// An Open Badges 2.0 `Endorsement` (hosted): this issuer endorses `subject` (a 2.0
+    /// Issuer, BadgeClass or Assertion id) with `comment`. Recorded and revocable like an
+    /// award; the document is published at `BASE/endorsements/UUID.json` with the issuer
+    /// profile.
+    ///
+    /// # Errors
+    /// [`IssueError::Input`] for a subject that is not a URI, an empty comment, a bad base URL
+    /// or a profile without email; [`IssueError::State`].
+    pub fn endorse_ob2(
+        &mut self,
+        subject: &str,
+        comment: &str,
+        base_url: &str,
+    ) -> Result<Ob2Issued> {
+        if !subject.contains(':') || subject.chars().any(char::is_whitespace) {
+            return Err(IssueError::Input(format!(
+                "--subject {subject:?} is not a URI (the id of an issuer, badge class or assertion)"
+            )));
+        }
+        if comment.trim().is_empty() {
+            return Err(IssueError::Input("an endorsement needs a --comment".into()));
+        }
+        if self
+            .profile()
+            .get("email")
+            .and_then(Value::as_str)
+            .is_none()
+        {
+            return Err(IssueError::Input(
+                "an Open Badges 2.0 Issuer needs an email: add \"email\" to issuer.json (or init with --email)".into(),
+            ));
+        }
+        let base = self.ob2_base(base_url)?;
+        let uuid = uuid::Uuid::new_v4();
+        let id = format!("{base}/endorsements/{uuid}.json");
+        let doc = json!({
+            "@context": OB2_CONTEXT,
+            "type": "Endorsement",
+            "id": id,
+            "claim": {"id": subject, "endorsementComment": comment},
+            "issuedOn": now(),
+            "issuer": format!("{base}/issuer.json"),
+            "verification": {"type": "hosted"},
+        });
+        let length = self.status_list_length();
+        self.state_mut().record(
+            &[NewRecord {
+                id: &id,
+                recipient: subject,
+                achievement: "endorsement",
+                row_key: None,
+            }],
+            length,
+        )?;
+        let has_key = self.dir().join(OB2_KEY_FILE).exists();
+        let publish = vec![
+            (format!("endorsements/{uuid}.json"), pretty(&doc)),
+            (
+                "issuer.json".into(),
+                pretty(&self.ob2_profile(&base, has_key)),
+            ),
+        ];
+        Ok(Ob2Issued {
+            id,
+            assertion: crate::Secured::Json(doc),
+            publish,
+        })
+    }
+
     /// The Open Badges 2.0 `RevocationList` to publish at `BASE/revocations.json`: the revoked
     /// 2.0 assertions (ids under the 2.0 base URL) with their reasons.
     ///

@@ -168,12 +168,17 @@ pub struct EndorseArgs {
     /// The endorsement's text.
     #[arg(long)]
     pub comment: String,
-    /// ob3-eddsa (default) or ob3-jwt.
+    /// ob3-eddsa (default), ob3-jwt or ob2-hosted (an Open Badges 2.0 Endorsement).
     #[arg(long, default_value = "ob3-eddsa")]
     pub format: String,
-    /// Credential ids under this URL instead of urn:uuid.
+    /// Credential ids under this URL instead of urn:uuid (ob2-hosted: required, where the
+    /// 2.0 documents are published).
     #[arg(long = "base-url")]
     pub base_url: Option<String>,
+    /// ob2-hosted: the directory to write the documents to publish (default: OUT's
+    /// directory/publish).
+    #[arg(long)]
+    pub publish: Option<PathBuf>,
     /// The output file.
     #[arg(short = 'o', long = "output")]
     pub output: PathBuf,
@@ -356,6 +361,10 @@ fn award(a: &AwardArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn bulk(a: &BulkArgs) -> anyhow::Result<ExitCode> {
+    if matches!(a.format.as_str(), "ob2-signed" | "ob2-hosted") {
+        // 2.0 awards are one at a time (`obi issue award --format ob2-…`) for now.
+        return super::not_yet_implemented(&format!("issue bulk --format {}", a.format));
+    }
     let format: Format = a.format.parse()?;
     let mut issuer = open(&a.issuer)?;
     let achievement = read_json(&a.achievement)?;
@@ -450,8 +459,23 @@ fn count_lines(path: &Path) -> anyhow::Result<u64> {
 }
 
 fn endorse(a: &EndorseArgs) -> anyhow::Result<ExitCode> {
-    if matches!(a.format.as_str(), "ob2-signed" | "ob2-hosted") {
-        return super::not_yet_implemented(&format!("issue endorse --format {}", a.format));
+    if a.format == "ob2-hosted" {
+        let Some(base) = a.base_url.as_deref() else {
+            bail!("--format ob2-hosted needs --base-url (where the 2.0 documents are published)");
+        };
+        let mut issuer = open(&a.issuer)?;
+        let issued = issuer.endorse_ob2(&a.subject, &a.comment, base)?;
+        let publish = a.publish.clone().unwrap_or_else(|| {
+            a.output
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+                .join("publish")
+        });
+        obi_issue::write_published(&publish, &issued.publish)?;
+        write_atomic(&a.output, &issued.assertion.to_file_bytes())?;
+        print(&json!({"id": issued.id, "file": a.output, "publish": publish}))?;
+        return Ok(super::EXIT_OK);
     }
     let format: Format = a.format.parse()?;
     let mut issuer = open(&a.issuer)?;
