@@ -152,7 +152,7 @@ def rows(f):
                                f.num("peer.unbake.late-10mb.png"), BAKERY, target))
     bulk = sorted({int(k.split(".")[2]) for k in f.v if k.startswith("obi.bulk.")})
     for n in bulk:
-        out.append(Row("bulk issuance from CSV (`obi issue init` + `obi issue bulk`), "
+        out.append(Row("bulk issuance from CSV (`obi issue bulk`), "
                        "credentials/s", f"{n:,} rows, peak RSS {mb(f.num(f'obi.bulk.{n}.rss_kb'))}",
                        f.num(f"obi.bulk.{n}"), None, "—",
                        ("≥ 5,000/s", lambda x: x >= 5000)))
