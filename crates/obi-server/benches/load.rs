@@ -269,12 +269,34 @@ fn post_json(path: String, token: Option<&str>, body: &Value) -> Req {
     }
 }
 
-fn run_backend(db: &str, store: Store, conns: usize, secs: f64, scenarios: &[String]) {
-    // The server: its own runtime, like `obi serve` (tokio's default worker count).
+fn run_backend(
+    db: &str,
+    url: &str,
+    options: &StoreOptions,
+    conns: usize,
+    secs: f64,
+    scenarios: &[String],
+) {
+    // The server: its own runtime, like `obi serve` (tokio's default worker count). The store
+    // connects on it (PostgreSQL connections are tasks of the runtime that opened them).
     let server_rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
+    let connected = server_rt.block_on(async {
+        tokio::time::timeout(Duration::from_secs(10), Store::connect(url, options)).await
+    });
+    let store = match connected {
+        Ok(Ok(store)) => store,
+        Ok(Err(e)) => {
+            println!("load: db={db} skipped: cannot connect to {url}: {e}");
+            return;
+        }
+        Err(_) => {
+            println!("load: db={db} skipped: connecting to {url} timed out");
+            return;
+        }
+    };
     let listener = server_rt
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();
@@ -405,15 +427,15 @@ fn main() {
         .collect();
     let dir = tempfile::tempdir().unwrap();
 
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
     let url = format!("sqlite://{}", dir.path().join("load.sqlite").display());
-    let sqlite = rt
-        .block_on(Store::connect(&url, &StoreOptions::default()))
-        .unwrap();
-    run_backend("sqlite", sqlite, conns, secs, &scenarios);
+    run_backend(
+        "sqlite",
+        &url,
+        &StoreOptions::default(),
+        conns,
+        secs,
+        &scenarios,
+    );
 
     let pg = std::env::var("OBI_BENCH_POSTGRES")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
@@ -421,12 +443,5 @@ fn main() {
         pg_schema: Some(format!("obi_load_{}", uuid::Uuid::new_v4().simple())),
         max_connections: 16,
     };
-    let connected = rt.block_on(async {
-        tokio::time::timeout(Duration::from_secs(10), Store::connect(&pg, &options)).await
-    });
-    match connected {
-        Ok(Ok(store)) => run_backend("postgres", store, conns, secs, &scenarios),
-        Ok(Err(e)) => println!("load: db=postgres skipped: cannot connect to {pg}: {e}"),
-        Err(_) => println!("load: db=postgres skipped: connecting to {pg} timed out"),
-    }
+    run_backend("postgres", &pg, &options, conns, secs, &scenarios);
 }
