@@ -3,6 +3,7 @@
 //! compaction (§6.3) and the compaction algorithm itself (§6.1).
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use serde_json::{Map, Value};
@@ -165,7 +166,7 @@ impl CompactContext {
             loader: Box::new(loader),
             caches,
             active,
-            inverses: Mutex::new(HashMap::new()),
+            inverses: Mutex::new(FastMap::default()),
         })
     }
 
@@ -217,7 +218,7 @@ fn compact_expanded_in(
 ) -> Result<Value, Error> {
     let context = unwrap_context(context);
     let active = active_context(env, context, compact_options)?;
-    let inverses = Mutex::new(HashMap::new());
+    let inverses = Mutex::new(FastMap::default());
     compact_with_active(env, expanded, context, &active, compact_options, &inverses)
 }
 
@@ -270,16 +271,60 @@ fn compact_with_active(
     Ok(Value::Object(result))
 }
 
+/// A multiply-rotate hasher (the idea of rustc's Fx hash) for the inverse-context maps: term
+/// selection looks up a handful of short keys per IRI compaction, where SipHash dominated
+/// the cost. Not flood-resistant, which is fine here: the maps' keys come from the
+/// compaction context (bounded by the context-processing limits), never from the document
+/// being compacted, which only looks keys up.
+#[derive(Debug, Default, Clone, Copy)]
+struct FastHasher(u64);
+
+impl FastHasher {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::K);
+    }
+}
+
+impl Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A `HashMap` with [`FastHasher`].
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+
 /// Term selection maps of one container of one IRI (§4.3): `@language`, `@type`, `@any`.
 #[derive(Debug, Default)]
 struct TypeLanguage {
-    language: HashMap<String, String>,
-    types: HashMap<String, String>,
-    any: HashMap<String, String>,
+    language: FastMap<String, String>,
+    types: FastMap<String, String>,
+    any: FastMap<String, String>,
 }
 
 impl TypeLanguage {
-    fn get(&self, which: &str) -> &HashMap<String, String> {
+    fn get(&self, which: &str) -> &FastMap<String, String> {
         match which {
             "@language" => &self.language,
             "@type" => &self.types,
@@ -289,14 +334,14 @@ impl TypeLanguage {
 }
 
 /// IRI -> container key -> type/language maps.
-type Inverse = HashMap<String, HashMap<String, TypeLanguage>>;
+type Inverse = FastMap<String, FastMap<String, TypeLanguage>>;
 
 /// A cached inverse context with the active context it was made from (kept alive, so its
 /// address is not reused).
 type InverseEntry = (Arc<ActiveContext>, Arc<Inverse>);
 
 /// Inverse contexts by active-context address.
-type InverseCache = Mutex<HashMap<usize, InverseEntry>>;
+type InverseCache = Mutex<FastMap<usize, InverseEntry>>;
 
 fn container_key(flags: u8) -> String {
     // Keyword names in lexicographic order, so the key is their sorted concatenation.
@@ -321,7 +366,7 @@ fn container_key(flags: u8) -> String {
 
 /// Inverse context creation (§4.3).
 fn create_inverse(ctx: &ActiveContext) -> Inverse {
-    let mut result = Inverse::new();
+    let mut result = Inverse::default();
     let default_language = ctx
         .language
         .as_deref()
@@ -339,7 +384,7 @@ fn create_inverse(ctx: &ActiveContext) -> Inverse {
                 t.any.insert("@none".to_owned(), term.clone());
                 t
             });
-        let set = |m: &mut HashMap<String, String>, k: String| {
+        let set = |m: &mut FastMap<String, String>, k: String| {
             m.entry(k).or_insert_with(|| term.clone());
         };
         if def.reverse {
@@ -538,14 +583,12 @@ impl Compactor<'_, '_> {
 
     /// Term selection (§4.4).
     fn select_term(
-        &self,
-        ctx: &Arc<ActiveContext>,
+        inverse: &Inverse,
         var: &str,
         containers: &[&str],
         type_language: &str,
-        preferred: &[String],
+        preferred: &[&str],
     ) -> Option<String> {
-        let inverse = self.inverse(ctx);
         let container_map = inverse.get(var)?;
         for c in containers {
             let Some(tl) = container_map.get(*c) else {
@@ -553,7 +596,7 @@ impl Compactor<'_, '_> {
             };
             let value_map = tl.get(type_language);
             for p in preferred {
-                if let Some(term) = value_map.get(p) {
+                if let Some(term) = value_map.get(*p) {
                     return Some(term.clone());
                 }
             }
@@ -571,8 +614,11 @@ impl Compactor<'_, '_> {
         vocab: bool,
         reverse: bool,
     ) -> Result<String, Error> {
-        if vocab && self.inverse(ctx).contains_key(var) {
-            let default_language = match (ctx.direction, &ctx.language) {
+        let inverse = if vocab { Some(self.inverse(ctx)) } else { None };
+        if let Some(inverse) = inverse.as_deref()
+            && inverse.contains_key(var)
+        {
+            let default_language = || match (ctx.direction, &ctx.language) {
                 (Some(d), l) => format!(
                     "{}_{}",
                     l.as_deref().unwrap_or("").to_ascii_lowercase(),
@@ -590,7 +636,7 @@ impl Compactor<'_, '_> {
             }
             let map = value.and_then(Value::as_object);
             let empty = Map::new();
-            let mut containers: Vec<&str> = Vec::new();
+            let mut containers: Vec<&str> = Vec::with_capacity(16);
             let mut type_language = "@language";
             let mut tl_value: Option<String> = None;
             if map.is_some_and(|m| m.contains_key("@index")) && !value.is_some_and(is_graph_object)
@@ -611,7 +657,7 @@ impl Compactor<'_, '_> {
                 let mut common_language: Option<String> = None;
                 let mut common_type: Option<String> = None;
                 if list.is_empty() {
-                    common_language = Some(default_language.clone());
+                    common_language = Some(default_language());
                 }
                 for item in list {
                     let mut item_language = "@none".to_owned();
@@ -723,9 +769,9 @@ impl Compactor<'_, '_> {
                 }
             }
             let tl_value = tl_value.unwrap_or_else(|| "@null".to_owned());
-            let mut preferred: Vec<String> = Vec::new();
+            let mut preferred: Vec<&str> = Vec::with_capacity(8);
             if tl_value == "@reverse" {
-                preferred.push("@reverse".to_owned());
+                preferred.push("@reverse");
             }
             let id = map.and_then(|m| m.get("@id")).and_then(Value::as_str);
             if let (true, Some(id)) = (tl_value == "@id" || tl_value == "@reverse", id) {
@@ -734,13 +780,13 @@ impl Compactor<'_, '_> {
                     .term(&compacted)
                     .is_some_and(|d| d.iri.as_deref() == Some(id));
                 if same {
-                    preferred.extend(["@vocab".into(), "@id".into(), "@none".into()]);
+                    preferred.extend(["@vocab", "@id", "@none"]);
                 } else {
-                    preferred.extend(["@id".into(), "@vocab".into(), "@none".into()]);
+                    preferred.extend(["@id", "@vocab", "@none"]);
                 }
             } else {
-                preferred.push(tl_value);
-                preferred.push("@none".to_owned());
+                preferred.push(&tl_value);
+                preferred.push("@none");
                 if value_is_list
                     && map
                         .and_then(|m| m.get("@list"))
@@ -750,13 +796,16 @@ impl Compactor<'_, '_> {
                     type_language = "@any";
                 }
             }
-            preferred.push("@any".to_owned());
-            let with_underscore: Vec<String> = preferred
-                .iter()
-                .filter_map(|p| p.find('_').map(|i| p[i..].to_owned()))
-                .collect();
-            preferred.extend(with_underscore);
-            if let Some(term) = self.select_term(ctx, var, &containers, type_language, &preferred) {
+            preferred.push("@any");
+            for i in 0..preferred.len() {
+                let p = preferred[i];
+                if let Some(at) = p.find('_') {
+                    preferred.push(&p[at..]);
+                }
+            }
+            if let Some(term) =
+                Self::select_term(inverse, var, &containers, type_language, &preferred)
+            {
                 return Ok(term);
             }
         }
@@ -1142,10 +1191,10 @@ impl Compactor<'_, '_> {
                 };
                 let mut compacted =
                     self.compact(&active, Some(&item_property), inner, depth + 1)?;
-                let index_def = active
+                let index_def: &str = active
                     .term(&item_property)
-                    .and_then(|d| d.index.clone())
-                    .unwrap_or_else(|| "@index".to_owned());
+                    .and_then(|d| d.index.as_deref())
+                    .unwrap_or("@index");
                 let nest = self.nest_target(&active, &item_property, &mut result)?;
                 if is_list {
                     if !compacted.is_array() {
@@ -1267,8 +1316,8 @@ impl Compactor<'_, '_> {
                             .map(str::to_owned);
                     } else if container & container::INDEX != 0 {
                         let expanded_key = active
-                            .expand_iri(&index_def, false, true)
-                            .map_or_else(|| index_def.clone(), std::borrow::Cow::into_owned);
+                            .expand_iri(index_def, false, true)
+                            .map_or_else(|| index_def.to_owned(), std::borrow::Cow::into_owned);
                         container_key =
                             self.compact_iri(&active, &expanded_key, None, true, false)?;
                         // The property may have compacted to another term (its value chose

@@ -4,7 +4,7 @@
 //! with another context, aliases, full IRIs or `@graph` verifies as its canonical form, and
 //! a context that changes what an OB 2.0 term means is reported.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
@@ -137,7 +137,7 @@ pub(crate) fn compact_ob2(f: &mut Findings, fetcher: &dyn Fetch, doc: Value) -> 
             return None;
         }
     };
-    let Value::Object(mut out) = compacted else {
+    let Value::Object(out) = compacted else {
         return Some(doc);
     };
     if let Some(graph) = out.get("@graph") {
@@ -186,17 +186,28 @@ pub(crate) fn compact_ob2(f: &mut Findings, fetcher: &dyn Fetch, doc: Value) -> 
         );
     }
     // Keep the original key order where it survives, so reports read like the input.
-    let mut ordered = Map::with_capacity(out.len());
-    if let Some(c) = out.remove("@context") {
-        ordered.insert("@context".to_owned(), c);
-    }
-    for key in node.keys() {
-        if let Some(v) = out.remove(key) {
-            ordered.insert(key.clone(), v);
-        }
-    }
-    ordered.append(&mut out);
-    Some(Value::Object(ordered))
+    // (One pass and a stable sort: removing keys one by one from the compacted map shifts
+    // its entries each time.)
+    let position: HashMap<&str, usize> = node
+        .keys()
+        .enumerate()
+        .map(|(i, k)| (k.as_str(), i + 1))
+        .collect();
+    let mut entries: Vec<(usize, String, Value)> = out
+        .into_iter()
+        .map(|(k, v)| {
+            let rank = if k == "@context" {
+                0
+            } else {
+                position.get(k.as_str()).copied().unwrap_or(usize::MAX)
+            };
+            (rank, k, v)
+        })
+        .collect();
+    entries.sort_by_key(|e| e.0);
+    Some(Value::Object(
+        entries.into_iter().map(|(_, k, v)| (k, v)).collect(),
+    ))
 }
 
 /// What `key` expands to under `context` (for the message): "means <IRI>" or "is dropped".
