@@ -333,8 +333,10 @@ impl TypeLanguage {
     }
 }
 
-/// IRI -> container key -> type/language maps.
-type Inverse = FastMap<String, FastMap<String, TypeLanguage>>;
+/// IRI -> container (the [`container`] flags; the spec's container key is their keyword
+/// names sorted and concatenated, `@none` for none) -> type/language maps. A term has one
+/// container, so an IRI has a few entries: a short list beats hashing the key.
+type Inverse = FastMap<String, Vec<(u8, TypeLanguage)>>;
 
 /// A cached inverse context with the active context it was made from (kept alive, so its
 /// address is not reused).
@@ -342,27 +344,6 @@ type InverseEntry = (Arc<ActiveContext>, Arc<Inverse>);
 
 /// Inverse contexts by active-context address.
 type InverseCache = Mutex<FastMap<usize, InverseEntry>>;
-
-fn container_key(flags: u8) -> String {
-    // Keyword names in lexicographic order, so the key is their sorted concatenation.
-    const NAMES: [(u8, &str); 7] = [
-        (container::GRAPH, "@graph"),
-        (container::ID, "@id"),
-        (container::INDEX, "@index"),
-        (container::LANGUAGE, "@language"),
-        (container::LIST, "@list"),
-        (container::SET, "@set"),
-        (container::TYPE, "@type"),
-    ];
-    if flags == 0 {
-        return "@none".to_owned();
-    }
-    NAMES
-        .iter()
-        .filter(|(f, _)| flags & f != 0)
-        .map(|(_, n)| *n)
-        .collect()
-}
 
 /// Inverse context creation (§4.3).
 fn create_inverse(ctx: &ActiveContext) -> Inverse {
@@ -375,15 +356,17 @@ fn create_inverse(ctx: &ActiveContext) -> Inverse {
     terms.sort_by(|a, b| a.0.len().cmp(&b.0.len()).then_with(|| a.0.cmp(b.0)));
     for (term, def) in terms {
         let Some(var) = &def.iri else { continue };
-        let maps = result
-            .entry(var.clone())
-            .or_default()
-            .entry(container_key(def.container))
-            .or_insert_with(|| {
+        let by_container = result.entry(var.clone()).or_default();
+        let at = match by_container.iter().position(|(c, _)| *c == def.container) {
+            Some(at) => at,
+            None => {
                 let mut t = TypeLanguage::default();
                 t.any.insert("@none".to_owned(), term.clone());
-                t
-            });
+                by_container.push((def.container, t));
+                by_container.len() - 1
+            }
+        };
+        let maps = &mut by_container[at].1;
         let set = |m: &mut FastMap<String, String>, k: String| {
             m.entry(k).or_insert_with(|| term.clone());
         };
@@ -585,13 +568,13 @@ impl Compactor<'_, '_> {
     fn select_term(
         inverse: &Inverse,
         var: &str,
-        containers: &[&str],
+        containers: &[u8],
         type_language: &str,
         preferred: &[&str],
     ) -> Option<String> {
         let container_map = inverse.get(var)?;
         for c in containers {
-            let Some(tl) = container_map.get(*c) else {
+            let Some((_, tl)) = container_map.iter().find(|(flags, _)| flags == c) else {
                 continue;
             };
             let value_map = tl.get(type_language);
@@ -636,22 +619,22 @@ impl Compactor<'_, '_> {
             }
             let map = value.and_then(Value::as_object);
             let empty = Map::new();
-            let mut containers: Vec<&str> = Vec::with_capacity(16);
+            let mut containers: Vec<u8> = Vec::with_capacity(16);
             let mut type_language = "@language";
             let mut tl_value: Option<String> = None;
             if map.is_some_and(|m| m.contains_key("@index")) && !value.is_some_and(is_graph_object)
             {
-                containers.extend(["@index", "@index@set"]);
+                containers.extend([container::INDEX, container::INDEX | container::SET]);
             }
             let value_is_list = value.is_some_and(is_list_object);
             if reverse {
                 type_language = "@type";
                 tl_value = Some("@reverse".to_owned());
-                containers.push("@set");
+                containers.push(container::SET);
             } else if value_is_list {
                 let m = map.unwrap_or(&empty);
                 if !m.contains_key("@index") {
-                    containers.push("@list");
+                    containers.push(container::LIST);
                 }
                 let list: &[Value] = m.get("@list").and_then(Value::as_array).map_or(&[], |a| a);
                 let mut common_language: Option<String> = None;
@@ -713,19 +696,35 @@ impl Compactor<'_, '_> {
                 let m = map.unwrap_or(&empty);
                 let (has_index, has_id) = (m.contains_key("@index"), m.contains_key("@id"));
                 if has_index {
-                    containers.extend(["@graph@index", "@graph@index@set"]);
+                    containers.extend([
+                        container::GRAPH | container::INDEX,
+                        container::GRAPH | container::INDEX | container::SET,
+                    ]);
                 }
                 if has_id {
-                    containers.extend(["@graph@id", "@graph@id@set"]);
+                    containers.extend([
+                        container::GRAPH | container::ID,
+                        container::GRAPH | container::ID | container::SET,
+                    ]);
                 }
-                containers.extend(["@graph", "@graph@set", "@set"]);
+                containers.extend([
+                    container::GRAPH,
+                    container::GRAPH | container::SET,
+                    container::SET,
+                ]);
                 if !has_index {
-                    containers.extend(["@graph@index", "@graph@index@set"]);
+                    containers.extend([
+                        container::GRAPH | container::INDEX,
+                        container::GRAPH | container::INDEX | container::SET,
+                    ]);
                 }
                 if !has_id {
-                    containers.extend(["@graph@id", "@graph@id@set"]);
+                    containers.extend([
+                        container::GRAPH | container::ID,
+                        container::GRAPH | container::ID | container::SET,
+                    ]);
                 }
-                containers.extend(["@index", "@index@set"]);
+                containers.extend([container::INDEX, container::INDEX | container::SET]);
                 type_language = "@type";
                 tl_value = Some("@id".to_owned());
             } else {
@@ -738,10 +737,16 @@ impl Compactor<'_, '_> {
                         {
                             tl_value =
                                 Some(format!("{}_{}", lang.unwrap_or("").to_ascii_lowercase(), d));
-                            containers.extend(["@language", "@language@set"]);
+                            containers.extend([
+                                container::LANGUAGE,
+                                container::LANGUAGE | container::SET,
+                            ]);
                         } else if let (Some(l), false) = (lang, has_index) {
                             tl_value = Some(l.to_ascii_lowercase());
-                            containers.extend(["@language", "@language@set"]);
+                            containers.extend([
+                                container::LANGUAGE,
+                                container::LANGUAGE | container::SET,
+                            ]);
                         } else if let Some(t) = m.get("@type").and_then(Value::as_str) {
                             tl_value = Some(t.to_owned());
                             type_language = "@type";
@@ -750,22 +755,27 @@ impl Compactor<'_, '_> {
                     _ => {
                         type_language = "@type";
                         tl_value = Some("@id".to_owned());
-                        containers.extend(["@id", "@id@set", "@type", "@set@type"]);
+                        containers.extend([
+                            container::ID,
+                            container::ID | container::SET,
+                            container::TYPE,
+                            container::SET | container::TYPE,
+                        ]);
                     }
                 }
-                containers.push("@set");
+                containers.push(container::SET);
             }
-            containers.push("@none");
+            containers.push(0);
             if self.json_ld_11() {
                 if !map.is_some_and(|m| m.contains_key("@index")) {
-                    containers.extend(["@index", "@index@set"]);
+                    containers.extend([container::INDEX, container::INDEX | container::SET]);
                 }
                 // Only a string can be a language map value (a number there would not
                 // expand again).
                 if map
                     .is_some_and(|m| m.len() == 1 && m.get("@value").is_some_and(Value::is_string))
                 {
-                    containers.extend(["@language", "@language@set"]);
+                    containers.extend([container::LANGUAGE, container::LANGUAGE | container::SET]);
                 }
             }
             let tl_value = tl_value.unwrap_or_else(|| "@null".to_owned());
