@@ -340,7 +340,19 @@ type Inverse = FastMap<String, Vec<(u8, TypeLanguage)>>;
 
 /// A cached inverse context with the active context it was made from (kept alive, so its
 /// address is not reused).
-type InverseEntry = (Arc<ActiveContext>, Arc<Inverse>);
+type InverseEntry = (Arc<ActiveContext>, Arc<InverseData>);
+
+/// The most keyword compactions remembered per inverse context.
+const MAX_KEYWORD_ALIASES: usize = 64;
+
+/// An inverse context, and what keywords compact to under it (without a value, which
+/// depends only on the context: `@id`, `@type`, `@value`... once per context, not per
+/// node).
+#[derive(Debug, Default)]
+struct InverseData {
+    map: Inverse,
+    keywords: Mutex<FastMap<String, String>>,
+}
 
 /// Inverse contexts by active-context address.
 type InverseCache = Mutex<FastMap<usize, InverseEntry>>;
@@ -546,13 +558,16 @@ struct Compactor<'e, 'a> {
 }
 
 impl Compactor<'_, '_> {
-    fn inverse(&self, ctx: &Arc<ActiveContext>) -> Arc<Inverse> {
+    fn inverse(&self, ctx: &Arc<ActiveContext>) -> Arc<InverseData> {
         let key = Arc::as_ptr(ctx) as usize;
         let mut cache = self.inverses.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some((_, inv)) = cache.get(&key) {
             return Arc::clone(inv);
         }
-        let inv = Arc::new(create_inverse(ctx));
+        let inv = Arc::new(InverseData {
+            map: create_inverse(ctx),
+            keywords: Mutex::default(),
+        });
         if cache.len() >= crate::processor::MAX_CACHED_CONTEXTS {
             cache.clear();
         }
@@ -588,7 +603,6 @@ impl Compactor<'_, '_> {
     }
 
     /// IRI compaction (§6.2).
-    #[allow(clippy::too_many_lines)]
     fn compact_iri(
         &self,
         ctx: &Arc<ActiveContext>,
@@ -597,8 +611,41 @@ impl Compactor<'_, '_> {
         vocab: bool,
         reverse: bool,
     ) -> Result<String, Error> {
+        if !(vocab && value.is_none() && !reverse && var.starts_with('@')) {
+            return self.compact_iri_uncached(ctx, var, value, vocab, reverse);
+        }
+        let inverse = self.inverse(ctx);
+        if let Some(alias) = inverse
+            .keywords
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(var)
+        {
+            return Ok(alias.clone());
+        }
+        let alias = self.compact_iri_uncached(ctx, var, None, true, false)?;
+        let mut keywords = inverse
+            .keywords
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if keywords.len() < MAX_KEYWORD_ALIASES {
+            keywords.insert(var.to_owned(), alias.clone());
+        }
+        Ok(alias)
+    }
+
+    /// [`Compactor::compact_iri`] without the keyword memo.
+    #[allow(clippy::too_many_lines)]
+    fn compact_iri_uncached(
+        &self,
+        ctx: &Arc<ActiveContext>,
+        var: &str,
+        value: Option<&Value>,
+        vocab: bool,
+        reverse: bool,
+    ) -> Result<String, Error> {
         let inverse = if vocab { Some(self.inverse(ctx)) } else { None };
-        if let Some(inverse) = inverse.as_deref()
+        if let Some(inverse) = inverse.as_deref().map(|i| &i.map)
             && inverse.contains_key(var)
         {
             let default_language = || match (ctx.direction, &ctx.language) {
