@@ -2,6 +2,7 @@
 //! inverse context creation (§4.3), term selection (§4.4), IRI compaction (§6.2), value
 //! compaction (§6.3) and the compaction algorithm itself (§6.1).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -549,6 +550,31 @@ fn relative_candidate(iri: &str, base: &str) -> Option<String> {
     Some(out)
 }
 
+/// The containers term selection tries, in order (IRI compaction lists at most 20), kept
+/// on the stack.
+#[derive(Default)]
+struct Containers {
+    items: [u8; 32],
+    len: usize,
+}
+
+impl Containers {
+    fn push(&mut self, c: u8) {
+        if let Some(slot) = self.items.get_mut(self.len) {
+            *slot = c;
+            self.len += 1;
+        }
+    }
+    fn extend<const N: usize>(&mut self, cs: [u8; N]) {
+        for c in cs {
+            self.push(c);
+        }
+    }
+    fn as_slice(&self) -> &[u8] {
+        self.items.get(..self.len).unwrap_or(&[])
+    }
+}
+
 struct Compactor<'e, 'a> {
     env: &'e Env<'a>,
     compact_arrays: bool,
@@ -666,9 +692,9 @@ impl Compactor<'_, '_> {
             }
             let map = value.and_then(Value::as_object);
             let empty = Map::new();
-            let mut containers: Vec<u8> = Vec::with_capacity(16);
+            let mut containers = Containers::default();
             let mut type_language = "@language";
-            let mut tl_value: Option<String> = None;
+            let mut tl_value: Option<Cow<'_, str>> = None;
             if map.is_some_and(|m| m.contains_key("@index")) && !value.is_some_and(is_graph_object)
             {
                 containers.extend([container::INDEX, container::INDEX | container::SET]);
@@ -676,7 +702,7 @@ impl Compactor<'_, '_> {
             let value_is_list = value.is_some_and(is_list_object);
             if reverse {
                 type_language = "@type";
-                tl_value = Some("@reverse".to_owned());
+                tl_value = Some(Cow::Borrowed("@reverse"));
                 containers.push(container::SET);
             } else if value_is_list {
                 let m = map.unwrap_or(&empty);
@@ -734,10 +760,10 @@ impl Compactor<'_, '_> {
                 let common_language = common_language.unwrap_or_else(|| "@none".to_owned());
                 let common_type = common_type.unwrap_or_else(|| "@none".to_owned());
                 if common_type == "@none" {
-                    tl_value = Some(common_language);
+                    tl_value = Some(Cow::Owned(common_language));
                 } else {
                     type_language = "@type";
-                    tl_value = Some(common_type);
+                    tl_value = Some(Cow::Owned(common_type));
                 }
             } else if value.is_some_and(is_graph_object) {
                 let m = map.unwrap_or(&empty);
@@ -773,7 +799,7 @@ impl Compactor<'_, '_> {
                 }
                 containers.extend([container::INDEX, container::INDEX | container::SET]);
                 type_language = "@type";
-                tl_value = Some("@id".to_owned());
+                tl_value = Some(Cow::Borrowed("@id"));
             } else {
                 match map {
                     Some(m) if m.contains_key("@value") => {
@@ -782,26 +808,29 @@ impl Compactor<'_, '_> {
                         if let (Some(d), false) =
                             (m.get("@direction").and_then(Value::as_str), has_index)
                         {
-                            tl_value =
-                                Some(format!("{}_{}", lang.unwrap_or("").to_ascii_lowercase(), d));
+                            tl_value = Some(Cow::Owned(format!(
+                                "{}_{}",
+                                lang.unwrap_or("").to_ascii_lowercase(),
+                                d
+                            )));
                             containers.extend([
                                 container::LANGUAGE,
                                 container::LANGUAGE | container::SET,
                             ]);
                         } else if let (Some(l), false) = (lang, has_index) {
-                            tl_value = Some(l.to_ascii_lowercase());
+                            tl_value = Some(Cow::Owned(l.to_ascii_lowercase()));
                             containers.extend([
                                 container::LANGUAGE,
                                 container::LANGUAGE | container::SET,
                             ]);
                         } else if let Some(t) = m.get("@type").and_then(Value::as_str) {
-                            tl_value = Some(t.to_owned());
+                            tl_value = Some(Cow::Borrowed(t));
                             type_language = "@type";
                         }
                     }
                     _ => {
                         type_language = "@type";
-                        tl_value = Some("@id".to_owned());
+                        tl_value = Some(Cow::Borrowed("@id"));
                         containers.extend([
                             container::ID,
                             container::ID | container::SET,
@@ -825,7 +854,7 @@ impl Compactor<'_, '_> {
                     containers.extend([container::LANGUAGE, container::LANGUAGE | container::SET]);
                 }
             }
-            let tl_value = tl_value.unwrap_or_else(|| "@null".to_owned());
+            let tl_value = tl_value.unwrap_or(Cow::Borrowed("@null"));
             let mut preferred: Vec<&str> = Vec::with_capacity(8);
             if tl_value == "@reverse" {
                 preferred.push("@reverse");
@@ -860,9 +889,13 @@ impl Compactor<'_, '_> {
                     preferred.push(&p[at..]);
                 }
             }
-            if let Some(term) =
-                Self::select_term(inverse, var, &containers, type_language, &preferred)
-            {
+            if let Some(term) = Self::select_term(
+                inverse,
+                var,
+                containers.as_slice(),
+                type_language,
+                &preferred,
+            ) {
                 return Ok(term);
             }
         }
