@@ -352,6 +352,9 @@ const MAX_KEYWORD_ALIASES: usize = 64;
 #[derive(Debug, Default)]
 struct InverseData {
     map: Inverse,
+    /// The terms that may be compact-IRI prefixes, with their IRIs (IRI compaction tries
+    /// only these, not every term).
+    prefixes: Vec<(String, String)>,
     keywords: Mutex<FastMap<String, String>>,
 }
 
@@ -592,6 +595,12 @@ impl Compactor<'_, '_> {
         }
         let inv = Arc::new(InverseData {
             map: create_inverse(ctx),
+            prefixes: ctx
+                .terms
+                .iter()
+                .filter(|(_, d)| d.prefix)
+                .filter_map(|(t, d)| d.iri.as_ref().map(|i| (t.clone(), i.clone())))
+                .collect(),
             keywords: Mutex::default(),
         });
         if cache.len() >= crate::processor::MAX_CACHED_CONTEXTS {
@@ -670,10 +679,9 @@ impl Compactor<'_, '_> {
         vocab: bool,
         reverse: bool,
     ) -> Result<String, Error> {
-        let inverse = if vocab { Some(self.inverse(ctx)) } else { None };
-        if let Some(inverse) = inverse.as_deref().map(|i| &i.map)
-            && inverse.contains_key(var)
-        {
+        let data = self.inverse(ctx);
+        let inverse = &data.map;
+        if vocab && inverse.contains_key(var) {
             let default_language = || match (ctx.direction, &ctx.language) {
                 (Some(d), l) => format!(
                     "{}_{}",
@@ -908,9 +916,8 @@ impl Compactor<'_, '_> {
             return Ok(suffix.to_owned());
         }
         let mut compact_iri: Option<String> = None;
-        for (term, def) in ctx.terms.iter() {
-            let Some(iri) = &def.iri else { continue };
-            if iri == var || !def.prefix {
+        for (term, iri) in &data.prefixes {
+            if iri == var {
                 continue;
             }
             let Some(suffix) = var.strip_prefix(iri.as_str()) else {
