@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use serde_json::{Map, Value};
@@ -272,49 +272,12 @@ fn compact_with_active(
     Ok(Value::Object(result))
 }
 
-/// A multiply-rotate hasher (the idea of rustc's Fx hash) for the inverse-context maps: term
+/// A `HashMap` with context processing's Fx hasher for the inverse-context maps: term
 /// selection looks up a handful of short keys per IRI compaction, where SipHash dominated
 /// the cost. Not flood-resistant, which is fine here: the maps' keys come from the
 /// compaction context (bounded by the context-processing limits), never from the document
 /// being compacted, which only looks keys up.
-#[derive(Debug, Default, Clone, Copy)]
-struct FastHasher(u64);
-
-impl FastHasher {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::K);
-    }
-}
-
-impl Hasher for FastHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.add(u64::from_le_bytes(w));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(w));
-        }
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-/// A `HashMap` with [`FastHasher`].
-type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<crate::context::FxHasher>>;
 
 /// Term selection maps of one container of one IRI (§4.3): `@language`, `@type`, `@any`.
 #[derive(Debug, Default)]
