@@ -340,11 +340,29 @@ fn ob_vectors() -> (Vec<Vector>, Value) {
     (out, kp)
 }
 
-/// Pinned contexts plus the W3C examples context the vc-di-eddsa vectors use.
+/// Contexts the vectors use that obi does not pin, served by a map loader after the pinned ones:
+/// the W3C examples context and the citizenship vocabulary v4rc1 (vc-di-eddsa), and the CLR 2.0
+/// context (1EdTech CLR vector; see `tests/data/README.md` for where each file comes from).
+const EXTRA_CONTEXTS: [(&str, &str); 3] = [
+    (
+        "https://www.w3.org/ns/credentials/examples/v2",
+        "credentials-examples-v2.jsonld",
+    ),
+    (
+        "https://w3id.org/citizenship/v4rc1",
+        "w3id.org-citizenship-v4rc1.jsonld",
+    ),
+    (
+        "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json",
+        "clr-v2p0-context-2.0.1.json",
+    ),
+];
+
 fn canonicalizer() -> Box<dyn RdfCanonicalizer> {
-    let examples = json_file(&data().join("contexts/credentials-examples-v2.jsonld"));
-    let extra =
-        obi_ld::MapLoader::new().with("https://www.w3.org/ns/credentials/examples/v2", examples);
+    let mut extra = obi_ld::MapLoader::new();
+    for (url, file) in EXTRA_CONTEXTS {
+        extra.insert(url, json_file(&data().join("contexts").join(file)));
+    }
     Box::new(obi_proof::LdCanonicalizer::with_loader(
         obi_ld::ChainLoader::pinned_then(extra),
     ))
