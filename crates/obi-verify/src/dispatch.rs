@@ -232,10 +232,22 @@ fn verify_json(value: Value, ctx: &mut VerifyContext<'_>) {
             ctx.report.open_badges_version = Some(v.to_string());
             ob2_json(&value, ctx);
         }
-        None => ctx.error(
-            checks::DETECT_VERSION,
-            "not an Open Badge: the @context names neither Open Badges nor Verifiable Credentials",
-        ),
+        None => match crate::ob2::class_by_meaning(&value, ctx.options) {
+            Some(class) => {
+                ctx.info(
+                    checks::DETECT_VERSION,
+                    format!(
+                        "the @context names no Open Badges context, but expanded the document is an Open Badges 2.0 {class}: verified as 2.0 (compacted with the Open Badges 2.0 context)"
+                    ),
+                );
+                ctx.report.open_badges_version = Some("2.0".to_owned());
+                ob2_json(&value, ctx);
+            }
+            None => ctx.error(
+                checks::DETECT_VERSION,
+                "not an Open Badge: the @context names neither Open Badges nor Verifiable Credentials, and expanded as JSON-LD its type is no Open Badges 2.0 class",
+            ),
+        },
     }
 }
 

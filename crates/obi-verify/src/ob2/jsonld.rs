@@ -106,6 +106,35 @@ fn expand(doc: &Value, loader: &Loader<'_>) -> Result<Value, obi_ld::Error> {
     }
 }
 
+/// See [`super::class_by_meaning`].
+pub(crate) fn class_by_meaning(doc: &Value, fetcher: &dyn Fetch) -> Option<&'static str> {
+    const CLASSES: &[(&str, &str)] = &[
+        ("https://w3id.org/openbadges#Assertion", "Assertion"),
+        ("https://w3id.org/openbadges#BadgeClass", "BadgeClass"),
+        ("https://w3id.org/openbadges#Profile", "Profile"),
+        ("https://w3id.org/openbadges#Issuer", "Profile"),
+        ("https://w3id.org/credentials#Credential", "Endorsement"),
+    ];
+    doc.get("@context")?;
+    let loader = Loader::new(fetcher);
+    let expanded = expand(doc, &loader).ok()?;
+    let nodes = expanded.as_array()?;
+    // One top-level node, as compaction will require (a @graph of several is reported there).
+    let [node] = nodes.as_slice() else {
+        return None;
+    };
+    let types = node.get("@type")?;
+    let types: Vec<&str> = match types {
+        Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+        Value::String(s) => vec![s.as_str()],
+        _ => Vec::new(),
+    };
+    CLASSES
+        .iter()
+        .find(|(iri, _)| types.contains(iri))
+        .map(|(_, class)| *class)
+}
+
 fn is_ob2_context(v: &Value) -> bool {
     v.as_str().is_some_and(|s| OB2_CONTEXTS.contains(&s))
 }

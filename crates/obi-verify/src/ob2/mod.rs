@@ -100,6 +100,16 @@ enum Mode<'j> {
     Signed(&'j str),
 }
 
+/// The Open Badges 2.0 class of a document whose `@context` names no context obi knows,
+/// told by its meaning (validator-core compacts every input with the OB 2.0 context): the
+/// document is expanded and its top-level node typed `Assertion`, `BadgeClass`, `Profile`,
+/// `Issuer` (under `https://w3id.org/openbadges#`) or `Endorsement`
+/// (`https://w3id.org/credentials#Credential`). `None` when it cannot be expanded or has
+/// none of these types.
+pub(crate) fn class_by_meaning(value: &Value, options: &Options) -> Option<&'static str> {
+    jsonld::class_by_meaning(value, &*options.fetcher)
+}
+
 /// Verifies an OB 0.5/1.0/1.1/2.0 JSON document (an assertion, or a badge class or issuer
 /// profile on its own). Findings go into `ctx.report`.
 pub(crate) fn verify_ob2(value: &Value, ctx: &mut VerifyContext<'_>) {
@@ -236,6 +246,15 @@ impl<'o> Run<'o> {
         record_version: bool,
     ) -> Option<Value> {
         let detected = detect_version(&value);
+        if detected.is_none() && value.get("@context").is_some() {
+            // No @context IRI obi knows (an inline context, an alias context): read it as
+            // validator-core does, compacted with the OB 2.0 context. The dispatcher only
+            // sends such a document here when its expanded types are Open Badges 2.0 ones.
+            if record_version {
+                self.version = Some(ObVersion::V2_0);
+            }
+            return jsonld::compact_ob2(&mut self.f, &*self.options.fetcher, value);
+        }
         let mut opts = UpgradeOptions::new();
         if let Some(s) = source
             && matches!(detected, Some(ObVersion::V0_5 | ObVersion::V1_0))
@@ -346,6 +365,9 @@ impl<'o> Run<'o> {
             return;
         };
         let class = primary_class(node);
+        if class == "Endorsement" {
+            return self.hosted_endorsement(&doc, source.as_deref());
+        }
         if class != "Assertion" {
             return self.lone_node(&doc, class);
         }
@@ -382,61 +404,175 @@ impl<'o> Run<'o> {
             classes::assertion(&mut self.f, node);
             return;
         }
-        let hosted = if source.as_deref() == Some(id.as_str()) {
-            doc.clone()
-        } else {
-            if let Some(s) = &source {
-                self.f.push(
-                    Level::Warning,
-                    "VERIFY_HOSTED_ASSERTION",
-                    format!("Node fetched from source {s} declared its id as {id}: fetching it from its id"),
-                    &id,
-                );
-            }
-            match self.fetch_json(&id, "hosted assertion") {
-                Fetched::Ok(v) => {
-                    let Some(up) = self.upgrade(v, Some(&id), false) else {
-                        return;
-                    };
-                    if up.get("id").and_then(Value::as_str) != Some(id.as_str()) {
-                        self.f.push(
-                            Level::Error,
-                            "VERIFY_HOSTED_ASSERTION",
-                            format!(
-                                "the assertion hosted at {id} declares the id {}: a hosted assertion's id must be the URL it is hosted at",
-                                up.get("id").map_or_else(|| "(none)".to_owned(), classes::short)
-                            ),
-                            &id,
-                        );
-                        return;
-                    }
-                    if up != doc {
-                        self.f.push(
-                            Level::Warning,
-                            "VERIFY_HOSTED_ASSERTION",
-                            format!(
-                                "the assertion given differs from the copy hosted at {id}; the hosted copy was verified"
-                            ),
-                            &id,
-                        );
-                    }
-                    up
-                }
-                Fetched::Gone => {
-                    self.f.push(
-                        Level::Error,
-                        "VERIFY_HOSTED_ASSERTION_NOT_REVOKED",
-                        format!(
-                            "the hosted assertion {id} is gone (HTTP 410): the issuer revoked it"
-                        ),
-                        &id,
-                    );
-                    return;
-                }
-                Fetched::Failed => return,
-            }
+        let Some(hosted) = self.hosted_copy(&doc, &id, source.as_deref(), "assertion") else {
+            return;
         };
         self.assertion(&hosted, Mode::Hosted);
+    }
+
+    /// The copy of a hosted document (`what`: "assertion", "endorsement") served at its `id`:
+    /// `doc` itself when it was fetched from there, else fetched (upgraded and compacted) and
+    /// compared. `None` when it cannot be had (the ERROR is written).
+    fn hosted_copy(
+        &mut self,
+        doc: &Value,
+        id: &str,
+        source: Option<&str>,
+        what: &str,
+    ) -> Option<Value> {
+        if source == Some(id) {
+            return Some(doc.clone());
+        }
+        if let Some(s) = source {
+            self.f.push(
+                Level::Warning,
+                "VERIFY_HOSTED_ASSERTION",
+                format!(
+                    "Node fetched from source {s} declared its id as {id}: fetching it from its id"
+                ),
+                id,
+            );
+        }
+        match self.fetch_json(id, &format!("hosted {what}")) {
+            Fetched::Ok(v) => {
+                let up = self.upgrade(v, Some(id), false)?;
+                if up.get("id").and_then(Value::as_str) != Some(id) {
+                    self.f.push(
+                        Level::Error,
+                        "VERIFY_HOSTED_ASSERTION",
+                        format!(
+                            "the {what} hosted at {id} declares the id {}: a hosted {what}'s id must be the URL it is hosted at",
+                            up.get("id").map_or_else(|| "(none)".to_owned(), classes::short)
+                        ),
+                        id,
+                    );
+                    return None;
+                }
+                if up != *doc {
+                    self.f.push(
+                        Level::Warning,
+                        "VERIFY_HOSTED_ASSERTION",
+                        format!(
+                            "the {what} given differs from the copy hosted at {id}; the hosted copy was verified"
+                        ),
+                        id,
+                    );
+                }
+                Some(up)
+            }
+            Fetched::Gone => {
+                self.f.push(
+                    Level::Error,
+                    "VERIFY_HOSTED_ASSERTION_NOT_REVOKED",
+                    format!("the hosted {what} {id} is gone (HTTP 410): the issuer revoked it"),
+                    id,
+                );
+                None
+            }
+            Fetched::Failed => None,
+        }
+    }
+
+    /// An Open Badges 2.0 `Endorsement` given as JSON: verified as hosted (fetched from its
+    /// `id` and compared: a claim that differs from the hosted copy's is an ERROR).
+    fn hosted_endorsement(&mut self, doc: &Value, source: Option<&str>) {
+        let Some(node) = doc.as_object() else {
+            return;
+        };
+        let id = classes::node_label(node);
+        let vtype = verification_type(node);
+        if vtype.as_deref() == Some("SignedBadge") || !values::is_url(&id) {
+            let why = if vtype.as_deref() == Some("SignedBadge") {
+                format!(
+                    "endorsement {id} is a SignedBadge given as plain JSON: its signature cannot be checked. Verify the compact JWS"
+                )
+            } else {
+                format!(
+                    "Could not determine verifiable input from provided JSON: no hosted verification URL found. A hosted endorsement's id must be the http(s) URL where it is hosted (found {})",
+                    classes::short(&Value::String(id.clone()))
+                )
+            };
+            self.f.push(Level::Error, DETECT_INPUT_TYPE, why, &id);
+            self.context_check(node);
+            classes::endorsement(&mut self.f, node);
+            return;
+        }
+        let Some(hosted) = self.hosted_copy(doc, &id, source, "endorsement") else {
+            return;
+        };
+        if hosted.get("claim") != node.get("claim") {
+            self.f.push(
+                Level::Error,
+                "VERIFY_ENDORSEMENT",
+                format!(
+                    "the claim of endorsement {id} differs from the copy hosted at its id: the endorser did not make this claim"
+                ),
+                &id,
+            );
+        }
+        self.endorsement(&hosted, Mode::Hosted);
+    }
+
+    /// The checks of an endorsement verified on its own (hosted copy or JWS payload): its
+    /// properties and issuer, then hosted (revoked flag, verification policy) or signed
+    /// (signature, key ownership, the endorser's revocation list) verification.
+    fn endorsement(&mut self, doc: &Value, mode: Mode<'_>) {
+        let Some(node) = doc.as_object() else {
+            return;
+        };
+        let id = classes::node_label(node);
+        if !node.contains_key("@context") {
+            self.context_check(node);
+        }
+        let issuer = verification::endorsement_common(self, doc, node);
+        let issuer_node = issuer.as_ref().and_then(Value::as_object);
+        let vtype = verification_type(node);
+        match mode {
+            Mode::Hosted => {
+                if let Some(t) = &vtype
+                    && t != "HostedBadge"
+                {
+                    self.f.push(
+                        Level::Error,
+                        "ASSERTION_VERIFICATION_DEPENDENCIES",
+                        format!("endorsement {id} is verified as hosted but its verification type is {t}"),
+                        &id,
+                    );
+                }
+                verification::hosted_not_revoked(self, node, &id);
+                if let Some(iss) = issuer_node {
+                    verification::hosted_scope(self, &id, iss);
+                }
+            }
+            Mode::Signed(compact) => {
+                if let Some(t) = &vtype
+                    && t != "SignedBadge"
+                {
+                    self.f.push(
+                        Level::Error,
+                        "ASSERTION_VERIFICATION_DEPENDENCIES",
+                        format!("endorsement {id} is a JWS but its verification type is {t}: set it to SignedBadge"),
+                        &id,
+                    );
+                }
+                verification::signed(self, compact, node, &id, issuer_node);
+            }
+        }
+        self.endorsements(node);
+        if !self.f.has_errors() {
+            let claim = node
+                .get("claim")
+                .and_then(|c| c.get("id"))
+                .and_then(Value::as_str)
+                .unwrap_or("?");
+            let by = issuer_node.map_or_else(|| "?".to_owned(), classes::node_label);
+            self.f.push(
+                Level::Info,
+                "VERIFY_ENDORSEMENT",
+                format!("endorsement {id}: {by} endorses {claim}; verified"),
+                &id,
+            );
+        }
     }
 
     /// A compact JWS input.
@@ -470,6 +606,12 @@ impl<'o> Run<'o> {
         let Some(doc) = self.upgrade(payload, None, true) else {
             return;
         };
+        if doc
+            .as_object()
+            .is_some_and(|n| primary_class(n) == "Endorsement")
+        {
+            return self.endorsement(&doc, Mode::Signed(compact));
+        }
         self.assertion(&doc, Mode::Signed(compact))
     }
 
@@ -669,7 +811,7 @@ impl<'o> Run<'o> {
 }
 
 /// The primary class a top-level document declares: `Assertion` (also when it has no type
-/// but a recipient), `BadgeClass`, `Profile` (or `Issuer`), else the declared text.
+/// but a recipient), `Endorsement`, `BadgeClass`, `Profile` (or `Issuer`), else `unknown`.
 fn primary_class(node: &Map<String, Value>) -> &'static str {
     let types: Vec<&str> = node
         .get("type")
@@ -681,6 +823,8 @@ fn primary_class(node: &Map<String, Value>) -> &'static str {
         .collect();
     if types.contains(&"Assertion") || node.contains_key("recipient") {
         "Assertion"
+    } else if types.contains(&"Endorsement") {
+        "Endorsement"
     } else if types.contains(&"BadgeClass") {
         "BadgeClass"
     } else if types.contains(&"Profile") || types.contains(&"Issuer") {

@@ -680,11 +680,6 @@ pub(super) fn endorsement(run: &mut Run<'_>, value: &Value, endorsed: &str) {
 fn endorsement_checks(run: &mut Run<'_>, doc: &Value, node: &Map<String, Value>, endorsed: &str) {
     let name = "VERIFY_ENDORSEMENT";
     let id = node_label(node);
-    if node.contains_key("@context") {
-        run.context_check(node);
-    }
-    classes::endorsement(&mut run.f, node);
-    run.push_graph(doc);
     let claim_id = node
         .get("claim")
         .and_then(|c| c.get("id"))
@@ -699,32 +694,12 @@ fn endorsement_checks(run: &mut Run<'_>, doc: &Value, node: &Map<String, Value>,
             &id,
         );
     }
-    if let Some(issued) = node
-        .get("issuedOn")
-        .and_then(Value::as_str)
-        .and_then(|s| values::parse_datetime(s).ok())
-        && issued > run.now
-    {
-        run.f.push(
-            Level::Error,
-            name,
-            format!(
-                "endorsement {id} has issue date {} in the future",
-                issued.to_rfc3339()
-            ),
-            &id,
-        );
-    }
-    let issuer = run.linked(node.get("issuer"), "endorser Profile", &id);
-    let Some(issuer) = issuer else {
+    let Some(issuer) = endorsement_common(run, doc, node) else {
         return;
     };
     let Some(issuer_node) = issuer.as_object() else {
         return;
     };
-    let embedded = node.get("issuer").is_some_and(Value::is_object);
-    classes::profile(&mut run.f, issuer_node, true, embedded);
-    run.push_graph(&issuer);
     match super::verification_type(node).as_deref() {
         Some("HostedBadge") => {
             if !is_url(&id) {
@@ -775,6 +750,46 @@ fn endorsement_checks(run: &mut Run<'_>, doc: &Value, node: &Map<String, Value>,
         ),
         _ => {}
     }
+}
+
+/// The checks every endorsement gets, embedded or verified on its own: its `@context`, its
+/// properties (`claim`, `issuedOn`, `verification`), an issue date not in the future, and its
+/// issuer Profile (fetched when an IRI). Returns the issuer.
+pub(super) fn endorsement_common(
+    run: &mut Run<'_>,
+    doc: &Value,
+    node: &Map<String, Value>,
+) -> Option<Value> {
+    let name = "VERIFY_ENDORSEMENT";
+    let id = node_label(node);
+    if node.contains_key("@context") {
+        run.context_check(node);
+    }
+    classes::endorsement(&mut run.f, node);
+    run.push_graph(doc);
+    if let Some(issued) = node
+        .get("issuedOn")
+        .and_then(Value::as_str)
+        .and_then(|s| values::parse_datetime(s).ok())
+        && issued > run.now
+    {
+        run.f.push(
+            Level::Error,
+            name,
+            format!(
+                "endorsement {id} has issue date {} in the future",
+                issued.to_rfc3339()
+            ),
+            &id,
+        );
+    }
+    let issuer = run.linked(node.get("issuer"), "endorser Profile", &id)?;
+    if let Some(issuer_node) = issuer.as_object() {
+        let embedded = node.get("issuer").is_some_and(Value::is_object);
+        classes::profile(&mut run.f, issuer_node, true, embedded);
+        run.push_graph(&issuer);
+    }
+    Some(issuer)
 }
 
 /// Moves `inner` into `outer`, ERRORs becoming WARNINGs prefixed with the endorsement.
