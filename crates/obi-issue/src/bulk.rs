@@ -34,7 +34,9 @@ use sha2::{Digest as _, Sha256};
 
 use crate::error::{IssueError, Result, io};
 use crate::issuer::{Award, Format, Issuer, Recipient, Template, read_json, write_atomic_with};
+use crate::ob2::Ob2Template;
 use crate::state::NewRecord;
+use obi_proof::{KeyPair, KeyType};
 
 /// Largest CSV field (bytes). A larger field is a row error naming this limit.
 pub const MAX_CSV_FIELD_BYTES: usize = 64 * 1024;
@@ -66,8 +68,16 @@ pub struct BulkOptions {
     pub format: Format,
     /// Hash email recipients (default true).
     pub hash_email: bool,
-    /// Credential ids under this URL instead of `urn:uuid:`.
+    /// Credential ids under this URL instead of `urn:uuid:`. Required by the 2.0 formats:
+    /// the URL the 2.0 documents are published under (assertions `BASE/assertions/UUID.json`).
     pub base_url: Option<String>,
+    /// 2.0 formats: the directory mirroring `base_url` where the documents to publish are
+    /// written (issuer, key, badge classes, revocation list, hosted assertions). Default
+    /// `OUT_DIR/publish`.
+    pub publish: Option<PathBuf>,
+    /// `ob2-signed` by an Ed25519 issuer: the type of the 2.0 key (`ob2-key.json`) created
+    /// when absent (RSA or P-256; default RSA). Issuers with a P-256 or RSA key sign with it.
+    pub ob2_key: KeyType,
     /// An image (PNG or SVG) to bake each credential into, with its file extension.
     pub bake: Option<(Vec<u8>, String)>,
     /// The directory per-row `achievement` paths are relative to.
@@ -93,6 +103,8 @@ impl Default for BulkOptions {
             format: Format::Ob3Eddsa,
             hash_email: true,
             base_url: None,
+            publish: None,
+            ob2_key: KeyType::Rsa,
             bake: None,
             base_dir: PathBuf::from("."),
             batch: DEFAULT_BATCH,
@@ -165,6 +177,26 @@ struct Job {
     index: usize,
     file: PathBuf,
     manifest_needed: bool,
+    /// The revocation reason of a recorded row revoked since (a re-signed hosted 2.0
+    /// assertion stays marked revoked).
+    revoked: Option<String>,
+}
+
+/// How the workers make each file.
+#[derive(Clone, Copy)]
+enum Maker<'a> {
+    /// OB 3.0: build from the template, secure with the issuer key.
+    Ob3 {
+        template: &'a Template,
+        key: &'a crate::issuer::IssuerKey,
+    },
+    /// OB 2.0: signed with `key`, or hosted (`key: None`: the assertion is also written to
+    /// `publish`).
+    Ob2 {
+        template: &'a Ob2Template,
+        key: Option<&'a KeyPair>,
+        publish: &'a Path,
+    },
 }
 
 /// A row done (or failed) in row order `seq`.
@@ -186,6 +218,8 @@ enum Outcome {
 
 fn file_stem(id: &str) -> String {
     let tail = id.rsplit(['/', ':']).next().unwrap_or(id);
+    // 2.0 assertion ids end with `.json`.
+    let tail = tail.strip_suffix(".json").unwrap_or(tail);
     tail.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' {
@@ -279,6 +313,30 @@ fn run<R: Read + Send>(
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<BulkReport> {
     crate::issuer::check_achievement(achievement)?;
+    // The 2.0 formats: base URL, email and key checked, issuer-wide documents published,
+    // before any row is recorded.
+    let ob2 = if options.format.is_ob2() {
+        let base = options.base_url.as_deref().ok_or_else(|| {
+            IssueError::Input(format!(
+                "--format {} needs --base-url (where the 2.0 documents are published)",
+                options.format.as_str()
+            ))
+        })?;
+        let template = issuer.ob2_template(base)?;
+        let file_key = if options.format == Format::Ob2Signed {
+            issuer.ob2_file_key(options.ob2_key)?
+        } else {
+            None
+        };
+        let publish = options
+            .publish
+            .clone()
+            .unwrap_or_else(|| out_dir.join("publish"));
+        Some((template, file_key, publish))
+    } else {
+        issuer.key().check_format(options.format)?;
+        None
+    };
     let default_achievement = Arc::new(achievement.clone());
     if options.strict {
         let (_, errors, total) = check_all(open()?, &default_achievement, options)?;
@@ -310,6 +368,7 @@ fn run<R: Read + Send>(
     }
     let ext = match options.format {
         Format::Ob3Jwt => "jwt",
+        Format::Ob2Signed => "jws",
         _ => "json",
     };
     let workers = if options.jobs == 0 {
@@ -320,7 +379,34 @@ fn run<R: Read + Send>(
     let batch_size = options.batch.max(1);
     let template = issuer.template();
     let length = issuer.status_list_length();
+    if let Some((template, file_key, publish)) = &ob2 {
+        let signing = match (options.format, file_key) {
+            (Format::Ob2Signed, Some(k)) => Some(k),
+            (Format::Ob2Signed, None) => Some(issuer.key().key_pair()),
+            _ => None,
+        };
+        let docs = issuer.ob2_issuer_documents(template, signing)?;
+        crate::ob2::write_published(publish, &docs)?;
+        let assertions = publish.join("assertions");
+        std::fs::create_dir_all(&assertions).map_err(io(&assertions))?;
+    }
     let (key, state) = issuer.key_and_state();
+    let maker = match &ob2 {
+        None => Maker::Ob3 {
+            template: &template,
+            key,
+        },
+        Some((template, file_key, publish)) => Maker::Ob2 {
+            template,
+            key: match options.format {
+                Format::Ob2Signed => Some(file_key.as_ref().unwrap_or(key.key_pair())),
+                _ => None,
+            },
+            publish,
+        },
+    };
+    // 2.0: the badge classes published in this run (by achievement id).
+    let mut badges_published: HashSet<String> = HashSet::new();
     let mut used = state.used_indexes()?;
 
     let (batch_tx, batch_rx) = mpsc::sync_channel::<Result<Batch>>(1);
@@ -369,7 +455,6 @@ fn run<R: Read + Send>(
         for _ in 0..workers {
             let job_rx = Arc::clone(&job_rx);
             let out_tx = out_tx.clone();
-            let template = &template;
             let stop_ref = &stop;
             s.spawn(move || {
                 loop {
@@ -384,7 +469,7 @@ fn run<R: Read + Send>(
                         // are finished by the next run with the same ids).
                         Outcome::Fatal(IssueError::Input("stopped".into()))
                     } else {
-                        sign_and_write(template, key, job, options)
+                        sign_and_write(maker, job, options)
                     };
                     if matches!(outcome, Outcome::Fatal(_)) {
                         stop_ref.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -427,6 +512,10 @@ fn run<R: Read + Send>(
                             dispatch.push(Job {
                                 seq: this,
                                 manifest_needed: !in_manifest.contains(&rec.id),
+                                revoked: rec
+                                    .revoked_at
+                                    .as_ref()
+                                    .map(|_| rec.reason.clone().unwrap_or_default()),
                                 id: rec.id,
                                 index: rec.status_index,
                                 file,
@@ -434,7 +523,10 @@ fn run<R: Read + Send>(
                             });
                         }
                     } else {
-                        let id = Issuer::new_credential_id(options.base_url.as_deref());
+                        let id = match &ob2 {
+                            Some((t, _, _)) => t.new_assertion_id(),
+                            None => Issuer::new_credential_id(options.base_url.as_deref()),
+                        };
                         fresh.push((this, row, id));
                     }
                 }
@@ -462,9 +554,24 @@ fn run<R: Read + Send>(
                             index,
                             row,
                             manifest_needed: true,
+                            revoked: None,
                         });
                     }
                     dispatch.sort_by_key(|j| j.seq);
+                }
+                // 2.0: publish the badge class of each achievement before its first assertion.
+                if let Some((template, _, publish)) = &ob2 {
+                    for job in &dispatch {
+                        let ach = &job.row.achievement;
+                        let ach_id = ach.get("id").and_then(Value::as_str).unwrap_or_default();
+                        if !badges_published.contains(ach_id) {
+                            crate::ob2::write_published(
+                                publish,
+                                &template.badge_class(ach).publish,
+                            )?;
+                            badges_published.insert(ach_id.to_string());
+                        }
+                    }
                 }
                 for job in dispatch {
                     job_tx
@@ -605,24 +712,57 @@ fn sync_file(path: &Path) -> Result<()> {
         .map_err(io(path))
 }
 
-fn sign_and_write(
-    template: &Template,
-    key: &crate::issuer::IssuerKey,
-    job: Job,
-    options: &BulkOptions,
-) -> Outcome {
+/// A secured credential or assertion, and the hosted 2.0 document to publish with it.
+type Made = (crate::Secured, Option<(PathBuf, Vec<u8>)>);
+
+/// Builds and secures the row's credential or assertion; for a hosted 2.0 assertion also
+/// the document to publish (path under the publish directory, bytes).
+fn make(maker: Maker<'_>, job: &Job, format: Format) -> Result<Made> {
+    match maker {
+        Maker::Ob3 { template, key } => {
+            let credential =
+                template.build(&job.id, &job.row.achievement, &job.row.award, job.index)?;
+            Ok((key.secure(&credential, format)?, None))
+        }
+        Maker::Ob2 {
+            template,
+            key,
+            publish,
+        } => {
+            let badge_id = template.badge_id(&job.row.achievement);
+            let mut assertion = template.assertion(&job.id, &badge_id, &job.row.award)?;
+            let hosted = match key {
+                Some(_) => None,
+                None => {
+                    if let (Some(reason), Some(m)) = (&job.revoked, assertion.as_object_mut()) {
+                        m.insert("revoked".into(), true.into());
+                        m.insert("revocationReason".into(), reason.clone().into());
+                    }
+                    let rel = template.relative(&job.id).ok_or_else(|| {
+                        IssueError::Input(format!(
+                            "{} is not under the base URL {}",
+                            job.id,
+                            template.base()
+                        ))
+                    })?;
+                    let mut bytes = serde_json::to_vec_pretty(&assertion).unwrap_or_default();
+                    bytes.push(b'\n');
+                    Some((publish.join(rel), bytes))
+                }
+            };
+            Ok((template.secure(assertion, key)?, hosted))
+        }
+    }
+}
+
+fn sign_and_write(maker: Maker<'_>, job: Job, options: &BulkOptions) -> Outcome {
     let row_failed = |e: IssueError| {
         Outcome::RowFailed(RowError {
             line: job.row.line,
             message: e.to_string(),
         })
     };
-    let credential = match template.build(&job.id, &job.row.achievement, &job.row.award, job.index)
-    {
-        Ok(c) => c,
-        Err(e) => return row_failed(e),
-    };
-    let secured = match key.secure(&credential, options.format) {
+    let (secured, hosted) = match make(maker, &job, options.format) {
         Ok(s) => s,
         Err(e) => return row_failed(e),
     };
@@ -631,6 +771,9 @@ fn sign_and_write(
         None => write_atomic_with(path, bytes, options.fsync),
     };
     let written = (|| -> Result<()> {
+        if let Some((path, bytes)) = &hosted {
+            write(path, bytes)?;
+        }
         if let Some((image, ext)) = &options.bake {
             let mut out = Vec::new();
             obi_bake::bake(image, &mut out, &secured.payload(), None)?;
@@ -899,8 +1042,16 @@ fn parse_row(
         .get("id")
         .and_then(Value::as_str)
         .unwrap_or_default();
+    // 2.0 rows are keyed apart from 3.0 rows of the same file (their ids differ in shape).
+    let scoped;
+    let key_scope = if options.format.is_ob2() {
+        scoped = format!("ob2 {ach_id}");
+        scoped.as_str()
+    } else {
+        ach_id
+    };
     let key = row_key(
-        ach_id,
+        key_scope,
         &[
             recipient_text,
             get("name").unwrap_or_default(),

@@ -70,7 +70,7 @@ impl std::str::FromStr for StatusType {
 }
 
 /// What `init` writes.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct InitOptions {
     /// The issuer's name.
     pub name: String,
@@ -88,8 +88,30 @@ pub struct InitOptions {
     pub status_list_length: Option<usize>,
     /// How credentials can be revoked (default: Bitstring Status List).
     pub status_type: StatusType,
+    /// The issuer's key type (default Ed25519). Ed25519 signs `ob3-eddsa` (eddsa-rdfc-2022)
+    /// and `ob3-jwt` (EdDSA), and 2.0 signed assertions with a second key
+    /// ([`crate::OB2_KEY_FILE`]); P-256 or RSA sign `ob3-jwt` (ES256, RS256) and 2.0 signed
+    /// assertions with the one key, but not `ob3-eddsa`.
+    pub key_type: KeyType,
     /// Replace existing files.
     pub force: bool,
+}
+
+impl Default for InitOptions {
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            url: String::new(),
+            email: None,
+            image: None,
+            did_web: None,
+            status_url: None,
+            status_list_length: None,
+            status_type: StatusType::default(),
+            key_type: KeyType::Ed25519,
+            force: false,
+        }
+    }
 }
 
 /// The recipient of an award.
@@ -195,8 +217,33 @@ impl Award {
 pub enum Format {
     /// OB 3.0 with a Data Integrity proof, eddsa-rdfc-2022.
     Ob3Eddsa,
-    /// OB 3.0 as a VC-JWT (EdDSA).
+    /// OB 3.0 as a VC-JWT (EdDSA, ES256 or RS256 by the issuer's key type).
     Ob3Jwt,
+    /// OB 2.0 signed assertion: a compact JWS (RS256 or ES256), `verification` SignedBadge.
+    /// Awarded with [`Issuer::award_ob2`] or [`crate::bulk`].
+    Ob2Signed,
+    /// OB 2.0 hosted assertion: the assertion JSON, published at its id under the base URL.
+    /// Awarded with [`Issuer::award_ob2`] or [`crate::bulk`].
+    Ob2Hosted,
+}
+
+impl Format {
+    /// The name used on the command line.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ob3Eddsa => "ob3-eddsa",
+            Self::Ob3Jwt => "ob3-jwt",
+            Self::Ob2Signed => "ob2-signed",
+            Self::Ob2Hosted => "ob2-hosted",
+        }
+    }
+
+    /// Whether this is an Open Badges 2.0 format.
+    #[must_use]
+    pub fn is_ob2(self) -> bool {
+        matches!(self, Self::Ob2Signed | Self::Ob2Hosted)
+    }
 }
 
 impl std::str::FromStr for Format {
@@ -205,11 +252,10 @@ impl std::str::FromStr for Format {
         match s {
             "ob3-eddsa" | "eddsa-rdfc-2022" => Ok(Self::Ob3Eddsa),
             "ob3-jwt" | "jwt" => Ok(Self::Ob3Jwt),
-            "ob2-signed" | "ob2-hosted" => Err(IssueError::Input(format!(
-                "--format {s} is not implemented yet (ob3-eddsa, ob3-jwt)"
-            ))),
+            "ob2-signed" => Ok(Self::Ob2Signed),
+            "ob2-hosted" => Ok(Self::Ob2Hosted),
             other => Err(IssueError::Input(format!(
-                "unknown format {other:?} (ob3-eddsa, ob3-jwt)"
+                "unknown format {other:?} (ob3-eddsa, ob3-jwt, ob2-signed, ob2-hosted)"
             ))),
         }
     }
@@ -289,11 +335,46 @@ impl IssuerKey {
         obi_proof::Signer::public_key(&self.key)
     }
 
+    /// The key type (Ed25519, P-256 or RSA).
+    #[must_use]
+    pub fn key_type(&self) -> KeyType {
+        self.key.key_type()
+    }
+
+    /// The private key (2.0 signed assertions use it directly when it is P-256 or RSA).
+    pub(crate) fn key_pair(&self) -> &KeyPair {
+        &self.key
+    }
+
+    /// Checks that this key can secure OB 3.0 credentials in `format`: eddsa-rdfc-2022 needs
+    /// an Ed25519 key; the 2.0 formats are not secured here ([`Issuer::award_ob2`]).
+    ///
+    /// # Errors
+    /// [`IssueError::Input`] saying which format to use instead.
+    pub fn check_format(&self, format: Format) -> Result<()> {
+        let kind = self.key_type();
+        match format {
+            Format::Ob3Eddsa if kind != KeyType::Ed25519 => Err(IssueError::Input(format!(
+                "--format ob3-eddsa (eddsa-rdfc-2022) needs an Ed25519 issuer key; this issuer's key is {} (init --key-type {}): use --format ob3-jwt ({})",
+                kind.name(),
+                kind.name(),
+                kind.algorithm().name()
+            ))),
+            Format::Ob2Signed | Format::Ob2Hosted => Err(IssueError::Input(format!(
+                "--format {} is an Open Badges 2.0 award (Issuer::award_ob2 or bulk)",
+                format.as_str()
+            ))),
+            _ => Ok(()),
+        }
+    }
+
     /// Secures `credential` in `format` (proof `created` now).
     ///
     /// # Errors
-    /// [`IssueError::Proof`].
+    /// [`IssueError::Proof`]; [`IssueError::Input`] when the key cannot secure `format`
+    /// ([`IssuerKey::check_format`]).
     pub fn secure(&self, credential: &Value, format: Format) -> Result<Secured> {
+        self.check_format(format)?;
         match format {
             Format::Ob3Eddsa => {
                 let options = ProofOptions::new(Suite::EddsaRdfc2022, &self.verification_method);
@@ -320,6 +401,10 @@ impl IssuerKey {
                     credential, &self.key, &header,
                 )?))
             }
+            Format::Ob2Signed | Format::Ob2Hosted => Err(IssueError::Input(format!(
+                "--format {} is an Open Badges 2.0 award",
+                format.as_str()
+            ))),
         }
     }
 }
@@ -511,7 +596,7 @@ impl Issuer {
                 let _ = std::fs::remove_file(dir.join(f));
             }
         }
-        let key = KeyPair::generate(KeyType::Ed25519)?;
+        let key = KeyPair::generate(options.key_type)?;
         let public = obi_proof::Signer::public_key(&key);
         let (id, vm) = match &options.did_web {
             Some(domain) => {
@@ -523,7 +608,7 @@ impl Issuer {
         };
         let mut jwk = key.to_private_jwk();
         if let Some(m) = jwk.as_object_mut() {
-            m.insert("alg".into(), "EdDSA".into());
+            m.insert("alg".into(), options.key_type.algorithm().name().into());
             m.insert("kid".into(), vm.clone().into());
         }
         let mut profile = json!({
@@ -625,12 +710,6 @@ impl Issuer {
                 "issuer id {id} is neither did:key nor did:web"
             )));
         };
-        if public.key_type() != KeyType::Ed25519 {
-            return Err(IssueError::BadFile {
-                path: key_path,
-                message: "obi issues with Ed25519 keys".into(),
-            });
-        }
         let state = State::open(&dir.join(STATE_FILE))?;
         let url = profile
             .get("url")
@@ -730,15 +809,32 @@ impl Issuer {
     pub fn did_document(&self) -> Value {
         let public = self.key.public_key();
         let vm = &self.key.verification_method;
+        // Multikey defines Ed25519 and P-256 keys; an RSA key is listed as a JsonWebKey.
+        let (context, method) = if public.key_type() == KeyType::Rsa {
+            (
+                "https://w3id.org/security/jwk/v1",
+                json!({
+                    "id": vm,
+                    "type": "JsonWebKey",
+                    "controller": self.id,
+                    "publicKeyJwk": public.to_jwk(),
+                }),
+            )
+        } else {
+            (
+                "https://w3id.org/security/multikey/v1",
+                json!({
+                    "id": vm,
+                    "type": "Multikey",
+                    "controller": self.id,
+                    "publicKeyMultibase": public.to_multikey(),
+                }),
+            )
+        };
         json!({
-            "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+            "@context": ["https://www.w3.org/ns/did/v1", context],
             "id": self.id,
-            "verificationMethod": [{
-                "id": vm,
-                "type": "Multikey",
-                "controller": self.id,
-                "publicKeyMultibase": public.to_multikey(),
-            }],
+            "verificationMethod": [method],
             "authentication": [vm],
             "assertionMethod": [vm],
         })
@@ -798,6 +894,7 @@ impl Issuer {
         base_url: Option<&str>,
     ) -> Result<Issued> {
         check_achievement(achievement)?;
+        self.key.check_format(format)?;
         if let Some(b) = base_url {
             check_url("--base-url", b)?;
         }
@@ -841,6 +938,7 @@ impl Issuer {
         format: Format,
         base_url: Option<&str>,
     ) -> Result<Issued> {
+        self.key.check_format(format)?;
         if let Some(b) = base_url {
             check_url("--base-url", b)?;
         }
@@ -917,7 +1015,8 @@ impl Issuer {
     }
 
     /// The document to publish at [`Issuer::status_url`]: the signed status list credential
-    /// or the 1EdTech revocation list, by the issuer's [`StatusType`].
+    /// or the 1EdTech revocation list, by the issuer's [`StatusType`]. An issuer with a P-256
+    /// or RSA key signs its status list as a VC-JWT: use [`Issuer::status_document_secured`].
     ///
     /// # Errors
     /// As [`Issuer::status_list_credential`] and [`Issuer::revocation_list`].
@@ -928,12 +1027,42 @@ impl Issuer {
         }
     }
 
+    /// The document to publish at [`Issuer::status_url`], for any key type: the status list
+    /// credential with an eddsa-rdfc-2022 proof (Ed25519 issuers) or as a VC-JWT (ES256,
+    /// RS256: P-256 and RSA issuers), or the 1EdTech revocation list (JSON).
+    ///
+    /// # Errors
+    /// As [`Issuer::status_document`].
+    pub fn status_document_secured(&self) -> Result<Secured> {
+        match self.status_type {
+            StatusType::Bitstring => {
+                let format = if self.key.key_type() == KeyType::Ed25519 {
+                    Format::Ob3Eddsa
+                } else {
+                    Format::Ob3Jwt
+                };
+                self.key
+                    .secure(&self.unsigned_status_list_credential()?, format)
+            }
+            StatusType::OneEdTech => Ok(Secured::Json(self.revocation_list()?)),
+        }
+    }
+
     /// The signed `BitstringStatusListCredential` (eddsa-rdfc-2022), to publish at
     /// [`Issuer::status_url`].
     ///
     /// # Errors
-    /// [`IssueError::State`]; [`IssueError::Proof`].
+    /// [`IssueError::State`]; [`IssueError::Proof`]; [`IssueError::Input`] for an issuer
+    /// whose key is not Ed25519 (see [`Issuer::status_document_secured`]).
     pub fn status_list_credential(&self) -> Result<Value> {
+        let credential = self.unsigned_status_list_credential()?;
+        match self.key.secure(&credential, Format::Ob3Eddsa)? {
+            Secured::Json(v) => Ok(v),
+            Secured::Jwt(_) => Err(IssueError::Input("unexpected JWT".into())),
+        }
+    }
+
+    fn unsigned_status_list_credential(&self) -> Result<Value> {
         let list = self.status_list()?;
         let credential = json!({
             "@context": [CREDENTIALS_V2],
@@ -948,10 +1077,7 @@ impl Issuer {
                 "encodedList": list.encode(),
             },
         });
-        match self.key.secure(&credential, Format::Ob3Eddsa)? {
-            Secured::Json(v) => Ok(v),
-            Secured::Jwt(_) => Err(IssueError::Input("unexpected JWT".into())),
-        }
+        Ok(credential)
     }
 }
 

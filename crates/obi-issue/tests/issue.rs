@@ -811,6 +811,630 @@ fn oracle(dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
+const OB2_BASE: &str = "https://badges.example.edu/ob2";
+
+fn read_value(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn manifest(out: &Path) -> Vec<Value> {
+    std::fs::read_to_string(out.join("manifest.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// The published document at `url` (under [`OB2_BASE`]) in the publish directory.
+fn published(publish: &Path, url: &str) -> Result<Value, String> {
+    let rel = url
+        .strip_prefix(OB2_BASE)
+        .and_then(|r| r.strip_prefix('/'))
+        .ok_or_else(|| format!("{url} is not under {OB2_BASE}"))?;
+    let path = publish.join(rel);
+    ensure(path.exists(), format!("{} not published", path.display()))?;
+    Ok(read_value(&path))
+}
+
+/// Checks a 2.0 assertion against its published badge class and issuer, and its hashed
+/// recipient against `email`.
+fn check_ob2_assertion(publish: &Path, a: &Value, email: &str) -> Result<(), String> {
+    ensure(
+        a["@context"] == obi_issue::OB2_CONTEXT && a["type"] == "Assertion",
+        format!("not a 2.0 assertion: {a}"),
+    )?;
+    let id = a["id"].as_str().unwrap_or_default();
+    ensure(
+        id.starts_with(&format!("{OB2_BASE}/assertions/")) && id.ends_with(".json"),
+        format!("id {id}"),
+    )?;
+    let badge = published(publish, a["badge"].as_str().ok_or("no badge")?)?;
+    ensure(badge["type"] == "BadgeClass", "badge class type")?;
+    let issuer = published(publish, badge["issuer"].as_str().ok_or("no issuer")?)?;
+    ensure(
+        issuer["type"] == "Issuer" && issuer["email"].is_string(),
+        format!("issuer {issuer}"),
+    )?;
+    ensure(
+        issuer["revocationList"] == format!("{OB2_BASE}/revocations.json"),
+        "issuer names the revocation list",
+    )?;
+    let r = &a["recipient"];
+    let salt = r["salt"].as_str().ok_or("no salt")?;
+    ensure(
+        r["type"] == "email" && r["hashed"] == true && r["identity"] == identity_hash(email, salt),
+        format!("recipient {r} for {email}"),
+    )?;
+    ensure(!a.to_string().contains(email), "email in clear")
+}
+
+/// Verifies a signed 2.0 assertion with the published CryptographicKey (whose owner lists it).
+fn verify_ob2_signed(publish: &Path, jws: &str) -> Result<Value, String> {
+    let key = read_value(&publish.join("keys/ob2.json"));
+    let v = obi_proof::ob2::verify_assertion(jws.trim(), &key, &JwsLimits::new())
+        .map_err(|e| format!("signed assertion does not verify: {e}"))?;
+    ensure(
+        v.creator.as_deref() == key["id"].as_str(),
+        "creator is the key",
+    )?;
+    let issuer = read_value(&publish.join("issuer.json"));
+    ensure(
+        issuer["publicKey"] == key["id"] && key["owner"] == issuer["id"],
+        "issuer and key name each other",
+    )?;
+    Ok(v.assertion)
+}
+
+fn files_with(out: &Path, ext: &str) -> usize {
+    std::fs::read_dir(out)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == ext)
+        })
+        .count()
+}
+
+fn ob2_csv(n: usize) -> String {
+    let mut csv = String::from("recipient,name,evidence,narrative\n");
+    for i in 0..n {
+        csv.push_str(&format!(
+            "s{i}@example.org,S {i},https://example.org/e/{i},Narrative {i}\n"
+        ));
+    }
+    csv
+}
+
+/// Bulk OB 2.0 signed assertions (an Ed25519 issuer: a second, P-256 2.0 key): bad rows by
+/// line, every assertion verifies, re-runs issue nothing twice and recover a lost file with
+/// the same id, 3.0 rows of the same CSV are distinct awards, --strict signs nothing.
+fn bulk_ob2_signed(dir: &Path) -> Result<(), String> {
+    let (mut issuer, ach, _) = csv_dir(dir, "");
+    let mut csv = ob2_csv(30);
+    csv.push_str("nope,Bad,,\n"); // line 32
+    csv.push_str("s3@example.org,Dup,,\n"); // line 33
+    let out = dir.join("out");
+    let opts = BulkOptions {
+        format: Format::Ob2Signed,
+        base_url: Some(OB2_BASE.into()),
+        ob2_key: obi_proof::KeyType::P256,
+        jobs: 2,
+        batch: 7,
+        ..BulkOptions::default()
+    };
+    let r =
+        bulk(&mut issuer, &ach, csv.as_bytes(), &out, &opts, &|_| {}).map_err(|e| e.to_string())?;
+    ensure(r.issued == 30 && r.rows == 32, format!("{r:?}"))?;
+    let lines: Vec<u64> = r.errors.iter().map(|e| e.line).collect();
+    ensure(lines == vec![32, 33], format!("error lines {:?}", r.errors))?;
+    ensure(files_with(&out, "jws") == 30, "30 .jws files")?;
+    let publish = out.join("publish");
+    ensure(
+        dir.join(obi_issue::OB2_KEY_FILE).exists(),
+        "an Ed25519 issuer signs 2.0 with ob2-key.json",
+    )?;
+    ensure(
+        publish.join("revocations.json").exists(),
+        "revocation list published",
+    )?;
+    let entries = manifest(&out);
+    ensure(entries.len() == 30, format!("manifest {}", entries.len()))?;
+    let mut indexes = std::collections::HashSet::new();
+    for e in &entries {
+        let jws = std::fs::read_to_string(out.join(e["file"].as_str().unwrap())).unwrap();
+        let a = verify_ob2_signed(&publish, &jws)?;
+        ensure(a["id"] == e["id"], "manifest id is the assertion id")?;
+        check_ob2_assertion(&publish, &a, e["recipient"].as_str().unwrap())?;
+        indexes.insert(e["statusListIndex"].as_u64().unwrap());
+    }
+    ensure(indexes.len() == 30, "status indexes unique")?;
+    let first = &entries[0];
+    let jws = std::fs::read_to_string(out.join(first["file"].as_str().unwrap())).unwrap();
+    let a = verify_ob2_signed(&publish, &jws)?;
+    ensure(
+        a["narrative"] == "Narrative 0" && a["evidence"][0]["id"] == "https://example.org/e/0",
+        format!("narrative and evidence: {a}"),
+    )?;
+    // A tampered payload does not verify.
+    let parts: Vec<&str> = jws.trim().split('.').collect();
+    let payload = base64::Engine::encode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        a.to_string().replace("Narrative 0", "Narrative X"),
+    );
+    ensure(
+        verify_ob2_signed(&publish, &format!("{}.{payload}.{}", parts[0], parts[2])).is_err(),
+        "tampered assertion verified",
+    )?;
+    // Re-run: nothing issued twice.
+    let r2 =
+        bulk(&mut issuer, &ach, csv.as_bytes(), &out, &opts, &|_| {}).map_err(|e| e.to_string())?;
+    ensure(
+        r2.issued == 0 && r2.already_issued == 30,
+        format!("re-run {r2:?}"),
+    )?;
+    ensure(issuer.state().count().unwrap() == 30, "state count")?;
+    ensure(manifest(&out).len() == 30, "manifest grew")?;
+    // A lost file is signed again with the same id and index.
+    std::fs::remove_file(out.join(first["file"].as_str().unwrap())).unwrap();
+    let r3 =
+        bulk(&mut issuer, &ach, csv.as_bytes(), &out, &opts, &|_| {}).map_err(|e| e.to_string())?;
+    ensure(
+        r3.issued == 1 && r3.already_issued == 29,
+        format!("recovery {r3:?}"),
+    )?;
+    let again = std::fs::read_to_string(out.join(first["file"].as_str().unwrap())).unwrap();
+    ensure(
+        verify_ob2_signed(&publish, &again)?["id"] == a["id"],
+        "same id after recovery",
+    )?;
+    ensure(
+        issuer.state().count().unwrap() == 30,
+        "count after recovery",
+    )?;
+    // Revocation: the 2.0 list names the assertion.
+    let id = a["id"].as_str().unwrap();
+    issuer.revoke(id, "error").map_err(|e| e.to_string())?;
+    let list = issuer.ob2_revocation_list().map_err(|e| e.to_string())?;
+    ensure(
+        list["revokedAssertions"] == serde_json::json!([{"id": id, "revocationReason": "error"}]),
+        format!("{list}"),
+    )?;
+    // The same rows as 3.0 credentials are other awards (not mistaken for the 2.0 ones).
+    let r4 = bulk(
+        &mut issuer,
+        &ach,
+        ob2_csv(30).as_bytes(),
+        &dir.join("out3"),
+        &BulkOptions::default(),
+        &|_| {},
+    )
+    .map_err(|e| e.to_string())?;
+    ensure(r4.issued == 30, format!("3.0 run {r4:?}"))?;
+    // --strict: one bad row, nothing signed or recorded.
+    let before = issuer.state().count().unwrap();
+    let strict = BulkOptions {
+        strict: true,
+        ..opts.clone()
+    };
+    let bad = "recipient,name\nt1@example.org,T\nt2@example.org,T\nt3@example.org,T\nbroken,B\n";
+    let r5 = bulk(
+        &mut issuer,
+        &ach,
+        bad.as_bytes(),
+        &dir.join("o5"),
+        &strict,
+        &|_| {},
+    )
+    .map_err(|e| e.to_string())?;
+    ensure(
+        r5.issued == 0 && r5.errors.len() == 1 && r5.errors[0].line == 5,
+        format!("strict {r5:?}"),
+    )?;
+    ensure(
+        issuer.state().count().unwrap() == before,
+        "--strict recorded rows",
+    )?;
+    // No --base-url, another base URL, an issuer without email: clear errors, nothing recorded.
+    let no_base = BulkOptions {
+        base_url: None,
+        ..opts.clone()
+    };
+    let e = bulk(
+        &mut issuer,
+        &ach,
+        csv.as_bytes(),
+        &dir.join("o6"),
+        &no_base,
+        &|_| {},
+    )
+    .err()
+    .ok_or("no --base-url accepted")?;
+    ensure(e.to_string().contains("--base-url"), format!("{e}"))?;
+    let other_base = BulkOptions {
+        base_url: Some("https://elsewhere.example/ob2".into()),
+        ..opts.clone()
+    };
+    ensure(
+        bulk(
+            &mut issuer,
+            &ach,
+            csv.as_bytes(),
+            &dir.join("o7"),
+            &other_base,
+            &|_| {},
+        )
+        .is_err(),
+        "a second base URL accepted",
+    )?;
+    let plain = dir.join("plain");
+    let mut no_email = Issuer::init(
+        &plain,
+        &InitOptions {
+            name: "No Email".into(),
+            url: "https://example.edu".into(),
+            ..InitOptions::default()
+        },
+    )
+    .unwrap();
+    let e = bulk(
+        &mut no_email,
+        &achievement(&plain),
+        csv.as_bytes(),
+        &plain.join("o"),
+        &opts,
+        &|_| {},
+    )
+    .err()
+    .ok_or("2.0 issuer without email accepted")?;
+    ensure(e.to_string().contains("email"), format!("{e}"))?;
+    ensure(
+        no_email.state().count().unwrap() == 0 && !plain.join(obi_issue::OB2_KEY_FILE).exists(),
+        "nothing recorded or created",
+    )
+}
+
+/// Bulk OB 2.0 hosted assertions: each written to OUT and published at its id; baked SVGs;
+/// re-runs; a revoked assertion re-signed after a lost file stays marked revoked.
+fn bulk_ob2_hosted(dir: &Path) -> Result<(), String> {
+    let (mut issuer, ach, _) = csv_dir(dir, "");
+    let csv = ob2_csv(12);
+    let out = dir.join("out");
+    let publish = dir.join("site");
+    let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>"#;
+    let opts = BulkOptions {
+        format: Format::Ob2Hosted,
+        base_url: Some(format!("{OB2_BASE}/")),
+        publish: Some(publish.clone()),
+        bake: Some((svg.to_vec(), "svg".into())),
+        jobs: 2,
+        batch: 5,
+        ..BulkOptions::default()
+    };
+    let r =
+        bulk(&mut issuer, &ach, csv.as_bytes(), &out, &opts, &|_| {}).map_err(|e| e.to_string())?;
+    ensure(r.issued == 12 && r.errors.is_empty(), format!("{r:?}"))?;
+    ensure(files_with(&out, "svg") == 12, "12 baked images")?;
+    let issuer_doc = read_value(&publish.join("issuer.json"));
+    ensure(
+        issuer_doc.get("publicKey").is_none(),
+        "a hosted-only issuer publishes no key",
+    )?;
+    let entries = manifest(&out);
+    ensure(entries.len() == 12, "manifest")?;
+    for e in &entries {
+        let file = out.join(e["file"].as_str().unwrap());
+        let a = read_value(&file);
+        ensure(a["verification"]["type"] == "hosted", "hosted")?;
+        ensure(a["id"] == e["id"], "manifest id")?;
+        ensure(
+            published(&publish, a["id"].as_str().unwrap())? == a,
+            "the published assertion is the one handed out",
+        )?;
+        check_ob2_assertion(&publish, &a, e["recipient"].as_str().unwrap())?;
+        let baked = obi_bake::unbake(&std::fs::read(file.with_extension("svg")).unwrap())
+            .map_err(|e| e.to_string())?
+            .ok_or("nothing baked")?;
+        let payload: Value = serde_json::from_str(baked.payload.as_str()).unwrap();
+        ensure(
+            payload == a && baked.version == obi_bake::Version::Ob2,
+            "baked assertion",
+        )?;
+    }
+    // Badge class with the default image.
+    let a = read_value(&out.join(entries[0]["file"].as_str().unwrap()));
+    let badge = published(&publish, a["badge"].as_str().unwrap())?;
+    ensure(
+        publish
+            .join(
+                badge["image"]
+                    .as_str()
+                    .unwrap()
+                    .strip_prefix(&format!("{OB2_BASE}/"))
+                    .unwrap(),
+            )
+            .exists(),
+        "badge image published",
+    )?;
+    // Re-run: nothing new.
+    let r2 =
+        bulk(&mut issuer, &ach, csv.as_bytes(), &out, &opts, &|_| {}).map_err(|e| e.to_string())?;
+    ensure(r2.issued == 0 && r2.already_issued == 12, format!("{r2:?}"))?;
+    // Revoke one hosted assertion, lose its file, re-run: the republished assertion is
+    // still marked revoked, with the same id.
+    let id = a["id"].as_str().unwrap();
+    issuer.revoke(id, "withdrawn").map_err(|e| e.to_string())?;
+    ensure(
+        obi_issue::mark_hosted_revoked(&publish, OB2_BASE, id, "withdrawn").unwrap(),
+        "hosted assertion marked",
+    )?;
+    std::fs::remove_file(out.join(entries[0]["file"].as_str().unwrap())).unwrap();
+    let r3 =
+        bulk(&mut issuer, &ach, csv.as_bytes(), &out, &opts, &|_| {}).map_err(|e| e.to_string())?;
+    ensure(r3.issued == 1 && r3.already_issued == 11, format!("{r3:?}"))?;
+    let again = published(&publish, id)?;
+    ensure(
+        again["revoked"] == true && again["revocationReason"] == "withdrawn" && again["id"] == id,
+        format!("re-signed revoked assertion: {again}"),
+    )?;
+    let list = read_value(&publish.join("revocations.json"));
+    ensure(
+        list["revokedAssertions"][0]["id"] == id,
+        format!("the run republished the revocation list: {list}"),
+    )?;
+    ensure(issuer.state().count().unwrap() == 12, "state count")
+}
+
+struct KeyDidWeb(Vec<u8>);
+impl Fetcher for KeyDidWeb {
+    fn fetch(&self, url: &str, _max: usize) -> Result<Vec<u8>, String> {
+        if url == "https://keys.example.edu/.well-known/did.json" {
+            Ok(self.0.clone())
+        } else {
+            Err(format!("unexpected {url}"))
+        }
+    }
+}
+
+fn jwt_alg(jwt: &str) -> String {
+    let header = jwt.split('.').next().unwrap_or_default();
+    let bytes = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, header)
+        .unwrap_or_default();
+    serde_json::from_slice::<Value>(&bytes).unwrap_or_default()["alg"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// `init --key-type p256|rsa`: ob3-jwt as ES256/RS256, 2.0 signed assertions with the one
+/// key (no ob2-key.json), the status list as a VC-JWT, did:web documents; ob3-eddsa refused
+/// clearly before anything is recorded.
+fn key_types(dir: &Path) -> Result<(), String> {
+    for (kind, prefix, alg) in [
+        (obi_proof::KeyType::P256, "did:key:zDn", "ES256"),
+        (obi_proof::KeyType::Rsa, "did:key:z4MX", "RS256"),
+    ] {
+        let d = dir.join(kind.name());
+        let issuer = Issuer::init(
+            &d,
+            &InitOptions {
+                name: "Keys U".into(),
+                url: "https://example.edu".into(),
+                email: Some("badges@example.edu".into()),
+                key_type: kind,
+                ..InitOptions::default()
+            },
+        )
+        .map_err(|e| e.to_string())?;
+        ensure(
+            issuer.id().starts_with(prefix),
+            format!("{kind:?} id {}", issuer.id()),
+        )?;
+        ensure(
+            read_value(&d.join("issuer-key.json"))["alg"] == alg,
+            "key file alg",
+        )?;
+        let mut issuer = {
+            drop(issuer);
+            Issuer::open(&d.join("issuer.json")).map_err(|e| format!("reopen: {e}"))?
+        };
+        ensure(issuer.key().key_type() == kind, "key type")?;
+        let ach = achievement(&d);
+        let award = Award::new(Recipient::parse("k@example.org").unwrap());
+        let e = issuer
+            .award(&ach, &award, Format::Ob3Eddsa, None)
+            .err()
+            .ok_or("ob3-eddsa with a non-Ed25519 key")?
+            .to_string();
+        ensure(
+            e.contains("Ed25519") && e.contains("ob3-jwt"),
+            format!("unclear error: {e}"),
+        )?;
+        ensure(
+            issuer
+                .endorse(ach["id"].as_str().unwrap(), "Good.", Format::Ob3Eddsa, None)
+                .is_err(),
+            "endorse ob3-eddsa",
+        )?;
+        ensure(
+            issuer.state().count().unwrap() == 0,
+            "refused award recorded",
+        )?;
+        let a = issuer
+            .award(&ach, &award, Format::Ob3Jwt, None)
+            .map_err(|e| e.to_string())?;
+        let Secured::Jwt(jwt) = &a.secured else {
+            return Err("not a JWT".into());
+        };
+        ensure(jwt_alg(jwt) == alg, format!("alg {}", jwt_alg(jwt)))?;
+        let now = || chrono::Utc::now().timestamp();
+        obi_proof::verify_vc_jwt(jwt, &Resolver::new(), &JwsLimits::new(), now())
+            .map_err(|e| format!("{alg} VC-JWT: {e}"))?;
+        // 2.0 signed with the issuer's own key, whatever type is asked for.
+        let o = issuer
+            .award_ob2(&ach, &award, OB2_BASE, Some(obi_proof::KeyType::Rsa))
+            .map_err(|e| e.to_string())?;
+        ensure(
+            !d.join(obi_issue::OB2_KEY_FILE).exists(),
+            "a second key was created",
+        )?;
+        let site = d.join("site");
+        obi_issue::write_published(&site, &o.publish).unwrap();
+        let Secured::Jwt(jws) = &o.assertion else {
+            return Err("2.0 signed is not a JWS".into());
+        };
+        ensure(jwt_alg(jws) == alg, "2.0 alg")?;
+        verify_ob2_signed(&site, jws)?;
+        let pem = read_value(&site.join("keys/ob2.json"))["publicKeyPem"].clone();
+        ensure(
+            pem == issuer.key().public_key().to_public_key_pem().unwrap(),
+            "the 2.0 key is the issuer key",
+        )?;
+        // Bulk: ob3-eddsa refused before anything; ob3-jwt and ob2-signed issue.
+        let csv = ob2_csv(4);
+        ensure(
+            bulk(
+                &mut issuer,
+                &ach,
+                csv.as_bytes(),
+                &d.join("x"),
+                &BulkOptions::default(),
+                &|_| {},
+            )
+            .is_err()
+                && !d.join("x").exists(),
+            "bulk ob3-eddsa with a non-Ed25519 key",
+        )?;
+        let jwt_opts = BulkOptions {
+            format: Format::Ob3Jwt,
+            ..BulkOptions::default()
+        };
+        let r = bulk(
+            &mut issuer,
+            &ach,
+            csv.as_bytes(),
+            &d.join("j"),
+            &jwt_opts,
+            &|_| {},
+        )
+        .map_err(|e| e.to_string())?;
+        ensure(r.issued == 4, format!("{r:?}"))?;
+        for e in manifest(&d.join("j")) {
+            let jwt =
+                std::fs::read_to_string(d.join("j").join(e["file"].as_str().unwrap())).unwrap();
+            obi_proof::verify_vc_jwt(jwt.trim(), &Resolver::new(), &JwsLimits::new(), now())
+                .map_err(|e| format!("bulk {alg} VC-JWT: {e}"))?;
+        }
+        let s_opts = BulkOptions {
+            format: Format::Ob2Signed,
+            base_url: Some(OB2_BASE.into()),
+            ..BulkOptions::default()
+        };
+        let r = bulk(
+            &mut issuer,
+            &ach,
+            csv.as_bytes(),
+            &d.join("s"),
+            &s_opts,
+            &|_| {},
+        )
+        .map_err(|e| e.to_string())?;
+        ensure(r.issued == 4, format!("{r:?}"))?;
+        for e in manifest(&d.join("s")) {
+            let jws =
+                std::fs::read_to_string(d.join("s").join(e["file"].as_str().unwrap())).unwrap();
+            verify_ob2_signed(&d.join("s/publish"), &jws)?;
+        }
+        // The status list: a VC-JWT signed by the issuer, with the revoked bit.
+        issuer.revoke(&a.id, "test").map_err(|e| e.to_string())?;
+        ensure(
+            issuer.status_list_credential().is_err(),
+            "eddsa status list",
+        )?;
+        let Secured::Jwt(list) = issuer
+            .status_document_secured()
+            .map_err(|e| e.to_string())?
+        else {
+            return Err("status list is not a VC-JWT".into());
+        };
+        let v = obi_proof::verify_vc_jwt(&list, &Resolver::new(), &JwsLimits::new(), now())
+            .map_err(|e| format!("status list VC-JWT: {e}"))?;
+        let encoded = v.credential["credentialSubject"]["encodedList"]
+            .as_str()
+            .ok_or("no encodedList")?;
+        ensure(
+            StatusList::decode(encoded).unwrap().get(a.status_index) == Some(true),
+            "revoked bit",
+        )?;
+        // did:web with this key type: the document resolves the VC-JWT kid.
+        let w = dir.join(format!("web-{}", kind.name()));
+        let mut web = Issuer::init(
+            &w,
+            &InitOptions {
+                name: "Web".into(),
+                url: "https://keys.example.edu".into(),
+                did_web: Some("keys.example.edu".into()),
+                key_type: kind,
+                ..InitOptions::default()
+            },
+        )
+        .map_err(|e| e.to_string())?;
+        let doc = serde_json::to_vec(&web.did_document()).unwrap();
+        let a = web
+            .award(&achievement(&w), &award, Format::Ob3Jwt, None)
+            .map_err(|e| e.to_string())?;
+        let Secured::Jwt(jwt) = &a.secured else {
+            return Err("not a JWT".into());
+        };
+        let fetcher = KeyDidWeb(doc);
+        obi_proof::verify_vc_jwt(
+            jwt,
+            &Resolver::new().with_fetcher(&fetcher),
+            &JwsLimits::new(),
+            now(),
+        )
+        .map_err(|e| format!("did:web {alg}: {e}"))?;
+    }
+    Ok(())
+}
+
+/// An Ed25519 issuer directory as written before key types: its 2.0 key file is still used.
+fn ed25519_ob2_key_compat(dir: &Path) -> Result<(), String> {
+    let (mut issuer, ach, _) = csv_dir(dir, "");
+    let old = obi_proof::KeyPair::generate(obi_proof::KeyType::Rsa).unwrap();
+    std::fs::write(
+        dir.join(obi_issue::OB2_KEY_FILE),
+        serde_json::to_vec(&old.to_private_jwk()).unwrap(),
+    )
+    .unwrap();
+    let award = Award::new(Recipient::parse("c@example.org").unwrap());
+    let o = issuer
+        .award_ob2(&ach, &award, OB2_BASE, Some(obi_proof::KeyType::P256))
+        .map_err(|e| e.to_string())?;
+    let site = dir.join("site");
+    obi_issue::write_published(&site, &o.publish).unwrap();
+    let Secured::Jwt(jws) = &o.assertion else {
+        return Err("not a JWS".into());
+    };
+    ensure(jwt_alg(jws) == "RS256", "the existing RSA key signs")?;
+    verify_ob2_signed(&site, jws)?;
+    ensure(
+        read_value(&site.join("keys/ob2.json"))["publicKeyPem"]
+            == old.public_key().to_public_key_pem().unwrap(),
+        "published key is the file's",
+    )?;
+    // 3.0 keeps eddsa-rdfc-2022 with the Ed25519 key.
+    let a = issuer
+        .award(&ach, &award, Format::Ob3Eddsa, None)
+        .map_err(|e| e.to_string())?;
+    let Secured::Json(doc) = &a.secured else {
+        return Err("not JSON".into());
+    };
+    verify_json(doc, &Resolver::new())
+}
+
 fn main() -> ExitCode {
     let checks: &[(&str, Check)] = &[
         ("init-files", init_files),
@@ -826,6 +1450,10 @@ fn main() -> ExitCode {
         ("bulk-disk-full", bulk_disk_full),
         ("one-edtech-list", one_edtech_list),
         ("endorsement", endorsement),
+        ("bulk-ob2-signed", bulk_ob2_signed),
+        ("bulk-ob2-hosted", bulk_ob2_hosted),
+        ("key-types", key_types),
+        ("ed25519-ob2-key-compat", ed25519_ob2_key_compat),
         ("oracle-ob3", oracle),
     ];
     let (mut passed, mut failed) = (0, 0);
