@@ -20,6 +20,9 @@ pub mod checks {
     pub const OB2_UNAVAILABLE: &str = "OB2_UNAVAILABLE";
     /// A verifiable presentation's members.
     pub const PRESENTATION: &str = "PRESENTATION";
+    /// A verifiable presentation's own proof (Data Integrity with `proofPurpose:
+    /// authentication`, or VP-JWT): signature, holder binding, expected challenge and domain.
+    pub const PRESENTATION_PROOF: &str = "VERIFY_PRESENTATION_PROOF";
 }
 
 /// Verifies one input. Never panics and never fails: every problem, including a check that
@@ -201,6 +204,13 @@ fn verify_jws(text: &str, ctx: &mut VerifyContext<'_>) {
         }
     };
     let claims = obi_model::json::parse(jws.payload()).ok();
+    if claims.as_ref().is_some_and(|c| c.get("vp").is_some()) {
+        ctx.report.input.input_type = Some("presentation".to_owned());
+        if let Some(vp) = crate::presentation::verify_vp_jwt(text, ctx) {
+            verify_presentation_credentials(&vp, ctx);
+        }
+        return;
+    }
     let is_vc = claims.as_ref().is_some_and(|c| {
         c.get("vc").is_some()
             || obi_model::upgrade::detect_version(c) == Some(obi_model::upgrade::ObVersion::V3_0)
@@ -252,12 +262,18 @@ fn verify_json(value: Value, ctx: &mut VerifyContext<'_>) {
 }
 
 fn verify_presentation(value: &Value, ctx: &mut VerifyContext<'_>) {
+    ctx.report.input.input_type = Some("presentation".to_owned());
+    crate::presentation::check_proof(value, ctx);
+    verify_presentation_credentials(value, ctx);
+}
+
+/// Verifies each credential of a presentation (JSON or the `vp` claim of a VP-JWT).
+fn verify_presentation_credentials(value: &Value, ctx: &mut VerifyContext<'_>) {
     let credentials: Vec<&Value> = match value.get("verifiableCredential") {
         Some(Value::Array(items)) => items.iter().collect(),
         Some(v) => vec![v],
         None => Vec::new(),
     };
-    ctx.report.input.input_type = Some("presentation".to_owned());
     if credentials.is_empty() {
         ctx.error(checks::PRESENTATION, "the presentation holds no credential");
         return;
@@ -272,12 +288,6 @@ fn verify_presentation(value: &Value, ctx: &mut VerifyContext<'_>) {
             ),
         );
         return;
-    }
-    if value.get("proof").is_some() {
-        ctx.info(
-            checks::PRESENTATION,
-            "the presentation's own proof is not checked; each credential is verified",
-        );
     }
     for (i, credential) in credentials.into_iter().enumerate() {
         let mut nested = VerifyContext {

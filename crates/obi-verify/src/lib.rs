@@ -19,6 +19,7 @@ mod input;
 mod ob2;
 mod ob3;
 mod options;
+mod presentation;
 mod recipient;
 mod report;
 mod status;

@@ -498,7 +498,7 @@ pub(crate) fn verify_data_integrity(
 /// authorize it): the part before `#` for a method inside a controller or DID document; for
 /// an HTTPS key document (a method whose id is its document's URL), the base of that
 /// document's `controller`.
-fn method_controller(vm: &str, ctx: &VerifyContext<'_>) -> String {
+pub(crate) fn method_controller(vm: &str, ctx: &VerifyContext<'_>) -> String {
     let base = vm.split('#').next().unwrap_or_default();
     if !base.starts_with("https://") {
         return base.to_owned();
@@ -518,7 +518,7 @@ fn method_controller(vm: &str, ctx: &VerifyContext<'_>) -> String {
 
 /// Could the proof check not run (rather than find the proof wrong)? A context or key obi
 /// cannot load, an unsupported proof type or verification method, a fetch that failed.
-fn could_not_run(e: &obi_proof::ProofError) -> bool {
+pub(crate) fn could_not_run(e: &obi_proof::ProofError) -> bool {
     use obi_proof::{ProofError as P, ResolveError as R};
     matches!(
         e,

@@ -109,6 +109,12 @@ pub struct Options {
     pub canonicalizer: SharedCanonicalizer,
     /// Verified status lists, shared by clones (see [`crate::StatusListCache`]).
     pub status_lists: Arc<crate::status::StatusListCache>,
+    /// The challenge a presentation's proof must carry (`challenge`, or the VP-JWT `nonce`):
+    /// the verifier's fresh value against replay. Not checked when `None`.
+    pub expected_challenge: Option<String>,
+    /// The domain a presentation's proof must carry (`domain`, or the VP-JWT `aud`): the
+    /// verifier it was made for. Not checked when `None`.
+    pub expected_domain: Option<String>,
 }
 
 impl fmt::Debug for Options {
@@ -119,6 +125,8 @@ impl fmt::Debug for Options {
             .field("max_endorsement_depth", &self.max_endorsement_depth)
             .field("offline", &self.offline)
             .field("max_input_bytes", &self.max_input_bytes)
+            .field("expected_challenge", &self.expected_challenge)
+            .field("expected_domain", &self.expected_domain)
             .finish_non_exhaustive()
     }
 }
@@ -144,6 +152,8 @@ impl Options {
             max_status_list_bytes: DEFAULT_MAX_STATUS_LIST_BYTES,
             canonicalizer: default_canonicalizer(),
             status_lists: Arc::default(),
+            expected_challenge: None,
+            expected_domain: None,
         }
     }
 
@@ -207,6 +217,22 @@ impl Options {
     #[must_use]
     pub fn with_canonicalizer(mut self, canonicalizer: SharedCanonicalizer) -> Self {
         self.canonicalizer = canonicalizer;
+        self
+    }
+
+    /// Requires a presentation's proof to carry `challenge` (Data Integrity `challenge`,
+    /// VP-JWT `nonce`).
+    #[must_use]
+    pub fn with_expected_challenge(mut self, challenge: impl Into<String>) -> Self {
+        self.expected_challenge = Some(challenge.into());
+        self
+    }
+
+    /// Requires a presentation's proof to carry `domain` (Data Integrity `domain`, VP-JWT
+    /// `aud`).
+    #[must_use]
+    pub fn with_expected_domain(mut self, domain: impl Into<String>) -> Self {
+        self.expected_domain = Some(domain.into());
         self
     }
 
