@@ -17,6 +17,8 @@ pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 pub const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;
 /// Default connection pool size.
 pub const DEFAULT_POOL_SIZE: usize = 8;
+/// Default bulk-job lease length (seconds).
+pub const DEFAULT_JOB_LEASE_SECS: u64 = 30;
 /// Largest configuration file read.
 pub const MAX_CONFIG_FILE_BYTES: u64 = 64 * 1024;
 
@@ -57,7 +59,8 @@ pub enum ConfigError {
 
 /// One layer of settings; every field optional. Deserialised from the TOML file with the same
 /// names as the flags (`bind`, `database`, `public_url`, `body_limit`, `request_timeout_secs`,
-/// `pool_size`, `key_encryption_key`, `key_encryption_key_file`, `admin_token`).
+/// `pool_size`, `job_lease_secs`, `key_encryption_key`, `key_encryption_key_file`,
+/// `admin_token`).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawConfig {
@@ -73,6 +76,8 @@ pub struct RawConfig {
     pub request_timeout_secs: Option<u64>,
     /// Database connections.
     pub pool_size: Option<usize>,
+    /// Length in seconds of the lease an instance holds on a bulk job it works on.
+    pub job_lease_secs: Option<u64>,
     /// The key that seals issuer private keys: 32 bytes, base64.
     pub key_encryption_key: Option<String>,
     /// A file holding `key_encryption_key`; created with a fresh key when missing.
@@ -94,6 +99,7 @@ impl RawConfig {
                 "OBI_REQUEST_TIMEOUT_SECS",
             )?,
             pool_size: parse_num(get("OBI_POOL_SIZE"), "OBI_POOL_SIZE")?,
+            job_lease_secs: parse_num(get("OBI_JOB_LEASE_SECS"), "OBI_JOB_LEASE_SECS")?,
             key_encryption_key: get("OBI_KEY_ENCRYPTION_KEY"),
             key_encryption_key_file: get("OBI_KEY_ENCRYPTION_KEY_FILE").map(PathBuf::from),
             admin_token: get("OBI_ADMIN_TOKEN"),
@@ -129,6 +135,7 @@ impl RawConfig {
             body_limit: self.body_limit.or(lower.body_limit),
             request_timeout_secs: self.request_timeout_secs.or(lower.request_timeout_secs),
             pool_size: self.pool_size.or(lower.pool_size),
+            job_lease_secs: self.job_lease_secs.or(lower.job_lease_secs),
             key_encryption_key: self.key_encryption_key.or(lower.key_encryption_key),
             key_encryption_key_file: self
                 .key_encryption_key_file
@@ -185,6 +192,9 @@ pub struct Config {
     pub request_timeout: Duration,
     /// Database connections.
     pub pool_size: usize,
+    /// Lease length on bulk jobs (another instance takes a job over this long after its
+    /// owner stopped renewing).
+    pub job_lease: Duration,
     /// Key encryption key source.
     pub kek: KekSource,
     /// Admin token to register at start.
@@ -200,6 +210,7 @@ impl std::fmt::Debug for Config {
             .field("body_limit", &self.body_limit)
             .field("request_timeout", &self.request_timeout)
             .field("pool_size", &self.pool_size)
+            .field("job_lease", &self.job_lease)
             .field("kek", &self.kek)
             .field("admin_token", &self.admin_token.as_ref().map(|_| ".."))
             .finish()
@@ -271,6 +282,13 @@ impl Config {
                 message: "must be at least 1".into(),
             });
         }
+        let lease_secs = raw.job_lease_secs.unwrap_or(DEFAULT_JOB_LEASE_SECS);
+        if lease_secs == 0 {
+            return Err(ConfigError::Invalid {
+                setting: "job_lease_secs",
+                message: "must be at least 1".into(),
+            });
+        }
         let kek = match (raw.key_encryption_key, raw.key_encryption_key_file) {
             (Some(k), _) => {
                 crate::seal::KeySealer::from_base64(&k).map_err(|e| ConfigError::Invalid {
@@ -298,6 +316,7 @@ impl Config {
             body_limit,
             request_timeout: Duration::from_secs(secs),
             pool_size,
+            job_lease: Duration::from_secs(lease_secs),
             kek,
             admin_token: raw.admin_token.filter(|t| !t.is_empty()),
         })
@@ -329,6 +348,19 @@ mod tests {
         assert_eq!(c.bind.port(), 9);
         assert_eq!(c.pool_size, 3);
         assert_eq!(c.body_limit, 77);
+        assert_eq!(c.job_lease, Duration::from_secs(DEFAULT_JOB_LEASE_SECS));
+        let env = RawConfig::from_env(|k| (k == "OBI_JOB_LEASE_SECS").then(|| "7".into())).unwrap();
+        assert_eq!(
+            Config::from_raw(env).unwrap().job_lease,
+            Duration::from_secs(7)
+        );
+        let file: RawConfig = toml::from_str("job_lease_secs = 0").unwrap();
+        assert!(
+            Config::from_raw(file)
+                .unwrap_err()
+                .to_string()
+                .contains("job_lease_secs")
+        );
     }
 
     #[test]

@@ -6,10 +6,19 @@
 //! still where the batch started (`WHERE next_row = old`). Each award carries its row key
 //! (`{job}:{row}`), unique in the database. So after a crash every award the API reported is
 //! stored exactly once, and a restarted worker resumes from the committed progress.
+//!
+//! Several instances on one database (behind a load balancer on one PostgreSQL, or sharing
+//! one SQLite file) do not both work on one job: a worker first claims the job with one
+//! conditional `UPDATE` (its instance id in `lease_owner`, `lease_until` a lease length
+//! ahead), which only succeeds when the job has no live lease of another instance. The owner
+//! renews the lease while it works (a heartbeat, and each batch commit, which also requires
+//! the lease to still be its own); another instance takes the job over only once
+//! `lease_until` has passed, e.g. after the owner was killed. Lease times come from the
+//! instances' clocks: keep them synchronised to well within the lease length.
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -22,7 +31,7 @@ use serde_json::{Value, json};
 use crate::app::{AppState, authenticate, load_issuer, parse_id, require_issuer};
 use crate::error::{AppError, AppJson};
 use crate::issuing::{AwardFormat, AwardInput, check_input};
-use crate::records::{AchievementRecord, audit_stmt, int, text};
+use crate::records::{AchievementRecord, audit_stmt, int, opt_text, text};
 use crate::store::{Param, StoreError, now};
 
 /// Most rows in one bulk job.
@@ -33,16 +42,75 @@ pub const MAX_FIELD_BYTES: usize = obi_issue::MAX_CSV_FIELD_BYTES;
 pub const JOB_BATCH: i64 = 50;
 /// Most row errors a job status shows.
 pub const MAX_ERRORS_SHOWN: i64 = 1000;
-/// How often an idle worker looks for jobs (e.g. queued by another instance).
+/// How often an idle worker looks for jobs (e.g. queued by another instance, or whose lease
+/// expired); at most half the lease length.
 const IDLE_POLL: Duration = Duration::from_secs(2);
+/// Default length of a job lease (renewed every third of it while the owner works).
+pub const DEFAULT_JOB_LEASE: Duration = Duration::from_secs(30);
+/// Shortest job lease accepted.
+pub const MIN_JOB_LEASE: Duration = Duration::from_millis(100);
 
 const COLUMNS: [&str; 5] = ["recipient", "name", "evidence", "narrative", "achievement"];
 
 /// Shared between the handlers and the worker.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Jobs {
     notify: tokio::sync::Notify,
     started: AtomicBool,
+    /// This instance's id, written into the leases it holds.
+    instance: String,
+    /// Lease length in milliseconds.
+    lease_ms: AtomicU64,
+    /// Batches this instance committed.
+    batches: AtomicU64,
+    /// Awards this instance built and signed for jobs (committed or not).
+    signed: AtomicU64,
+    worker: std::sync::Mutex<Option<tokio::task::AbortHandle>>,
+}
+
+impl Default for Jobs {
+    fn default() -> Self {
+        Self {
+            notify: tokio::sync::Notify::new(),
+            started: AtomicBool::new(false),
+            instance: uuid::Uuid::new_v4().to_string(),
+            lease_ms: AtomicU64::new(duration_ms(DEFAULT_JOB_LEASE)),
+            batches: AtomicU64::new(0),
+            signed: AtomicU64::new(0),
+            worker: std::sync::Mutex::new(None),
+        }
+    }
+}
+
+#[allow(clippy::cast_possible_truncation)] // leases are far below u64::MAX ms
+fn duration_ms(d: Duration) -> u64 {
+    d.as_millis().min(u128::from(u64::MAX)) as u64
+}
+
+impl Jobs {
+    fn lease(&self) -> Duration {
+        Duration::from_millis(self.lease_ms.load(Ordering::Relaxed))
+    }
+
+    fn idle_poll(&self) -> Duration {
+        IDLE_POLL.min(self.lease() / 2)
+    }
+}
+
+/// What this instance's bulk-job worker has done (for tests and monitoring).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct JobCounters {
+    /// Batches committed by this instance.
+    pub batches: u64,
+    /// Awards built and signed by this instance for jobs, committed or not (a batch whose
+    /// commit lost to another instance counts here but not in `batches`).
+    pub awards_signed: u64,
+}
+
+/// Milliseconds since the Unix epoch (lease times).
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
 }
 
 /// A row that will not be issued.
@@ -484,13 +552,15 @@ struct JobRecord {
     failed: i64,
     created_at: String,
     updated_at: String,
+    lease_owner: Option<String>,
+    lease_until: i64,
 }
 
 async fn load_job(state: &AppState, id: &str) -> Result<Option<JobRecord>, StoreError> {
     let rows = state
         .store()
         .query(
-            "SELECT id, issuer_id, actor, format, state, total, queued, next_row, done, failed, created_at, updated_at FROM award_jobs WHERE id = $1",
+            "SELECT id, issuer_id, actor, format, state, total, queued, next_row, done, failed, created_at, updated_at, lease_owner, lease_until FROM award_jobs WHERE id = $1",
             vec![Param::Text(id.to_owned())],
         )
         .await?;
@@ -509,6 +579,8 @@ async fn load_job(state: &AppState, id: &str) -> Result<Option<JobRecord>, Store
                 failed: int(r, 9)?,
                 created_at: text(r, 10)?,
                 updated_at: text(r, 11)?,
+                lease_owner: opt_text(r, 12)?,
+                lease_until: int(r, 13)?,
             })
         })
         .transpose()
@@ -552,72 +624,211 @@ pub(crate) async fn status(
         "errorsTruncated": job.failed > MAX_ERRORS_SHOWN,
         "createdAt": job.created_at,
         "updatedAt": job.updated_at,
+        "lease": lease_json(&job),
     })))
 }
 
+/// The job's lease: which instance works on it, until when (`null` when never claimed).
+fn lease_json(job: &JobRecord) -> Value {
+    match &job.lease_owner {
+        Some(owner) => json!({
+            "instance": owner,
+            "until": chrono::DateTime::from_timestamp_millis(job.lease_until)
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+        }),
+        None => Value::Null,
+    }
+}
+
 impl AppState {
-    /// Starts the bulk-job worker on the current tokio runtime (once per state; nothing
-    /// outside a runtime). It resumes unfinished jobs at once.
-    pub(crate) fn start_jobs_worker(&self) {
+    /// Starts the bulk-job worker on the current tokio runtime (once per state, again after
+    /// [`AppState::stop_jobs_worker`]; nothing outside a runtime). It resumes unfinished jobs
+    /// at once. [`crate::app`] calls this.
+    pub fn start_jobs_worker(&self) {
         let jobs = self.jobs();
         if jobs.started.swap(true, Ordering::SeqCst) {
             return;
         }
         match tokio::runtime::Handle::try_current() {
             Ok(handle) => {
-                handle.spawn(worker(self.clone()));
+                let task = handle.spawn(worker(self.clone()));
+                if let Ok(mut w) = jobs.worker.lock() {
+                    *w = Some(task.abort_handle());
+                }
             }
             Err(_) => jobs.started.store(false, Ordering::SeqCst),
         }
     }
+
+    /// Stops this state's bulk-job worker where it is, as if the instance were killed: the
+    /// leases it holds are not released, so other instances take its jobs over only once
+    /// they expire. (For tests, and for a process about to exit.)
+    pub fn stop_jobs_worker(&self) {
+        if let Ok(mut w) = self.jobs().worker.lock()
+            && let Some(task) = w.take()
+        {
+            task.abort();
+            self.jobs().started.store(false, Ordering::SeqCst);
+        }
+    }
+
+    /// Sets the length of the leases this instance takes on bulk jobs (at least
+    /// [`MIN_JOB_LEASE`]; default [`DEFAULT_JOB_LEASE`]). Another instance takes a job over
+    /// only this long after the owner's last renewal.
+    #[must_use]
+    pub fn with_job_lease(self, lease: Duration) -> Self {
+        self.jobs()
+            .lease_ms
+            .store(duration_ms(lease.max(MIN_JOB_LEASE)), Ordering::Relaxed);
+        self
+    }
+
+    /// This instance's id, as written in the leases it holds.
+    #[must_use]
+    pub fn instance_id(&self) -> &str {
+        &self.jobs().instance
+    }
+
+    /// What this instance's bulk-job worker has done so far.
+    #[must_use]
+    pub fn job_counters(&self) -> JobCounters {
+        let jobs = self.jobs();
+        JobCounters {
+            batches: jobs.batches.load(Ordering::Relaxed),
+            awards_signed: jobs.signed.load(Ordering::Relaxed),
+        }
+    }
 }
 
-async fn next_job(state: &AppState) -> Result<Option<JobRecord>, StoreError> {
+/// Claims the oldest unfinished job that has no live lease of another instance (or is this
+/// instance's already), in one conditional `UPDATE`: of two instances claiming the same job
+/// at once, one changes the row and the other, re-checking the lease condition against the
+/// winner's row, changes nothing. On PostgreSQL the candidate is picked with `FOR UPDATE SKIP
+/// LOCKED`, so concurrent claimers spread over different jobs instead of queueing on one.
+async fn claim_job(state: &AppState) -> Result<Option<JobRecord>, StoreError> {
+    const SQLITE: &str = "UPDATE award_jobs SET lease_owner = $1, lease_until = $2 \
+         WHERE id = (SELECT id FROM award_jobs WHERE state <> 'finished' \
+             AND (lease_owner IS NULL OR lease_owner = $1 OR lease_until < $3) \
+             ORDER BY updated_at, created_at, id LIMIT 1) \
+         AND state <> 'finished' AND (lease_owner IS NULL OR lease_owner = $1 OR lease_until < $3) \
+         RETURNING id";
+    const POSTGRES: &str = "UPDATE award_jobs SET lease_owner = $1, lease_until = $2 \
+         WHERE id = (SELECT id FROM award_jobs WHERE state <> 'finished' \
+             AND (lease_owner IS NULL OR lease_owner = $1 OR lease_until < $3) \
+             ORDER BY updated_at, created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) \
+         AND state <> 'finished' AND (lease_owner IS NULL OR lease_owner = $1 OR lease_until < $3) \
+         RETURNING id";
+    let jobs = state.jobs();
+    let now = now_ms();
+    let until = now.saturating_add(i64::try_from(duration_ms(jobs.lease())).unwrap_or(i64::MAX));
+    let sql = if state.store().backend() == "postgres" {
+        POSTGRES
+    } else {
+        SQLITE
+    };
     let rows = state
         .store()
         .query(
-            "SELECT id FROM award_jobs WHERE state <> 'finished' ORDER BY updated_at, created_at, id LIMIT 1",
-            vec![],
+            sql,
+            vec![
+                Param::Text(jobs.instance.clone()),
+                Param::Int(until),
+                Param::Int(now),
+            ],
         )
         .await?;
     match rows.first() {
-        Some(r) => load_job(state, &text(r, 0)?).await,
+        Some(r) => {
+            let id = text(r, 0)?;
+            tracing::debug!(job = %id, instance = %jobs.instance, "claimed bulk job");
+            load_job(state, &id).await
+        }
         None => Ok(None),
+    }
+}
+
+/// Extends this instance's lease on `job`; `false` when the lease is no longer its own.
+async fn renew_lease(state: &AppState, job: &str) -> Result<bool, StoreError> {
+    let jobs = state.jobs();
+    let until =
+        now_ms().saturating_add(i64::try_from(duration_ms(jobs.lease())).unwrap_or(i64::MAX));
+    let changed = state
+        .store()
+        .transaction(vec![(
+            "UPDATE award_jobs SET lease_until = $3 WHERE id = $1 AND lease_owner = $2",
+            vec![
+                Param::Text(job.to_owned()),
+                Param::Text(jobs.instance.clone()),
+                Param::Int(until),
+            ],
+        )])
+        .await?;
+    Ok(changed.first().copied().unwrap_or(0) > 0)
+}
+
+/// Renews a lease every third of its length until dropped (the heartbeat of the job being
+/// worked on). Dropped with the worker's future, so a stopped worker stops renewing.
+struct Heartbeat(tokio::task::JoinHandle<()>);
+
+impl Heartbeat {
+    fn start(state: &AppState, job: &str) -> Self {
+        let state = state.clone();
+        let job = job.to_owned();
+        Self(tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(state.jobs().lease() / 3).await;
+                match renew_lease(&state, &job).await {
+                    Ok(true) => {}
+                    Ok(false) => return,
+                    Err(e) => tracing::warn!(job = %job, error = %e, "cannot renew job lease"),
+                }
+            }
+        }))
+    }
+}
+
+impl Drop for Heartbeat {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
 async fn worker(state: AppState) {
     let jobs: Arc<Jobs> = state.jobs_arc();
     loop {
-        match next_job(&state).await {
+        match claim_job(&state).await {
             Ok(Some(job)) => {
                 let id = job.id.clone();
                 if let Err(e) = run_job(&state, job).await {
                     tracing::warn!(job = %id, error = %e, "bulk job batch failed; will retry");
-                    // Behind the other unfinished jobs, so one failing job blocks none.
+                    // Behind the other unfinished jobs, so one failing job blocks none, and
+                    // released, so another instance may try it.
                     let _ = state
                         .store()
                         .transaction(vec![(
-                            "UPDATE award_jobs SET updated_at = $2 WHERE id = $1",
-                            vec![Param::Text(id), Param::Text(now())],
+                            "UPDATE award_jobs SET updated_at = $2, lease_until = 0 WHERE id = $1 AND lease_owner = $3",
+                            vec![Param::Text(id), Param::Text(now()), Param::Text(jobs.instance.clone())],
                         )])
                         .await;
                     tokio::time::sleep(Duration::from_millis(500)).await;
                 }
             }
             Ok(None) => {
-                let _ = tokio::time::timeout(IDLE_POLL, jobs.notify.notified()).await;
+                let _ = tokio::time::timeout(jobs.idle_poll(), jobs.notify.notified()).await;
             }
             Err(e) => {
                 tracing::warn!(error = %e, "bulk job worker cannot read jobs");
-                tokio::time::sleep(IDLE_POLL).await;
+                tokio::time::sleep(jobs.idle_poll()).await;
             }
         }
     }
 }
 
-/// Processes `job` batch by batch until it is finished.
+/// Processes `job` (claimed by this instance) batch by batch until it is finished or the
+/// lease is lost.
 async fn run_job(state: &AppState, mut job: JobRecord) -> Result<(), AppError> {
+    let _heartbeat = Heartbeat::start(state, &job.id);
+    let jobs = state.jobs();
     let issuer = state
         .store()
         .get_issuer(&job.issuer_id)
@@ -633,6 +844,10 @@ async fn run_job(state: &AppState, mut job: JobRecord) -> Result<(), AppError> {
         .collect();
     let format = AwardFormat::parse(Some(&job.format))?;
     loop {
+        if job.lease_owner.as_deref() != Some(jobs.instance.as_str()) {
+            tracing::info!(job = %job.id, "job lease taken over by another instance");
+            return Ok(());
+        }
         if job.next_row >= job.queued {
             state
                 .store()
@@ -676,12 +891,18 @@ async fn run_job(state: &AppState, mut job: JobRecord) -> Result<(), AppError> {
         let new_next = last + 1;
         let prepared =
             crate::issuing::prepare(state, &issuer, &key, &achievements, inputs, format).await?;
+        jobs.signed
+            .fetch_add(prepared.len() as u64, Ordering::Relaxed);
         let done = prepared.len() as i64;
         let failed = failures.len() as i64;
+        let lease_until =
+            now_ms().saturating_add(i64::try_from(duration_ms(jobs.lease())).unwrap_or(i64::MAX));
+        // Commits only while the lease is still this instance's (and renews it).
         let mut extra = vec![(
             "UPDATE award_jobs SET next_row = $3, done = done + $4, failed = failed + $5, \
-             state = CASE WHEN $3 >= queued THEN 'finished' ELSE 'running' END, updated_at = $6 \
-             WHERE id = $1 AND next_row = $2",
+             state = CASE WHEN $3 >= queued THEN 'finished' ELSE 'running' END, updated_at = $6, \
+             lease_until = $8 \
+             WHERE id = $1 AND next_row = $2 AND lease_owner = $7",
             vec![
                 Param::Text(job.id.clone()),
                 Param::Int(job.next_row),
@@ -689,6 +910,8 @@ async fn run_job(state: &AppState, mut job: JobRecord) -> Result<(), AppError> {
                 Param::Int(done),
                 Param::Int(failed),
                 Param::Text(now()),
+                Param::Text(jobs.instance.clone()),
+                Param::Int(lease_until),
             ],
             1,
         )];
@@ -715,10 +938,13 @@ async fn run_job(state: &AppState, mut job: JobRecord) -> Result<(), AppError> {
             .insert_prepared(&job.actor, &issuer.id, &prepared, extra)
             .await
         {
-            Ok(()) => {}
+            Ok(()) => {
+                jobs.batches.fetch_add(1, Ordering::Relaxed);
+            }
             Err(e) if e.is_conflict() => {
-                // Another worker committed this batch first: continue from its progress.
-                tracing::info!(job = %job.id, "batch already committed elsewhere");
+                // The lease was lost (its owner re-checked below) or another worker
+                // committed this batch first: continue from the stored progress.
+                tracing::info!(job = %job.id, "batch not committed: lease lost or batch already committed");
             }
             Err(e) => return Err(e.into()),
         }

@@ -24,11 +24,15 @@ pub use app::{
     hosted_credential_json, negotiate, new_token, token_hash,
 };
 pub use config::{
-    Config, ConfigError, DEFAULT_BIND, DEFAULT_BODY_LIMIT, DEFAULT_DATABASE, DEFAULT_POOL_SIZE,
-    DEFAULT_REQUEST_TIMEOUT_SECS, KekSource, MAX_CONFIG_FILE_BYTES, RawConfig,
+    Config, ConfigError, DEFAULT_BIND, DEFAULT_BODY_LIMIT, DEFAULT_DATABASE,
+    DEFAULT_JOB_LEASE_SECS, DEFAULT_POOL_SIZE, DEFAULT_REQUEST_TIMEOUT_SECS, KekSource,
+    MAX_CONFIG_FILE_BYTES, RawConfig,
 };
 pub use error::{AppError, AppJson};
-pub use jobs::{JOB_BATCH, MAX_FIELD_BYTES, MAX_JOB_ROWS, MAX_PAGE};
+pub use jobs::{
+    DEFAULT_JOB_LEASE, JOB_BATCH, JobCounters, MAX_FIELD_BYTES, MAX_JOB_ROWS, MAX_PAGE,
+    MIN_JOB_LEASE,
+};
 pub use media::{
     DEFAULT_PNG_SIZE, ImageKind, MAX_BOUNDARY_LEN, MAX_MULTIPART_PARTS, MAX_PART_HEADER_BYTES,
     MAX_SOURCE_IMAGE_BYTES, MultipartError, Part, Submission, bake_credential, default_png,

@@ -58,6 +58,8 @@ impl obi_fetch::Fetch for TestFetcher {
 #[derive(Clone)]
 struct Ctx {
     router: Router,
+    /// The state behind `router` (its bulk-job worker competes with any other instance).
+    state: AppState,
     store: Store,
     sealer: KeySealer,
     admin: String,
@@ -606,61 +608,200 @@ fn bulk_jobs(ctx: Ctx) -> Fut {
     })
 }
 
+/// Submits a bulk job of `n` rows for a new issuer; returns (issuer id, job location).
+async fn submit_rows(ctx: &Ctx, name: &str, n: usize) -> Result<(String, String), String> {
+    let iid = id_of(&new_issuer(ctx, name).await?)?;
+    let aid = new_achievement(ctx, &iid, name).await?;
+    let rows: Vec<Value> = (0..n)
+        .map(|i| json!({"recipient": format!("lease{i}@example.org")}))
+        .collect();
+    let accepted = post_json(
+        ctx,
+        &format!("/api/issuers/{iid}/awards/bulk?achievementId={aid}"),
+        Some(&ctx.admin),
+        Value::Array(rows),
+    )
+    .await?
+    .expect(StatusCode::ACCEPTED)?
+    .json()?;
+    let location = accepted["location"].as_str().ok_or("location")?.to_owned();
+    Ok((iid, location))
+}
+
+/// Every one of the issuer's `n` awards is there once, each with its own row key.
+async fn awarded_once(ctx: &Ctx, iid: &str, n: usize) -> Result<(), String> {
+    let page = get(
+        ctx,
+        &format!("/api/issuers/{iid}/awards?limit=1000"),
+        Some(&ctx.admin),
+    )
+    .await?
+    .expect(StatusCode::OK)?
+    .json()?;
+    let keys: std::collections::BTreeSet<&str> = page["items"]
+        .as_array()
+        .ok_or("items")?
+        .iter()
+        .filter_map(|i| i["rowKey"].as_str())
+        .collect();
+    ensure(
+        page["total"] == json!(n) && keys.len() == n,
+        format!(
+            "{} awards, {} row keys, expected {n}",
+            page["total"],
+            keys.len()
+        ),
+    )
+}
+
+/// Another instance on the same database (no HTTP routes used), its worker not started.
+fn idle_instance(ctx: &Ctx, lease: std::time::Duration) -> AppState {
+    AppState::new(
+        ctx.store.clone(),
+        ctx.sealer.clone(),
+        PUBLIC_URL,
+        obi_verify::Options::new(),
+    )
+    .with_job_lease(lease)
+}
+
+/// Another instance on the same database, its bulk-job worker running.
+fn instance(ctx: &Ctx, lease: std::time::Duration) -> AppState {
+    let state = idle_instance(ctx, lease);
+    let _router = app(state.clone(), AppLimits::default());
+    state
+}
+
 /// Three workers (three app states over one database, as instances behind a load balancer
-/// on one PostgreSQL) race on one job: every row is awarded exactly once, counted once.
+/// on one PostgreSQL) on one job: every row is awarded exactly once, counted once, and no
+/// award is signed twice (the job's lease keeps the others off it).
 fn bulk_job_with_competing_workers(ctx: Ctx) -> Fut {
     Box::pin(async move {
-        let mut extra = Vec::new();
-        for _ in 0..2 {
-            let state = AppState::new(
-                ctx.store.clone(),
-                ctx.sealer.clone(),
-                PUBLIC_URL,
-                obi_verify::Options::new(),
-            );
-            extra.push(app(state, AppLimits::default()));
-        }
-        let iid = id_of(&new_issuer(&ctx, "Raced Body").await?)?;
-        let aid = new_achievement(&ctx, &iid, "Raced").await?;
-        const N: usize = 300;
-        let rows: Vec<Value> = (0..N)
-            .map(|i| json!({"recipient": format!("race{i}@example.org")}))
+        let before = ctx.state.job_counters();
+        let extra: Vec<AppState> = (0..2)
+            .map(|_| instance(&ctx, std::time::Duration::from_secs(30)))
             .collect();
-        let accepted = post_json(
-            &ctx,
-            &format!("/api/issuers/{iid}/awards/bulk?achievementId={aid}"),
-            Some(&ctx.admin),
-            Value::Array(rows),
-        )
-        .await?
-        .expect(StatusCode::ACCEPTED)?
-        .json()?;
-        let location = accepted["location"].as_str().ok_or("location")?.to_owned();
-        let job = wait_job(&ctx, &location, &ctx.admin).await?;
+        const N: usize = 300;
+        let finished = async {
+            let (iid, location) = submit_rows(&ctx, "Raced Body", N).await?;
+            Ok::<_, String>((iid, wait_job(&ctx, &location, &ctx.admin).await?))
+        }
+        .await;
+        for s in &extra {
+            s.stop_jobs_worker();
+        }
+        let (iid, job) = finished?;
         ensure(
             job["done"] == json!(N) && job["failed"] == json!(0),
             format!("raced job: {job}"),
         )?;
-        let page = get(
-            &ctx,
-            &format!("/api/issuers/{iid}/awards?limit=1000"),
-            Some(&ctx.admin),
-        )
-        .await?
-        .expect(StatusCode::OK)?
-        .json()?;
-        let keys: std::collections::BTreeSet<&str> = page["items"]
-            .as_array()
-            .ok_or("items")?
-            .iter()
-            .filter_map(|i| i["rowKey"].as_str())
+        awarded_once(&ctx, &iid, N).await?;
+        let main = ctx.state.job_counters();
+        let signed = main.awards_signed - before.awards_signed
+            + extra
+                .iter()
+                .map(|s| s.job_counters().awards_signed)
+                .sum::<u64>();
+        let batches = main.batches - before.batches
+            + extra.iter().map(|s| s.job_counters().batches).sum::<u64>();
+        let expected_batches = N.div_ceil(obi_server::JOB_BATCH as usize) as u64;
+        ensure(
+            signed == N as u64 && batches == expected_batches,
+            format!(
+                "signing duplicated: {signed} awards signed and {batches} batches committed by the three instances for {N} rows ({expected_batches} batches)"
+            ),
+        )?;
+        let owner = job["lease"]["instance"].as_str().unwrap_or("");
+        let ids: Vec<&str> = std::iter::once(ctx.state.instance_id())
+            .chain(extra.iter().map(AppState::instance_id))
             .collect();
         ensure(
-            page["total"] == json!(N) && keys.len() == N,
-            format!("{} awards, {} row keys", page["total"], keys.len()),
+            ids.contains(&owner),
+            format!("lease owner {owner:?} is one of the instances: {job}"),
         )?;
-        drop(extra);
         Ok(())
+    })
+}
+
+/// An instance killed in the middle of a job (its worker task dropped, the lease not
+/// released): another instance leaves the job alone while the lease is live, then takes it
+/// over once it expires and finishes it; every row is awarded once.
+fn killed_instance_job_is_taken_over(ctx: Ctx) -> Fut {
+    Box::pin(async move {
+        let lease = std::time::Duration::from_secs(2);
+        // The suite's own worker would pick the job up: keep it off this case.
+        ctx.state.stop_jobs_worker();
+        let a = idle_instance(&ctx, lease);
+        let b = idle_instance(&ctx, lease);
+        let result = async {
+            a.start_jobs_worker();
+            const N: usize = 400;
+            let (iid, location) = submit_rows(&ctx, "Killed Body", N).await?;
+            // Kill A once it has committed a batch (and before it finishes).
+            let started = std::time::Instant::now();
+            while a.job_counters().batches == 0 {
+                if started.elapsed() > std::time::Duration::from_secs(120) {
+                    return Err("instance A committed no batch in 120 s".into());
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+            }
+            a.stop_jobs_worker();
+            let killed_at = std::time::Instant::now();
+            let at_kill = get(&ctx, &location, Some(&ctx.admin))
+                .await?
+                .expect(StatusCode::OK)?
+                .json()?;
+            let done_at_kill = at_kill["done"].as_u64().ok_or("done")?;
+            ensure(
+                done_at_kill < N as u64 && at_kill["state"] != "finished",
+                format!("job finished before the kill: {at_kill}"),
+            )?;
+            ensure(
+                at_kill["lease"]["instance"] == json!(a.instance_id()),
+                format!("A holds the lease: {at_kill}"),
+            )?;
+            b.start_jobs_worker();
+            // Within the lease, B must leave the job alone.
+            tokio::time::sleep(lease / 2).await;
+            let mid = get(&ctx, &location, Some(&ctx.admin))
+                .await?
+                .expect(StatusCode::OK)?
+                .json()?;
+            if killed_at.elapsed() < lease {
+                ensure(
+                    b.job_counters().awards_signed == 0
+                        && mid["lease"]["instance"] == json!(a.instance_id()),
+                    format!("B worked on the job while A's lease was live: {mid}"),
+                )?;
+            }
+            let job = wait_job(&ctx, &location, &ctx.admin).await?;
+            ensure(
+                job["done"] == json!(N) && job["state"] == "finished",
+                format!("taken-over job: {job}"),
+            )?;
+            ensure(
+                job["lease"]["instance"] == json!(b.instance_id()) && b.job_counters().batches > 0,
+                format!("B took the job over: {job}"),
+            )?;
+            ensure(
+                killed_at.elapsed() >= lease.mul_f32(0.9),
+                "job finished before A's lease expired",
+            )?;
+            awarded_once(&ctx, &iid, N).await?;
+            // At most A's uncommitted batch is signed twice.
+            let signed = a.job_counters().awards_signed + b.job_counters().awards_signed;
+            ensure(
+                signed <= N as u64 + obi_server::JOB_BATCH as u64,
+                format!("{signed} awards signed for {N} rows"),
+            )?;
+            Ok::<(), String>(())
+        }
+        .await;
+        a.stop_jobs_worker();
+        b.stop_jobs_worker();
+        // The suite's worker back for the cases that follow.
+        ctx.state.start_jobs_worker();
+        result
     })
 }
 
@@ -684,7 +825,8 @@ fn ob2_hosted_over_http(ctx: Ctx) -> Fut {
             &public,
             options.clone(),
         );
-        let router = app(state, AppLimits::default());
+        let router = app(state.clone(), AppLimits::default());
+        let hosted_state = state;
         let served = router.clone();
         let server = tokio::spawn(async move { axum::serve(listener, served).await });
         let live = Ctx {
@@ -775,6 +917,7 @@ fn ob2_hosted_over_http(ctx: Ctx) -> Fut {
         }
         .await;
         server.abort();
+        hosted_state.stop_jobs_worker();
         result
     })
 }
@@ -1865,6 +2008,10 @@ fn awards_are_signed_hosted_and_verify(ctx: Ctx) -> Fut {
 
 const CASES: &[Case] = &[
     ("bulk_jobs", bulk_jobs),
+    (
+        "killed_instance_job_is_taken_over",
+        killed_instance_job_is_taken_over,
+    ),
     ("status_lists", status_lists),
     (
         "bulk_job_with_competing_workers",
@@ -1910,7 +2057,7 @@ async fn context(store: Store) -> Result<Ctx, String> {
     }));
     let state = AppState::new(store.clone(), sealer.clone(), PUBLIC_URL, verify);
     let router = app(
-        state,
+        state.clone(),
         AppLimits {
             body_limit: BODY_LIMIT,
             ..AppLimits::default()
@@ -1918,6 +2065,7 @@ async fn context(store: Store) -> Result<Ctx, String> {
     );
     Ok(Ctx {
         router,
+        state,
         store,
         sealer,
         admin,

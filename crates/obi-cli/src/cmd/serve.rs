@@ -15,7 +15,7 @@ use obi_server::{Config, RawConfig};
 #[command(after_long_help = "\
 ENVIRONMENT (used when the flag is absent; the same names, lower case, in the TOML file):
   OBI_BIND, OBI_DATABASE, OBI_PUBLIC_URL, OBI_BODY_LIMIT, OBI_REQUEST_TIMEOUT_SECS,
-  OBI_POOL_SIZE
+  OBI_POOL_SIZE, OBI_JOB_LEASE_SECS
   OBI_KEY_ENCRYPTION_KEY       32 bytes, base64: seals issuer private keys at rest
   OBI_KEY_ENCRYPTION_KEY_FILE  file holding it (default for SQLite: DATABASE_PATH.key,
                                created with a fresh key, mode 0600); required for PostgreSQL
@@ -48,6 +48,11 @@ pub struct Args {
     /// Database connections [default: 8].
     #[arg(long, value_name = "N")]
     pool_size: Option<usize>,
+    /// Lease in seconds on a bulk award job this instance works on: with several instances on
+    /// one database, another takes the job over only this long after the owner stopped
+    /// renewing it (e.g. was killed) [default: 30].
+    #[arg(long, value_name = "SECS")]
+    job_lease_secs: Option<u64>,
     /// Create an admin API token, print it once, and exit.
     #[arg(long)]
     create_token: bool,
@@ -61,6 +66,7 @@ fn config(args: &Args) -> anyhow::Result<Config> {
         body_limit: args.body_limit,
         request_timeout_secs: args.request_timeout_secs,
         pool_size: args.pool_size,
+        job_lease_secs: args.job_lease_secs,
         ..RawConfig::default()
     };
     let env = RawConfig::from_env(|name| std::env::var(name).ok())?;
