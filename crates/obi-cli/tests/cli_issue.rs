@@ -609,6 +609,11 @@ fn endorsement_verifies() {
 
 /// `--doc URL=FILE` arguments for every file under `publish`, served at `base`.
 fn published_docs(d: &Path, base: &str) -> Vec<String> {
+    docs_under(&d.join("publish"), base)
+}
+
+/// `--doc URL=FILE` arguments for every file under `dir`, served at `base`.
+fn docs_under(dir: &Path, base: &str) -> Vec<String> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         for e in std::fs::read_dir(dir).unwrap() {
             let p = e.unwrap().path();
@@ -620,10 +625,10 @@ fn published_docs(d: &Path, base: &str) -> Vec<String> {
         }
     }
     let mut files = Vec::new();
-    walk(&d.join("publish"), &mut files);
+    walk(dir, &mut files);
     let mut args = Vec::new();
     for f in files {
-        let rel = f.strip_prefix(d.join("publish")).unwrap().to_string_lossy();
+        let rel = f.strip_prefix(dir).unwrap().to_string_lossy();
         args.push("--doc".to_string());
         args.push(format!("{base}/{rel}={}", f.display()));
     }
@@ -633,12 +638,16 @@ fn published_docs(d: &Path, base: &str) -> Vec<String> {
 /// Runs the 1EdTech validator (`OBI_OB2_ORACLE`) on `file` with the published documents;
 /// `None` when the oracle is not configured.
 fn ob2_oracle(d: &Path, base: &str, file: &str) -> Option<bool> {
+    ob2_oracle_with(d, &published_docs(d, base), file)
+}
+
+/// [`ob2_oracle`] with the given `--doc` arguments.
+fn ob2_oracle_with(d: &Path, docs: &[String], file: &str) -> Option<bool> {
     let cmdline = std::env::var("OBI_OB2_ORACLE").ok()?;
-    let docs = published_docs(d, base);
     let mut words = cmdline.split_whitespace();
     let out = Command::new(words.next().unwrap())
         .args(words)
-        .args(&docs)
+        .args(docs)
         .arg("--compact")
         .arg(file)
         .current_dir(d)
@@ -819,4 +828,307 @@ fn ob2_signed_and_hosted() {
     );
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--base-url"));
+}
+
+/// `obi issue bulk --format ob2-signed|ob2-hosted`: bad rows by line, every assertion passes
+/// `obi verify` with the published documents (and the 1EdTech validator on a sample when
+/// `OBI_OB2_ORACLE` is set), re-runs issue nothing, revocations reach the 2.0 list.
+#[test]
+fn bulk_ob2() {
+    let t = TempDir::new("bulk-ob2");
+    let d = &t.0;
+    init(d);
+    let base = "https://badges.example.edu/ob2";
+    let mut csv = String::from("recipient,name,narrative\n");
+    for i in 0..6 {
+        csv.push_str(&format!("p{i}@example.org,P {i},\"did {i}, well\"\n"));
+    }
+    csv.push_str("oops,Bad,\n"); // line 8
+    std::fs::write(d.join("rows.csv"), &csv).unwrap();
+    // The same rows in the other 2.0 format would be the same assertions (same ids, as
+    // ob3-eddsa and ob3-jwt): other recipients for the hosted run.
+    std::fs::write(
+        d.join("rows-hosted.csv"),
+        csv.replace("@example", "@hosted.example"),
+    )
+    .unwrap();
+    let run = |format: &str, out: &str| {
+        obi(
+            &[
+                "issue",
+                "bulk",
+                "--issuer",
+                "iss/issuer.json",
+                "--achievement",
+                "iss/achievement.json",
+                "--csv",
+                if format == "ob2-hosted" {
+                    "rows-hosted.csv"
+                } else {
+                    "rows.csv"
+                },
+                "--format",
+                format,
+                "--base-url",
+                base,
+                "--publish",
+                "site",
+                "-o",
+                out,
+                "--jobs",
+                "2",
+            ],
+            d,
+        )
+    };
+    let mut files = Vec::new();
+    for (format, out, ext) in [
+        ("ob2-signed", "signed", "jws"),
+        ("ob2-hosted", "hosted", "json"),
+    ] {
+        let o = run(format, out);
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("line 8"),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(r["issued"], 6, "{r}");
+        assert_eq!(r["publishAt"], base);
+        let manifest = std::fs::read_to_string(d.join(out).join("manifest.jsonl")).unwrap();
+        assert_eq!(manifest.lines().count(), 6);
+        for line in manifest.lines() {
+            let e: Value = serde_json::from_str(line).unwrap();
+            let file = format!("{out}/{}", e["file"].as_str().unwrap());
+            assert!(file.ends_with(ext), "{file}");
+            files.push((file, e["id"].as_str().unwrap().to_string()));
+        }
+        // Re-run: nothing issued twice.
+        let o = run(format, out);
+        let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(
+            (r["issued"].as_u64(), r["alreadyIssued"].as_u64()),
+            (Some(0), Some(6))
+        );
+    }
+    assert!(d.join("site/keys/ob2.json").exists() && d.join("site/issuer.json").exists());
+    let docs = docs_under(&d.join("site"), base);
+    let verify = |file: &str| {
+        let mut args = vec!["verify".to_string(), "--offline".to_string()];
+        args.extend(docs_under(&d.join("site"), base));
+        args.push(file.into());
+        let words: Vec<&str> = args.iter().map(String::as_str).collect();
+        obi(&words, d)
+    };
+    for (file, _) in &files {
+        let v = verify(file);
+        assert_eq!(
+            v.status.code(),
+            Some(0),
+            "{file}: {}",
+            String::from_utf8_lossy(&v.stdout)
+        );
+    }
+    // The 1EdTech validator on a sample: the first signed and the first hosted assertion.
+    for (file, _) in [&files[0], &files[6]] {
+        match ob2_oracle_with(d, &docs, file) {
+            Some(valid) => assert!(valid, "the 1EdTech validator rejects {file}"),
+            None => println!("skipped the 1EdTech validator on {file}: OBI_OB2_ORACLE not set"),
+        }
+    }
+    // Revoke a signed and a hosted assertion: the published list and hosted document follow.
+    for (_, id) in [&files[1], &files[7]] {
+        let r = ok(&obi(
+            &[
+                "issue",
+                "revoke",
+                "--issuer",
+                "iss/issuer.json",
+                "--id",
+                id,
+                "--reason",
+                "error",
+                "--publish",
+                "site",
+            ],
+            d,
+        ));
+        assert!(r["ob2RevocationList"].is_string(), "{r}");
+    }
+    let list: Value =
+        serde_json::from_slice(&std::fs::read(d.join("site/revocations.json")).unwrap()).unwrap();
+    assert_eq!(list["revokedAssertions"].as_array().unwrap().len(), 2);
+    for (i, (file, _)) in files.iter().enumerate() {
+        let revoked = i == 1 || i == 7;
+        let v = verify(file);
+        assert_eq!(
+            v.status.code(),
+            Some(if revoked { 1 } else { 0 }),
+            "{file}: {}",
+            String::from_utf8_lossy(&v.stdout)
+        );
+    }
+    if let Some(valid) = ob2_oracle_with(d, &docs_under(&d.join("site"), base), &files[1].0) {
+        assert!(
+            !valid,
+            "the 1EdTech validator accepts a revoked signed assertion"
+        );
+    }
+    // No --base-url: a clear error.
+    let o = obi(
+        &[
+            "issue",
+            "bulk",
+            "--issuer",
+            "iss/issuer.json",
+            "--achievement",
+            "iss/achievement.json",
+            "--csv",
+            "rows.csv",
+            "--format",
+            "ob2-hosted",
+            "-o",
+            "x",
+        ],
+        d,
+    );
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--base-url"));
+    assert!(!d.join("x").exists());
+}
+
+/// `obi issue init --key-type p256|rsa`: ob3-jwt and ob2-signed with the one key, the status
+/// list as a VC-JWT, all passing `obi verify`; ob3-eddsa refused with a clear error.
+#[test]
+fn key_types() {
+    let t = TempDir::new("key-types");
+    let d = &t.0;
+    let bad = obi(
+        &[
+            "issue",
+            "init",
+            "k",
+            "--name",
+            "K",
+            "--url",
+            "https://k.example",
+            "--key-type",
+            "dsa",
+        ],
+        d,
+    );
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--key-type"));
+    for kind in ["p256", "rsa"] {
+        let iss = format!("{kind}/issuer.json");
+        let r = ok(&obi(
+            &[
+                "issue",
+                "init",
+                kind,
+                "--name",
+                "Keys",
+                "--url",
+                "https://example.edu",
+                "--email",
+                "b@example.edu",
+                "--key-type",
+                kind,
+            ],
+            d,
+        ));
+        assert_eq!(r["keyType"], kind);
+        let award = |format: &str, out: &str| {
+            obi(
+                &[
+                    "issue",
+                    "award",
+                    "--issuer",
+                    &iss,
+                    "--achievement",
+                    &format!("{kind}/achievement.json"),
+                    "--recipient",
+                    "r@example.org",
+                    "--format",
+                    format,
+                    "--base-url",
+                    "https://badges.example.edu/ob2",
+                    "-o",
+                    out,
+                ],
+                d,
+            )
+        };
+        let refused = award("ob3-eddsa", "no.json");
+        assert!(!refused.status.success());
+        let err = String::from_utf8_lossy(&refused.stderr);
+        assert!(err.contains("Ed25519") && err.contains("ob3-jwt"), "{err}");
+        assert!(!d.join("no.json").exists());
+        let jwt = format!("{kind}.jwt");
+        ok(&award("ob3-jwt", &jwt));
+        let list = format!("{kind}-list.jwt");
+        ok(&obi(
+            &["issue", "status-list", "--issuer", &iss, "-o", &list],
+            d,
+        ));
+        assert!(
+            std::fs::read_to_string(d.join(&list))
+                .unwrap()
+                .starts_with("eyJ")
+        );
+        let doc = format!("{STATUS}={list}");
+        let v = obi(&["verify", "--offline", "--doc", &doc, &jwt], d);
+        assert_eq!(
+            v.status.code(),
+            Some(0),
+            "{kind}: {}",
+            String::from_utf8_lossy(&v.stdout)
+        );
+        // 2.0 signed: the issuer's own key (no second key file); --ob2-key of another type
+        // is refused.
+        let jws = format!("{kind}.jws");
+        let other = if kind == "rsa" { "p256" } else { "rsa" };
+        let mixed = obi(
+            &[
+                "issue",
+                "award",
+                "--issuer",
+                &iss,
+                "--achievement",
+                &format!("{kind}/achievement.json"),
+                "--recipient",
+                "r@example.org",
+                "--format",
+                "ob2-signed",
+                "--ob2-key",
+                other,
+                "--base-url",
+                "https://badges.example.edu/ob2",
+                "-o",
+                &jws,
+            ],
+            d,
+        );
+        assert!(!mixed.status.success());
+        ok(&award("ob2-signed", &jws));
+        assert!(!d.join(kind).join("ob2-key.json").exists());
+        let mut args = vec!["verify".to_string(), "--offline".to_string()];
+        args.extend(published_docs(d, "https://badges.example.edu/ob2"));
+        args.push(jws.clone());
+        let words: Vec<&str> = args.iter().map(String::as_str).collect();
+        let v = obi(&words, d);
+        assert_eq!(
+            v.status.code(),
+            Some(0),
+            "{kind} 2.0: {}",
+            String::from_utf8_lossy(&v.stdout)
+        );
+        std::fs::remove_dir_all(d.join("publish")).unwrap();
+    }
 }

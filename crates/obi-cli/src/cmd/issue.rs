@@ -13,7 +13,8 @@ use serde_json::{Value, json};
 pub enum Command {
     /// Create an issuer directory: issuer.json, its private key (0600) and an example achievement.json.
     Init(InitArgs),
-    /// Award one badge to one recipient (OB 3.0 eddsa-rdfc-2022 or VC-JWT), optionally baked.
+    /// Award one badge to one recipient (OB 3.0 eddsa-rdfc-2022 or VC-JWT, OB 2.0 signed or
+    /// hosted), optionally baked.
     Award(AwardArgs),
     /// Award badges to every row of a CSV file, in parallel, resumable, with a manifest.
     Bulk(BulkArgs),
@@ -54,6 +55,11 @@ pub struct InitArgs {
     /// 1edtech (the 1EdTech Revocation List).
     #[arg(long, default_value = "bitstring")]
     pub status: String,
+    /// The issuer's key type: ed25519 (default: ob3-eddsa and ob3-jwt, 2.0 signed assertions
+    /// with a second key), p256 or rsa (ob3-jwt as ES256/RS256 and 2.0 signed assertions with
+    /// the one key; not ob3-eddsa).
+    #[arg(long = "key-type", default_value = "ed25519")]
+    pub key_type: String,
     /// Replace an existing issuer (a new key and an empty state).
     #[arg(long)]
     pub force: bool,
@@ -98,9 +104,10 @@ pub struct AwardArgs {
     /// 2.0 formats (required), where the issuer, badge class, key and assertions are published.
     #[arg(long = "base-url")]
     pub base_url: Option<String>,
-    /// ob2-signed: the type of the 2.0 signing key created on first use (rsa or p256).
-    #[arg(long = "ob2-key", default_value = "rsa")]
-    pub ob2_key: String,
+    /// ob2-signed by an ed25519 issuer: the type of the 2.0 signing key created on first use
+    /// (rsa, default, or p256). A p256 or rsa issuer signs with its own key.
+    #[arg(long = "ob2-key")]
+    pub ob2_key: Option<String>,
     /// 2.0 formats: the directory to write the documents to publish under --base-url
     /// (default: OUT's directory/publish).
     #[arg(long)]
@@ -140,12 +147,22 @@ pub struct BulkArgs {
     /// Signing threads (default: the number of CPUs).
     #[arg(long, default_value_t = 0)]
     pub jobs: usize,
-    /// ob3-eddsa (default) or ob3-jwt.
+    /// ob3-eddsa (default), ob3-jwt, ob2-signed (one .jws per row) or ob2-hosted (one .json
+    /// per row, also written under --publish).
     #[arg(long, default_value = "ob3-eddsa")]
     pub format: String,
-    /// Credential ids under this URL instead of urn:uuid.
+    /// Credential ids under this URL instead of urn:uuid; for the 2.0 formats (required),
+    /// where the issuer, badge classes, key, revocation list and assertions are published.
     #[arg(long = "base-url")]
     pub base_url: Option<String>,
+    /// ob2-signed by an ed25519 issuer: the type of the 2.0 signing key created on first use
+    /// (rsa, default, or p256). A p256 or rsa issuer signs with its own key.
+    #[arg(long = "ob2-key")]
+    pub ob2_key: Option<String>,
+    /// 2.0 formats: the directory to write the documents to publish under --base-url
+    /// (default: OUTPUT/publish).
+    #[arg(long)]
+    pub publish: Option<PathBuf>,
     /// Keep email addresses in clear.
     #[arg(long = "no-hash")]
     pub no_hash: bool,
@@ -197,7 +214,7 @@ pub struct RevokeArgs {
     #[arg(long)]
     pub reason: String,
     /// The directory of published Open Badges 2.0 documents: a hosted 2.0 assertion there is
-    /// marked revoked (republish it).
+    /// marked revoked and revocations.json is rewritten (republish both).
     #[arg(long)]
     pub publish: Option<PathBuf>,
 }
@@ -255,6 +272,7 @@ fn init(a: &InitArgs) -> anyhow::Result<ExitCode> {
             status_url: a.status_url.clone(),
             status_list_length: None,
             status_type: a.status.parse()?,
+            key_type: parse_key_type("--key-type", &a.key_type)?,
             force: a.force,
         },
     )?;
@@ -263,9 +281,44 @@ fn init(a: &InitArgs) -> anyhow::Result<ExitCode> {
         "profile": a.dir.join(obi_issue::ISSUER_FILE),
         "key": a.dir.join(obi_issue::KEY_FILE),
         "achievement": a.dir.join(obi_issue::ACHIEVEMENT_FILE),
+        "keyType": a.key_type,
         "statusListCredential": issuer.status_url(),
     }))?;
     Ok(super::EXIT_OK)
+}
+
+fn parse_key_type(flag: &str, text: &str) -> anyhow::Result<obi_proof::KeyType> {
+    match text {
+        "ed25519" => Ok(obi_proof::KeyType::Ed25519),
+        "p256" => Ok(obi_proof::KeyType::P256),
+        "rsa" => Ok(obi_proof::KeyType::Rsa),
+        other => bail!("{flag} {other:?}: ed25519, p256 or rsa"),
+    }
+}
+
+/// The 2.0 key type `--ob2-key` asks for (default RSA); an error when the issuer signs with
+/// its own key of another type.
+fn ob2_key_type(issuer: &Issuer, flag: Option<&str>) -> anyhow::Result<obi_proof::KeyType> {
+    let asked = match flag {
+        None => None,
+        Some("rsa") => Some(obi_proof::KeyType::Rsa),
+        Some("p256") => Some(obi_proof::KeyType::P256),
+        Some(other) => bail!("--ob2-key {other:?}: rsa or p256"),
+    };
+    if issuer.ob2_uses_own_key() {
+        let own = issuer.key().key_type();
+        if let Some(k) = asked
+            && k != own
+        {
+            bail!(
+                "--ob2-key {}: this issuer signs Open Badges 2.0 assertions with its own {} key",
+                k.name(),
+                own.name()
+            );
+        }
+        return Ok(own);
+    }
+    Ok(asked.unwrap_or(obi_proof::KeyType::Rsa))
 }
 
 fn did_web(a: &IssuerArg) -> anyhow::Result<ExitCode> {
@@ -292,8 +345,7 @@ fn bake_image(path: &Path) -> anyhow::Result<(Vec<u8>, String)> {
 }
 
 fn award(a: &AwardArgs) -> anyhow::Result<ExitCode> {
-    let ob2 = matches!(a.format.as_str(), "ob2-signed" | "ob2-hosted");
-    let format: Option<Format> = if ob2 { None } else { Some(a.format.parse()?) };
+    let format: Format = a.format.parse()?;
     let mut issuer = open(&a.issuer)?;
     let achievement = read_json(&a.achievement)?;
     let mut award = Award::new(Recipient::parse(&a.recipient)?);
@@ -303,18 +355,16 @@ fn award(a: &AwardArgs) -> anyhow::Result<ExitCode> {
     award.narrative = a.narrative.clone();
     award.valid_until = a.valid_until.clone();
     let image = a.bake.as_deref().map(bake_image).transpose()?;
-    let Some(format) = format else {
+    if format.is_ob2() {
         let Some(base) = a.base_url.as_deref() else {
             bail!(
                 "--format {} needs --base-url (where the 2.0 documents are published)",
                 a.format
             );
         };
-        let key = match (a.format.as_str(), a.ob2_key.as_str()) {
-            ("ob2-hosted", _) => None,
-            (_, "rsa") => Some(obi_proof::KeyType::Rsa),
-            (_, "p256") => Some(obi_proof::KeyType::P256),
-            (_, other) => bail!("--ob2-key {other:?}: rsa or p256"),
+        let key = match format {
+            Format::Ob2Signed => Some(ob2_key_type(&issuer, a.ob2_key.as_deref())?),
+            _ => None,
         };
         let issued = issuer.award_ob2(&achievement, &award, base, key)?;
         let publish = a.publish.clone().unwrap_or_else(|| {
@@ -341,7 +391,7 @@ fn award(a: &AwardArgs) -> anyhow::Result<ExitCode> {
             "publishAt": base,
         }))?;
         return Ok(super::EXIT_OK);
-    };
+    }
     let issued = issuer.award(&achievement, &award, format, a.base_url.as_deref())?;
     let bytes = match &image {
         Some((img, _)) => {
@@ -361,19 +411,29 @@ fn award(a: &AwardArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn bulk(a: &BulkArgs) -> anyhow::Result<ExitCode> {
-    if matches!(a.format.as_str(), "ob2-signed" | "ob2-hosted") {
-        // 2.0 awards are one at a time (`obi issue award --format ob2-…`) for now.
-        return super::not_yet_implemented(&format!("issue bulk --format {}", a.format));
-    }
     let format: Format = a.format.parse()?;
     let mut issuer = open(&a.issuer)?;
     let achievement = read_json(&a.achievement)?;
+    if format.is_ob2() && a.base_url.is_none() {
+        bail!(
+            "--format {} needs --base-url (where the 2.0 documents are published)",
+            a.format
+        );
+    }
+    let ob2_key = ob2_key_type(&issuer, a.ob2_key.as_deref())?;
+    let publish = format.is_ob2().then(|| {
+        a.publish
+            .clone()
+            .unwrap_or_else(|| a.output.join("publish"))
+    });
     let options = BulkOptions {
         strict: a.strict,
         jobs: a.jobs,
         format,
         hash_email: !a.no_hash,
         base_url: a.base_url.clone(),
+        publish: publish.clone(),
+        ob2_key,
         bake: a.bake.as_deref().map(bake_image).transpose()?,
         base_dir: a
             .csv
@@ -422,13 +482,18 @@ fn bulk(a: &BulkArgs) -> anyhow::Result<ExitCode> {
             report.errors.len()
         );
     }
-    print(&json!({
+    let mut summary = json!({
         "rows": report.rows,
         "issued": report.issued,
         "alreadyIssued": report.already_issued,
         "errors": report.errors.len(),
         "manifest": a.output.join("manifest.jsonl"),
-    }))?;
+    });
+    if let (Some(m), Some(p), Some(b)) = (summary.as_object_mut(), &publish, &a.base_url) {
+        m.insert("publish".into(), json!(p));
+        m.insert("publishAt".into(), json!(b.trim_end_matches('/')));
+    }
+    print(&summary)?;
     Ok(if report.errors.is_empty() {
         super::EXIT_OK
     } else {
@@ -493,8 +558,15 @@ fn revoke(a: &RevokeArgs) -> anyhow::Result<ExitCode> {
     let issuer = open(&a.issuer)?;
     let rec = issuer.revoke(&a.id, &a.reason)?;
     let mut hosted = false;
+    let mut ob2_list = None;
     if let (Some(dir), Some(base)) = (&a.publish, issuer.ob2_base_url()?) {
         hosted = obi_issue::mark_hosted_revoked(dir, &base, &rec.id, &a.reason)?;
+        // Keep the published 2.0 RevocationList in step with the state.
+        let mut bytes = serde_json::to_vec_pretty(&issuer.ob2_revocation_list()?)?;
+        bytes.push(b'\n');
+        let path = dir.join("revocations.json");
+        write_atomic(&path, &bytes)?;
+        ob2_list = Some(path);
     }
     print(&json!({
         "id": rec.id,
@@ -502,6 +574,7 @@ fn revoke(a: &RevokeArgs) -> anyhow::Result<ExitCode> {
         "revoked": rec.revoked_at,
         "reason": rec.reason,
         "hostedAssertionMarked": hosted,
+        "ob2RevocationList": ob2_list,
         "next": "run `obi issue status-list` and publish the file",
     }))?;
     Ok(super::EXIT_OK)
@@ -509,21 +582,22 @@ fn revoke(a: &RevokeArgs) -> anyhow::Result<ExitCode> {
 
 fn status_list(a: &StatusListArgs) -> anyhow::Result<ExitCode> {
     let issuer = open(&a.issuer)?;
-    let list = if a.ob2 {
-        issuer.ob2_revocation_list()?
+    let (bytes, publish_at) = if a.ob2 {
+        let list = issuer.ob2_revocation_list()?;
+        let mut bytes = serde_json::to_vec_pretty(&list)?;
+        bytes.push(b'\n');
+        (bytes, list["id"].as_str().unwrap_or_default().to_string())
     } else {
-        issuer.status_document()?
+        // eddsa-rdfc-2022 JSON for Ed25519 issuers, a VC-JWT for P-256 and RSA issuers.
+        (
+            issuer.status_document_secured()?.to_file_bytes(),
+            issuer.status_url().to_string(),
+        )
     };
-    let mut bytes = serde_json::to_vec_pretty(&list)?;
-    bytes.push(b'\n');
     write_atomic(&a.output, &bytes)?;
     print(&json!({
         "file": a.output,
-        "publishAt": if a.ob2 {
-            list["id"].as_str().unwrap_or_default().to_string()
-        } else {
-            issuer.status_url().to_string()
-        },
+        "publishAt": publish_at,
         "revoked": issuer.state().revoked()?.len(),
     }))?;
     Ok(super::EXIT_OK)

@@ -57,8 +57,3 @@ pub fn read_input(path: &Path) -> anyhow::Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// Prints the message for a subcommand that a later milestone fills, and exits 2.
-pub fn not_yet_implemented(what: &str) -> anyhow::Result<ExitCode> {
-    eprintln!("obi: {what}: not yet implemented");
-    Ok(exit_error())
-}
