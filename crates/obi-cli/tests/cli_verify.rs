@@ -354,3 +354,109 @@ fn batch_line_over_the_input_limit_is_an_error_for_that_line() {
         "{stderr}"
     );
 }
+
+/// `obi issue endorse --format ob2-hosted` makes an Open Badges 2.0 Endorsement that
+/// `obi verify` accepts on its own (its published documents given with --doc), and a copy
+/// whose claim was changed is not genuine.
+#[test]
+fn an_ob2_endorsement_issued_by_obi_verifies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("endorser");
+    let init = obi(&[
+        "issue",
+        "init",
+        dir.to_str().unwrap(),
+        "--name",
+        "Endorsing Body",
+        "--url",
+        "https://endorser.example",
+        "--email",
+        "endorse@endorser.example",
+    ]);
+    assert_eq!(init.status.code(), Some(0), "{init:?}");
+    let out = tmp.path().join("endorsement.json");
+    let base = "https://endorser.example/ob2";
+    let endorse = obi(&[
+        "issue",
+        "endorse",
+        "--issuer",
+        dir.join("issuer.json").to_str().unwrap(),
+        "--subject",
+        "https://issuer.example/badges/1",
+        "--comment",
+        "A rigorous badge.",
+        "--format",
+        "ob2-hosted",
+        "--base-url",
+        base,
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(endorse.status.code(), Some(0), "{endorse:?}");
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let id = doc["id"].as_str().unwrap().to_owned();
+    let publish = tmp.path().join("publish");
+    let hosted = publish.join(id.strip_prefix(&format!("{base}/")).unwrap());
+    let docs = [
+        format!("{id}={}", hosted.display()),
+        format!(
+            "{base}/issuer.json={}",
+            publish.join("issuer.json").display()
+        ),
+    ];
+    let verify = |file: &Path| {
+        obi(&[
+            "verify",
+            "--offline",
+            "--json",
+            "--doc",
+            &docs[0],
+            "--doc",
+            &docs[1],
+            file.to_str().unwrap(),
+        ])
+    };
+    let ok = verify(&out);
+    assert_eq!(ok.status.code(), Some(0), "{ok:?}");
+    let report: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!(report["report"]["openBadgesVersion"], "2.0", "{report}");
+    let mut tampered = doc.clone();
+    tampered["claim"]["endorsementComment"] = serde_json::json!("The best badge ever.");
+    let bad_file = tmp.path().join("tampered.json");
+    std::fs::write(&bad_file, serde_json::to_vec(&tampered).unwrap()).unwrap();
+    let bad = verify(&bad_file);
+    assert_eq!(bad.status.code(), Some(1), "{bad:?}");
+    assert!(stdout(&bad).contains("VERIFY_ENDORSEMENT"), "{bad:?}");
+}
+
+/// `--challenge` reaches the verifier: a presentation without a proof cannot carry it.
+#[test]
+fn challenge_requires_a_presentation_proof() {
+    let doc = status_doc();
+    let plain = obi(&[
+        "verify",
+        "--offline",
+        "--now",
+        NOW,
+        "--doc",
+        &doc,
+        &case("valid-presentation.json"),
+    ]);
+    assert_eq!(plain.status.code(), Some(0), "{plain:?}");
+    let challenged = obi(&[
+        "verify",
+        "--offline",
+        "--now",
+        NOW,
+        "--doc",
+        &doc,
+        "--challenge",
+        "c0ffee",
+        &case("valid-presentation.json"),
+    ]);
+    assert_eq!(challenged.status.code(), Some(1), "{challenged:?}");
+    assert!(
+        stdout(&challenged).contains("VERIFY_PRESENTATION_PROOF"),
+        "{challenged:?}"
+    );
+}

@@ -55,6 +55,13 @@ pub struct Args {
     /// Verify this many inputs at once (default: the number of CPUs).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
+    /// A presentation's proof must carry this challenge (VP-JWT: nonce), the fresh value the
+    /// verifier gave the holder.
+    #[arg(long)]
+    pub challenge: Option<String>,
+    /// A presentation's proof must carry this domain (VP-JWT: aud), the verifier it was made for.
+    #[arg(long)]
+    pub domain: Option<String>,
 }
 
 /// Serves the `--doc` documents first, then asks the network fetcher (if any).
@@ -158,6 +165,12 @@ fn options(args: &Args) -> anyhow::Result<Options> {
         let t = chrono::DateTime::parse_from_rfc3339(now)
             .with_context(|| format!("--now {now}: not an RFC 3339 date-time"))?;
         options = options.with_now(t.to_utc());
+    }
+    if let Some(c) = &args.challenge {
+        options = options.with_expected_challenge(c.clone());
+    }
+    if let Some(d) = &args.domain {
+        options = options.with_expected_domain(d.clone());
     }
     if let Some(r) = &args.recipient {
         let Some(recipient) = Recipient::parse(r) else {
