@@ -241,3 +241,96 @@ fn a_missing_remote_context_is_a_compaction_error_naming_it() {
         report.messages
     );
 }
+
+/// A signed assertion whose payload names no OB 2.0 context IRI (an inline context with the
+/// OB 2.0 terms' IRIs) is read by meaning and its signature checked; the same payload edited
+/// after signing fails.
+#[test]
+fn a_signed_assertion_with_an_inline_context_verifies() {
+    let mut payload = json("../ob2-jsonld/cases/jsonld-inline-context/input.json");
+    payload["id"] = Value::String("urn:uuid:2c1f6a0e-7d4b-4b7e-9c55-1a2b3c4d5e6f".into());
+    let ctx = payload["@context"].as_object_mut().unwrap();
+    ctx.insert("SignedBadge".into(), "obi:SignedBadge".into());
+    ctx.insert(
+        "creator".into(),
+        serde_json::json!({"@id": "http://purl.org/dc/terms/creator", "@type": "@id"}),
+    );
+    let key_text = String::from_utf8(data("keys/rsa1.jwk.json")).unwrap();
+    let key = obi_proof::KeyPair::from_jwk(&serde_json::from_str(&key_text).unwrap()).unwrap();
+    let jws =
+        obi_proof::ob2::sign_assertion(&payload, &key, "https://issuer.example/keys/1").unwrap();
+    let options = Options::new().with_fetcher(Arc::new(shared()));
+    let report = verify(Input::Jws(jws.clone()), &options);
+    let explain = || {
+        report
+            .messages
+            .iter()
+            .map(|m| format!("{} {}: {}", m.level, m.name, m.result))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert!(report.valid, "{}", explain());
+    assert!(
+        report.has(Level::Info, "JSONLD_COMPACT_DATA"),
+        "{}",
+        explain()
+    );
+    assert!(report.has(Level::Info, "DETECT_VERSION"), "{}", explain());
+    assert_eq!(report.open_badges_version.as_deref(), Some("2.0"));
+    // The recipient's salt changed after signing: the signature no longer matches.
+    let parts: Vec<&str> = jws.split('.').collect();
+    let mut edited = payload.clone();
+    edited["recipient"]["salt"] = Value::String("other".into());
+    edited["verification"] =
+        serde_json::json!({"type": "SignedBadge", "creator": "https://issuer.example/keys/1"});
+    let other =
+        obi_proof::ob2::sign_assertion(&edited, &key, "https://issuer.example/keys/1").unwrap();
+    let forged = format!(
+        "{}.{}.{}",
+        parts[0],
+        other.split('.').nth(1).unwrap(),
+        parts[2]
+    );
+    let report = verify(Input::Jws(forged), &options);
+    assert!(!report.valid);
+    assert!(report.has(Level::Error, "VERIFY_JWS"));
+}
+
+/// A standalone Endorsement whose hosted copy is gone (HTTP 410) is revoked.
+#[test]
+fn a_hosted_endorsement_gone_is_revoked() {
+    const ID: &str = "https://issuer.example/endorsements/gone";
+    let endorsement = serde_json::json!({
+        "@context": "https://w3id.org/openbadges/v2",
+        "type": "Endorsement",
+        "id": ID,
+        "claim": {"id": "https://issuer.example/badges/1", "endorsementComment": "Good."},
+        "issuedOn": "2024-02-01T09:00:00Z",
+        "issuer": "https://issuer.example/issuer",
+        "verification": {"type": "hosted"}
+    });
+    let options = Options::new().with_fetcher(Arc::new(Gone(ID, shared())));
+    let report = verify(Input::Json(endorsement), &options);
+    assert!(!report.valid);
+    assert!(report.has(Level::Error, "VERIFY_HOSTED_ASSERTION_NOT_REVOKED"));
+}
+
+/// A JWS whose payload has a @context with no Open Badges meaning is not an Open Badge.
+#[test]
+fn a_signed_payload_with_no_open_badges_meaning_is_not_a_badge() {
+    let payload = serde_json::json!({
+        "@context": {"id": "@id", "type": "@type", "Thing": "https://example.org/vocab#Thing"},
+        "type": "Thing",
+        "id": "urn:uuid:7a1f6a0e-7d4b-4b7e-9c55-1a2b3c4d5e6f"
+    });
+    let key_text = String::from_utf8(data("keys/rsa1.jwk.json")).unwrap();
+    let key = obi_proof::KeyPair::from_jwk(&serde_json::from_str(&key_text).unwrap()).unwrap();
+    let jws =
+        obi_proof::ob2::sign_assertion(&payload, &key, "https://issuer.example/keys/1").unwrap();
+    let report = verify(
+        Input::Jws(jws),
+        &Options::new().with_fetcher(Arc::new(shared())),
+    );
+    assert!(!report.valid);
+    assert!(report.has(Level::Error, "DETECT_VERSION"));
+}

@@ -603,6 +603,34 @@ impl<'o> Run<'o> {
                 return;
             }
         };
+        if detect_version(&payload).is_none() && payload.get("@context").is_some() {
+            // As the dispatcher does for JSON: read by meaning, or not an Open Badge.
+            let label = payload
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
+            match jsonld::class_by_meaning(&payload, &*self.options.fetcher) {
+                Some(class) => self.f.push(
+                    Level::Info,
+                    crate::dispatch::checks::DETECT_VERSION,
+                    format!(
+                        "the JWS payload's @context names no Open Badges context, but expanded it is an Open Badges 2.0 {class}: verified as 2.0 (compacted with the Open Badges 2.0 context)"
+                    ),
+                    &label,
+                ),
+                None => {
+                    self.version = Some(ObVersion::V2_0);
+                    self.f.push(
+                        Level::Error,
+                        crate::dispatch::checks::DETECT_VERSION,
+                        "the JWS payload is not an Open Badge: its @context names neither Open Badges nor Verifiable Credentials, and expanded as JSON-LD its type is no Open Badges 2.0 class",
+                        &label,
+                    );
+                    return;
+                }
+            }
+        }
         let Some(doc) = self.upgrade(payload, None, true) else {
             return;
         };
