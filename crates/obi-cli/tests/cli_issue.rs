@@ -1132,3 +1132,132 @@ fn key_types() {
         std::fs::remove_dir_all(d.join("publish")).unwrap();
     }
 }
+
+/// `--bake`, `--no-hash` and `--valid-until`: a baked 3.0 award and baked 2.0 bulk awards
+/// pass `obi verify`; the email stays in clear; the expiry is carried.
+#[test]
+fn bake_no_hash_valid_until() {
+    let t = TempDir::new("bake");
+    let d = &t.0;
+    init(d);
+    std::fs::write(
+        d.join("badge.svg"),
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20"><circle cx="10" cy="10" r="9"/></svg>"#,
+    )
+    .unwrap();
+    ok(&obi(
+        &[
+            "issue",
+            "award",
+            "--issuer",
+            "iss/issuer.json",
+            "--achievement",
+            "iss/achievement.json",
+            "--recipient",
+            "clear@example.org",
+            "--no-hash",
+            "--valid-until",
+            "2099-01-01",
+            "--bake",
+            "badge.svg",
+            "-o",
+            "a.svg",
+        ],
+        d,
+    ));
+    let svg = std::fs::read_to_string(d.join("a.svg")).unwrap();
+    assert!(svg.contains("openbadges:credential") && svg.contains("clear@example.org"));
+    assert!(svg.contains("2099-01-01T23:59:59Z"));
+    ok(&obi(
+        &[
+            "issue",
+            "status-list",
+            "--issuer",
+            "iss/issuer.json",
+            "-o",
+            "list.json",
+        ],
+        d,
+    ));
+    let doc = format!("{STATUS}=list.json");
+    let v = obi(&["verify", "--offline", "--doc", &doc, "a.svg"], d);
+    assert_eq!(
+        v.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&v.stdout)
+    );
+    // Bulk 2.0 signed, baked, with an expiry.
+    std::fs::write(
+        d.join("rows.csv"),
+        "recipient,name\nb1@example.org,B1\nb2@example.org,B2\n",
+    )
+    .unwrap();
+    let base = "https://badges.example.edu/ob2";
+    let r = ok(&obi(
+        &[
+            "issue",
+            "bulk",
+            "--issuer",
+            "iss/issuer.json",
+            "--achievement",
+            "iss/achievement.json",
+            "--csv",
+            "rows.csv",
+            "--format",
+            "ob2-signed",
+            "--base-url",
+            base,
+            "--valid-until",
+            "2099-01-01",
+            "--bake",
+            "badge.svg",
+            "-o",
+            "out",
+        ],
+        d,
+    ));
+    assert_eq!(r["issued"], 2);
+    let manifest = std::fs::read_to_string(d.join("out/manifest.jsonl")).unwrap();
+    for line in manifest.lines() {
+        let e: Value = serde_json::from_str(line).unwrap();
+        let svg = format!("out/{}", e["file"].as_str().unwrap().replace(".jws", ".svg"));
+        assert!(
+            std::fs::read_to_string(d.join(&svg))
+                .unwrap()
+                .contains("openbadges:assertion")
+        );
+        let mut args = vec!["verify".to_string(), "--offline".to_string()];
+        args.extend(docs_under(&d.join("out/publish"), base));
+        args.push(svg.clone());
+        let words: Vec<&str> = args.iter().map(String::as_str).collect();
+        let v = obi(&words, d);
+        assert_eq!(
+            v.status.code(),
+            Some(0),
+            "{svg}: {}",
+            String::from_utf8_lossy(&v.stdout)
+        );
+    }
+    // A past --valid-until: a clear error, nothing written.
+    let bad = obi(
+        &[
+            "issue",
+            "bulk",
+            "--issuer",
+            "iss/issuer.json",
+            "--achievement",
+            "iss/achievement.json",
+            "--csv",
+            "rows.csv",
+            "--valid-until",
+            "2001-01-01",
+            "-o",
+            "past",
+        ],
+        d,
+    );
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--valid-until"));
+    assert!(!d.join("past").exists());
+}

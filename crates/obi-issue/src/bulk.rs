@@ -68,6 +68,9 @@ pub struct BulkOptions {
     pub format: Format,
     /// Hash email recipients (default true).
     pub hash_email: bool,
+    /// Every credential's `validUntil` (2.0: `expires`): RFC 3339, or a date (end of that
+    /// day UTC). Checked before any row is recorded.
+    pub valid_until: Option<String>,
     /// Credential ids under this URL instead of `urn:uuid:`. Required by the 2.0 formats:
     /// the URL the 2.0 documents are published under (assertions `BASE/assertions/UUID.json`).
     pub base_url: Option<String>,
@@ -102,6 +105,7 @@ impl Default for BulkOptions {
             jobs: 0,
             format: Format::Ob3Eddsa,
             hash_email: true,
+            valid_until: None,
             base_url: None,
             publish: None,
             ob2_key: KeyType::Rsa,
@@ -313,6 +317,15 @@ fn run<R: Read + Send>(
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<BulkReport> {
     crate::issuer::check_achievement(achievement)?;
+    if let Some(u) = &options.valid_until {
+        let u = crate::issuer::parse_valid_until(u)?;
+        let now = crate::state::now();
+        if u <= now {
+            return Err(IssueError::Input(format!(
+                "--valid-until {u} is not after now ({now})"
+            )));
+        }
+    }
     // The 2.0 formats: base URL, email and key checked, issuer-wide documents published,
     // before any row is recorded.
     let ob2 = if options.format.is_ob2() {
@@ -1027,6 +1040,7 @@ fn parse_row(
     };
     let mut award = Award::new(recipient);
     award.hash_email = options.hash_email;
+    award.valid_until.clone_from(&options.valid_until);
     award.name = get("name").map(String::from);
     award.narrative = get("narrative").map(String::from);
     if let Some(e) = get("evidence") {

@@ -1435,6 +1435,96 @@ fn ed25519_ob2_key_compat(dir: &Path) -> Result<(), String> {
     verify_json(doc, &Resolver::new())
 }
 
+/// `--no-hash` and `--valid-until` in 3.0 and 2.0 awards and in bulk.
+fn no_hash_and_valid_until(dir: &Path) -> Result<(), String> {
+    let (mut issuer, ach, _) = csv_dir(dir, "");
+    let mut award = Award::new(Recipient::parse("clear@example.org").unwrap());
+    award.hash_email = false;
+    award.valid_until = Some("2099-06-30".into());
+    let a = issuer
+        .award(&ach, &award, Format::Ob3Eddsa, None)
+        .map_err(|e| e.to_string())?;
+    let Secured::Json(doc) = &a.secured else {
+        return Err("not JSON".into());
+    };
+    schema_ok(doc)?;
+    verify_json(doc, &Resolver::new())?;
+    let ident = &doc["credentialSubject"]["identifier"][0];
+    ensure(
+        ident["hashed"] == false && ident["identityHash"] == "clear@example.org",
+        format!("3.0 unhashed: {ident}"),
+    )?;
+    ensure(
+        doc["validUntil"] == "2099-06-30T23:59:59Z",
+        "3.0 validUntil",
+    )?;
+    let o = issuer
+        .award_ob2(&ach, &award, OB2_BASE, None)
+        .map_err(|e| e.to_string())?;
+    let Secured::Json(h) = &o.assertion else {
+        return Err("hosted is not JSON".into());
+    };
+    ensure(
+        h["recipient"]
+            == serde_json::json!({"type": "email", "hashed": false, "identity": "clear@example.org"})
+            && h["expires"] == "2099-06-30T23:59:59Z",
+        format!("2.0 unhashed, expires: {h}"),
+    )?;
+    let before = issuer.state().count().unwrap();
+    award.valid_until = Some("2001-01-01".into());
+    ensure(
+        issuer.award_ob2(&ach, &award, OB2_BASE, None).is_err(),
+        "2.0 expires in the past",
+    )?;
+    ensure(
+        issuer.state().count().unwrap() == before,
+        "bad expiry recorded",
+    )?;
+    // Bulk: every row gets the expiry; a past one stops the run before anything.
+    let opts = BulkOptions {
+        hash_email: false,
+        valid_until: Some("2099-01-01T00:00:00Z".into()),
+        ..BulkOptions::default()
+    };
+    let out = dir.join("out");
+    let r = bulk(
+        &mut issuer,
+        &ach,
+        ob2_csv(3).as_bytes(),
+        &out,
+        &opts,
+        &|_| {},
+    )
+    .map_err(|e| e.to_string())?;
+    ensure(r.issued == 3, format!("{r:?}"))?;
+    for e in manifest(&out) {
+        let doc = read_value(&out.join(e["file"].as_str().unwrap()));
+        verify_json(&doc, &Resolver::new())?;
+        ensure(
+            doc["validUntil"] == "2099-01-01T00:00:00Z"
+                && doc["credentialSubject"]["identifier"][0]["identityHash"] == e["recipient"],
+            format!("bulk row: {doc}"),
+        )?;
+    }
+    let past = BulkOptions {
+        valid_until: Some("2001-01-01".into()),
+        ..BulkOptions::default()
+    };
+    ensure(
+        bulk(
+            &mut issuer,
+            &ach,
+            ob2_csv(3).as_bytes(),
+            &dir.join("o2"),
+            &past,
+            &|_| {},
+        )
+        .is_err()
+            && !dir.join("o2").exists(),
+        "bulk with a past --valid-until",
+    )
+}
+
 fn main() -> ExitCode {
     let checks: &[(&str, Check)] = &[
         ("init-files", init_files),
@@ -1454,6 +1544,7 @@ fn main() -> ExitCode {
         ("bulk-ob2-hosted", bulk_ob2_hosted),
         ("key-types", key_types),
         ("ed25519-ob2-key-compat", ed25519_ob2_key_compat),
+        ("no-hash-valid-until", no_hash_and_valid_until),
         ("oracle-ob3", oracle),
     ];
     let (mut passed, mut failed) = (0, 0);

@@ -166,6 +166,9 @@ pub struct BulkArgs {
     /// Keep email addresses in clear.
     #[arg(long = "no-hash")]
     pub no_hash: bool,
+    /// Expiry of every credential: a date (end of that day, UTC) or an RFC 3339 time.
+    #[arg(long = "valid-until")]
+    pub valid_until: Option<String>,
     /// Sync every file before reporting it (survives power loss; slower). Without it, what
     /// is reported survives a crash of obi, and a re-run after a power loss rewrites lost
     /// files with the same ids.
@@ -431,6 +434,7 @@ fn bulk(a: &BulkArgs) -> anyhow::Result<ExitCode> {
         jobs: a.jobs,
         format,
         hash_email: !a.no_hash,
+        valid_until: a.valid_until.clone(),
         base_url: a.base_url.clone(),
         publish: publish.clone(),
         ob2_key,
