@@ -56,4 +56,3 @@ pub fn read_input(path: &Path) -> anyhow::Result<Vec<u8>> {
     }
     Ok(buf)
 }
-
