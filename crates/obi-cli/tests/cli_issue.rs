@@ -1221,7 +1221,10 @@ fn bake_no_hash_valid_until() {
     let manifest = std::fs::read_to_string(d.join("out/manifest.jsonl")).unwrap();
     for line in manifest.lines() {
         let e: Value = serde_json::from_str(line).unwrap();
-        let svg = format!("out/{}", e["file"].as_str().unwrap().replace(".jws", ".svg"));
+        let svg = format!(
+            "out/{}",
+            e["file"].as_str().unwrap().replace(".jws", ".svg")
+        );
         assert!(
             std::fs::read_to_string(d.join(&svg))
                 .unwrap()
