@@ -507,7 +507,15 @@ fn run<R: Read + Send>(
                     seq += 1;
                     if let Some(rec) = state.get_by_row_key(&row.key)? {
                         let file = out_dir.join(format!("{}.{ext}", file_stem(&rec.id)));
-                        if complete(&file, options) {
+                        // A hosted 2.0 row is complete when its published assertion is
+                        // there too.
+                        let published = match &ob2 {
+                            Some((t, _, publish)) if options.format == Format::Ob2Hosted => t
+                                .relative(&rec.id)
+                                .is_some_and(|rel| publish.join(rel).exists()),
+                            _ => true,
+                        };
+                        if published && complete(&file, options) {
                             sink.pending.insert(
                                 this,
                                 Outcome::Done {

@@ -1184,6 +1184,17 @@ fn bulk_ob2_hosted(dir: &Path) -> Result<(), String> {
         list["revokedAssertions"][0]["id"] == id,
         format!("the run republished the revocation list: {list}"),
     )?;
+    // A lost published assertion (the output file still there) is published again.
+    let other = entries[1]["id"].as_str().unwrap();
+    let rel = other.strip_prefix(&format!("{OB2_BASE}/")).unwrap();
+    std::fs::remove_file(publish.join(rel)).unwrap();
+    let r4 =
+        bulk(&mut issuer, &ach, csv.as_bytes(), &out, &opts, &|_| {}).map_err(|e| e.to_string())?;
+    ensure(r4.issued == 1 && r4.already_issued == 11, format!("{r4:?}"))?;
+    ensure(
+        published(&publish, other)?["id"] == other,
+        "published again with the same id",
+    )?;
     ensure(issuer.state().count().unwrap() == 12, "state count")
 }
 

@@ -547,6 +547,12 @@ fn endorse(a: &EndorseArgs) -> anyhow::Result<ExitCode> {
         return Ok(super::EXIT_OK);
     }
     let format: Format = a.format.parse()?;
+    if format.is_ob2() {
+        bail!(
+            "--format {}: Open Badges 2.0 endorsements are ob2-hosted",
+            a.format
+        );
+    }
     let mut issuer = open(&a.issuer)?;
     let issued = issuer.endorse(&a.subject, &a.comment, format, a.base_url.as_deref())?;
     write_atomic(&a.output, &issued.secured.to_file_bytes())?;
