@@ -1130,6 +1130,24 @@ impl ObjCtx<'_, '_> {
                         m.insert("@index".into(), Value::String(index.clone()));
                     }
                 } else if cont & container::ID != 0 && !is_none {
+                    // Step 13.8.3.7.4 would give a value or list object an @id, which no
+                    // value or list object may have: an error (as jsonld.js and the Ruby
+                    // processor do), not an invalid expanded document.
+                    if let Value::Object(m) = &item
+                        && (has(m, "@value") || has(m, "@list"))
+                    {
+                        return at(
+                            &ip,
+                            if has(m, "@value") {
+                                ErrorCode::InvalidValueObject
+                            } else {
+                                ErrorCode::InvalidSetOrListObject
+                            },
+                            format!(
+                                "the id map key {index:?} cannot be the @id of a value or list"
+                            ),
+                        );
+                    }
                     if let Value::Object(m) = &mut item
                         && !has(m, "@id")
                     {
@@ -1159,6 +1177,19 @@ impl ObjCtx<'_, '_> {
                     && !is_none
                     && let Value::Object(m) = &mut item
                 {
+                    // Step 13.8.3.7.5 would give a value object a list of types (a value has
+                    // at most one datatype) and a list object a type: errors, as above.
+                    if has(m, "@value") || has(m, "@list") {
+                        return at(
+                            &ip,
+                            if has(m, "@value") {
+                                ErrorCode::InvalidValueObject
+                            } else {
+                                ErrorCode::InvalidSetOrListObject
+                            },
+                            format!("the type map key {index:?} cannot type a value or list"),
+                        );
+                    }
                     let t = match &expanded_index {
                         Some(t) => t.to_string(),
                         None => continue,
@@ -1234,22 +1265,24 @@ fn finish_object(
                 }
             }
         }
+    } else if (has(&result, "@set") || has(&result, "@list"))
+        && (result.len() > 2 || (result.len() == 2 && !has(&result, "@index")))
+    {
+        // Step 17 (a list or set object carries at most @index besides) comes after step 16
+        // (@type as an array) in an "otherwise" chain, so that read literally a list with a
+        // string @type escapes it while one with an array @type does not: both are refused.
+        return at(
+            path,
+            ErrorCode::InvalidSetOrListObject,
+            "@set and @list objects may only carry @index besides",
+        );
     } else if let Some(t) = get_mut(&mut result, "@type") {
         if !t.is_array() {
             let old = std::mem::take(t);
             *t = Value::Array(vec![old]);
         }
-    } else if has(&result, "@set") || has(&result, "@list") {
-        if result.len() > 2 || (result.len() == 2 && !has(&result, "@index")) {
-            return at(
-                path,
-                ErrorCode::InvalidSetOrListObject,
-                "@set and @list objects may only carry @index besides",
-            );
-        }
-        if let Some(s) = result.remove("@set") {
-            return Ok(s);
-        }
+    } else if let Some(s) = result.remove("@set") {
+        return Ok(s);
     }
     if result.len() == 1 && has(&result, "@language") {
         if safe_mode {
