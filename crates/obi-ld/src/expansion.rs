@@ -415,21 +415,25 @@ fn expand_object(
     path: &Path<'_>,
 ) -> Result<Value, Error> {
     let mut active = Arc::clone(active);
+    // The top-level object may have an entry the caller wants left out (no copy made).
+    let skip = match &env.options.skipped_root_entry {
+        Some(k) if path.depth == 0 && element.contains_key(k.as_str()) => Some(k.as_str()),
+        _ => None,
+    };
+    let kept = |k: &&String| Some(k.as_str()) != skip;
     // Step 7: revert a non-propagated context.
     if let Some(prev) = &active.previous
         && !from_map
     {
         let mut keep = false;
-        for k in element.keys() {
+        for k in element.keys().filter(kept) {
             if active.keyword_of(k) == Some("@value") {
                 keep = true;
                 break;
             }
         }
-        if !keep
-            && element.len() == 1
-            && let Some(k) = element.keys().next()
-        {
+        let mut keys = element.keys().filter(kept);
+        if !keep && let (Some(k), None) = (keys.next(), keys.next()) {
             keep = active.keyword_of(k) == Some("@id");
         }
         if !keep {
@@ -449,7 +453,7 @@ fn expand_object(
         )?;
     }
     // Step 9: embedded context.
-    if let Some(c) = get(element, "@context") {
+    if let Some(c) = get(element, "@context").filter(|_| skip != Some("@context")) {
         let p = path.key("@context");
         active = env
             .process_embedded(&active, c, base_url)
@@ -463,6 +467,7 @@ fn expand_object(
     let type_keys: &[&str] = {
         let mut keys = element
             .keys()
+            .filter(kept)
             .filter(|k| active.keyword_of(k) == Some("@type"))
             .map(String::as_str);
         match (keys.next(), keys.next()) {
@@ -533,7 +538,7 @@ fn expand_object(
         base_url,
         input_type: input_type.as_deref(),
     };
-    ctx.expand_entries(element, &mut state, path)?;
+    ctx.expand_entries(element, skip, &mut state, path)?;
     // Step 14: nested properties.
     ctx.expand_nests(element, &mut state, path)?;
     finish_object(env, active_property, state.result, path)
@@ -618,7 +623,7 @@ impl ObjCtx<'_, '_> {
                     base_url: self.base_url,
                     input_type: self.input_type,
                 };
-                inner.expand_entries(nested, state, &ip)?;
+                inner.expand_entries(nested, None, state, &ip)?;
                 inner.expand_nests(nested, state, &ip)?;
             }
         }
@@ -629,6 +634,7 @@ impl ObjCtx<'_, '_> {
     fn expand_entries<'e>(
         &self,
         element: &'e Map<String, Value>,
+        skip: Option<&str>,
         state: &mut NodeState<'e>,
         path: &Path<'_>,
     ) -> Result<(), Error> {
@@ -637,7 +643,7 @@ impl ObjCtx<'_, '_> {
         let mode = env.options.processing_mode;
         let active = self.active;
         for (key, value) in element {
-            if key == "@context" {
+            if key == "@context" || Some(key.as_str()) == skip {
                 continue;
             }
             let kp = path.key(key);
