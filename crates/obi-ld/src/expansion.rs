@@ -1219,6 +1219,15 @@ impl ObjCtx<'_, '_> {
     }
 }
 
+/// Whether an expanded object has `@list` or `@set` (one scan of its keys).
+fn is_list_or_set(map: &Map<String, Value>) -> bool {
+    if map.len() <= SCAN_MAX {
+        map.keys().any(|k| k == "@list" || k == "@set")
+    } else {
+        map.contains_key("@list") || map.contains_key("@set")
+    }
+}
+
 /// Steps 15-20 of §5.1.2.
 fn finish_object(
     env: &Env<'_>,
@@ -1271,7 +1280,7 @@ fn finish_object(
                 }
             }
         }
-    } else if (has(&result, "@set") || has(&result, "@list"))
+    } else if is_list_or_set(&result)
         && (result.len() > 2 || (result.len() == 2 && !has(&result, "@index")))
     {
         // Step 17 (a list or set object carries at most @index besides) comes after step 16
@@ -1287,7 +1296,9 @@ fn finish_object(
             let old = std::mem::take(t);
             *t = Value::Array(vec![old]);
         }
-    } else if let Some(s) = result.remove("@set") {
+    } else if has(&result, "@set")
+        && let Some(s) = result.remove("@set")
+    {
         return Ok(s);
     }
     if result.len() == 1 && has(&result, "@language") {
