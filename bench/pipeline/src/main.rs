@@ -17,6 +17,11 @@
 //! sides then unbake).
 #![forbid(unsafe_code)]
 
+/// With `--features mimalloc`, the allocator the `obi` binary ships with.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -415,21 +415,25 @@ fn expand_object(
     path: &Path<'_>,
 ) -> Result<Value, Error> {
     let mut active = Arc::clone(active);
+    // The top-level object may have an entry the caller wants left out (no copy made).
+    let skip = match &env.options.skipped_root_entry {
+        Some(k) if path.depth == 0 && element.contains_key(k.as_str()) => Some(k.as_str()),
+        _ => None,
+    };
+    let kept = |k: &&String| Some(k.as_str()) != skip;
     // Step 7: revert a non-propagated context.
     if let Some(prev) = &active.previous
         && !from_map
     {
         let mut keep = false;
-        for k in element.keys() {
+        for k in element.keys().filter(kept) {
             if active.keyword_of(k) == Some("@value") {
                 keep = true;
                 break;
             }
         }
-        if !keep
-            && element.len() == 1
-            && let Some(k) = element.keys().next()
-        {
+        let mut keys = element.keys().filter(kept);
+        if !keep && let (Some(k), None) = (keys.next(), keys.next()) {
             keep = active.keyword_of(k) == Some("@id");
         }
         if !keep {
@@ -449,7 +453,7 @@ fn expand_object(
         )?;
     }
     // Step 9: embedded context.
-    if let Some(c) = get(element, "@context") {
+    if let Some(c) = get(element, "@context").filter(|_| skip != Some("@context")) {
         let p = path.key("@context");
         active = env
             .process_embedded(&active, c, base_url)
@@ -463,6 +467,7 @@ fn expand_object(
     let type_keys: &[&str] = {
         let mut keys = element
             .keys()
+            .filter(kept)
             .filter(|k| active.keyword_of(k) == Some("@type"))
             .map(String::as_str);
         match (keys.next(), keys.next()) {
@@ -533,7 +538,7 @@ fn expand_object(
         base_url,
         input_type: input_type.as_deref(),
     };
-    ctx.expand_entries(element, &mut state, path)?;
+    ctx.expand_entries(element, skip, &mut state, path)?;
     // Step 14: nested properties.
     ctx.expand_nests(element, &mut state, path)?;
     finish_object(env, active_property, state.result, path)
@@ -618,7 +623,7 @@ impl ObjCtx<'_, '_> {
                     base_url: self.base_url,
                     input_type: self.input_type,
                 };
-                inner.expand_entries(nested, state, &ip)?;
+                inner.expand_entries(nested, None, state, &ip)?;
                 inner.expand_nests(nested, state, &ip)?;
             }
         }
@@ -629,6 +634,7 @@ impl ObjCtx<'_, '_> {
     fn expand_entries<'e>(
         &self,
         element: &'e Map<String, Value>,
+        skip: Option<&str>,
         state: &mut NodeState<'e>,
         path: &Path<'_>,
     ) -> Result<(), Error> {
@@ -637,7 +643,7 @@ impl ObjCtx<'_, '_> {
         let mode = env.options.processing_mode;
         let active = self.active;
         for (key, value) in element {
-            if key == "@context" {
+            if key == "@context" || Some(key.as_str()) == skip {
                 continue;
             }
             let kp = path.key(key);
@@ -1130,6 +1136,24 @@ impl ObjCtx<'_, '_> {
                         m.insert("@index".into(), Value::String(index.clone()));
                     }
                 } else if cont & container::ID != 0 && !is_none {
+                    // Step 13.8.3.7.4 would give a value or list object an @id, which no
+                    // value or list object may have: an error (as jsonld.js and the Ruby
+                    // processor do), not an invalid expanded document.
+                    if let Value::Object(m) = &item
+                        && (has(m, "@value") || has(m, "@list"))
+                    {
+                        return at(
+                            &ip,
+                            if has(m, "@value") {
+                                ErrorCode::InvalidValueObject
+                            } else {
+                                ErrorCode::InvalidSetOrListObject
+                            },
+                            format!(
+                                "the id map key {index:?} cannot be the @id of a value or list"
+                            ),
+                        );
+                    }
                     if let Value::Object(m) = &mut item
                         && !has(m, "@id")
                     {
@@ -1159,6 +1183,19 @@ impl ObjCtx<'_, '_> {
                     && !is_none
                     && let Value::Object(m) = &mut item
                 {
+                    // Step 13.8.3.7.5 would give a value object a list of types (a value has
+                    // at most one datatype) and a list object a type: errors, as above.
+                    if has(m, "@value") || has(m, "@list") {
+                        return at(
+                            &ip,
+                            if has(m, "@value") {
+                                ErrorCode::InvalidValueObject
+                            } else {
+                                ErrorCode::InvalidSetOrListObject
+                            },
+                            format!("the type map key {index:?} cannot type a value or list"),
+                        );
+                    }
                     let t = match &expanded_index {
                         Some(t) => t.to_string(),
                         None => continue,
@@ -1179,6 +1216,15 @@ impl ObjCtx<'_, '_> {
             }
         }
         Ok(Value::Array(out))
+    }
+}
+
+/// Whether an expanded object has `@list` or `@set` (one scan of its keys).
+fn is_list_or_set(map: &Map<String, Value>) -> bool {
+    if map.len() <= SCAN_MAX {
+        map.keys().any(|k| k == "@list" || k == "@set")
+    } else {
+        map.contains_key("@list") || map.contains_key("@set")
     }
 }
 
@@ -1234,22 +1280,26 @@ fn finish_object(
                 }
             }
         }
+    } else if is_list_or_set(&result)
+        && (result.len() > 2 || (result.len() == 2 && !has(&result, "@index")))
+    {
+        // Step 17 (a list or set object carries at most @index besides) comes after step 16
+        // (@type as an array) in an "otherwise" chain, so that read literally a list with a
+        // string @type escapes it while one with an array @type does not: both are refused.
+        return at(
+            path,
+            ErrorCode::InvalidSetOrListObject,
+            "@set and @list objects may only carry @index besides",
+        );
     } else if let Some(t) = get_mut(&mut result, "@type") {
         if !t.is_array() {
             let old = std::mem::take(t);
             *t = Value::Array(vec![old]);
         }
-    } else if has(&result, "@set") || has(&result, "@list") {
-        if result.len() > 2 || (result.len() == 2 && !has(&result, "@index")) {
-            return at(
-                path,
-                ErrorCode::InvalidSetOrListObject,
-                "@set and @list objects may only carry @index besides",
-            );
-        }
-        if let Some(s) = result.remove("@set") {
-            return Ok(s);
-        }
+    } else if has(&result, "@set")
+        && let Some(s) = result.remove("@set")
+    {
+        return Ok(s);
     }
     if result.len() == 1 && has(&result, "@language") {
         if safe_mode {

@@ -90,6 +90,9 @@ pub struct Options {
     pub processing_mode: ProcessingMode,
     /// Work limits.
     pub limits: Limits,
+    /// An entry of the top-level object that expansion treats as absent (for example `proof`
+    /// when a Data Integrity proof is checked over the document without it, with no copy).
+    pub skipped_root_entry: Option<String>,
 }
 
 impl Options {
@@ -132,6 +135,13 @@ impl Options {
     #[must_use]
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+    /// Expand the document as if its top-level object had no entry `key` (when the document
+    /// is an object; entries of nested objects are not affected).
+    #[must_use]
+    pub fn with_skipped_root_entry(mut self, key: impl Into<String>) -> Self {
+        self.skipped_root_entry = Some(key.into());
         self
     }
 }

@@ -3,40 +3,12 @@
 //! panics on generated documents.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
+mod support;
+
 use obi_ld::{CompactOptions, ErrorCode, Options, PinnedLoader, compact_expanded, expand};
 use proptest::prelude::*;
 use serde_json::{Value, json};
-
-/// JSON-LD object comparison: arrays are unordered except the values of `@list`.
-fn same(a: &Value, b: &Value, ordered: bool) -> bool {
-    match (a, b) {
-        (Value::Array(x), Value::Array(y)) => {
-            if x.len() != y.len() {
-                return false;
-            }
-            if ordered {
-                return x.iter().zip(y).all(|(p, q)| same(p, q, false));
-            }
-            let mut used = vec![false; y.len()];
-            'outer: for p in x {
-                for (i, q) in y.iter().enumerate() {
-                    if !used[i] && same(p, q, false) {
-                        used[i] = true;
-                        continue 'outer;
-                    }
-                }
-                return false;
-            }
-            true
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| same(v, w, k == "@list")))
-        }
-        _ => a == b,
-    }
-}
+use support::same;
 
 /// A context exercising every container, aliases, nesting, reverse terms and coercion.
 fn rich_context() -> Value {
@@ -189,21 +161,38 @@ fn meaningful(v: &Value, top: bool) -> Value {
     }
 }
 
-fn value_with_id(v: &Value) -> bool {
+/// Expanded output that is not valid expanded form, which compaction cannot be asked to keep:
+/// a value object whose `@type` is a keyword other than `@json`, a node object with
+/// `@language`, or an `@set` object. Expansion leaves these as the algorithm writes them.
+fn not_expanded_form(v: &Value) -> bool {
     match v {
-        Value::Array(a) => a.iter().any(value_with_id),
+        Value::Array(a) => a.iter().any(not_expanded_form),
         Value::Object(m) => {
-            let keyword_type = match m.get("@type") {
-                Some(Value::String(t)) => t.starts_with('@') && t != "@json",
-                Some(Value::Array(_)) => true,
-                _ => false,
-            };
+            let keyword_type = matches!(
+                m.get("@type"),
+                Some(Value::String(t)) if t.starts_with('@') && t != "@json"
+            );
             let value = m.contains_key("@value");
-            (value && (m.contains_key("@id") || keyword_type))
+            (value && keyword_type)
                 || (!value && m.contains_key("@language"))
                 || m.contains_key("@set")
+                || m.values().any(not_expanded_form)
+        }
+        _ => false,
+    }
+}
+
+/// What expansion must never produce (the algorithm's map steps and list rule are errors
+/// instead): a value object with `@id` or several types, a list object with anything but
+/// `@index`.
+fn invalid_value_or_list(v: &Value) -> bool {
+    match v {
+        Value::Array(a) => a.iter().any(invalid_value_or_list),
+        Value::Object(m) => {
+            (m.contains_key("@value")
+                && (m.contains_key("@id") || m.get("@type").is_some_and(Value::is_array)))
                 || (m.contains_key("@list") && m.keys().any(|k| k != "@list" && k != "@index"))
-                || m.values().any(value_with_id)
+                || m.values().any(invalid_value_or_list)
         }
         _ => false,
     }
@@ -219,11 +208,11 @@ fn round_trip(doc: &Value, context: &Value) -> Result<(), TestCaseError> {
         a.iter()
             .any(|n| n.get("@graph").is_some() && n.get("@id").is_none())
     });
-    if anonymous_graph || value_with_id(&expanded) {
-        // Or not valid expanded form (a scalar in an @id or @type map gets the map key as its
-        // @id or as an array of types; a node with @language or @set; a list with @type): expansion
-        // quirks (reported to the obi-ld owners) this property
-        // does not test.
+    prop_assert!(
+        !invalid_value_or_list(&expanded),
+        "expansion produced an invalid value or list object: {expanded}"
+    );
+    if anonymous_graph || not_expanded_form(&expanded) {
         return Ok(());
     }
     let expanded = meaningful(&expanded, true);
@@ -289,4 +278,75 @@ fn bad_context_and_deep_input_are_errors() {
     )
     .unwrap_err();
     assert_eq!(e.code(), ErrorCode::LimitExceeded);
+}
+
+/// The three expansion cases the round trip used to skip: a scalar in an `@id` or `@type` map
+/// (steps 13.8.3.7.4-5 would give a value object an `@id` or a list of types), a list object
+/// with `@type` (step 17 applies whatever the form of `@type`), and `@included: []` (kept, as
+/// step 13.4.16 drops only null; it produces nothing).
+#[test]
+fn map_and_list_edge_cases_are_errors_or_valid_expanded_form() {
+    let ctx = json!({
+        "ids": {"@id": "http://x/ids", "@container": "@id"},
+        "types": {"@id": "http://x/types", "@container": "@type"}
+    });
+    let cases = [
+        (
+            json!({"ids": {"http://x/a": "v"}}),
+            ErrorCode::InvalidValueObject,
+        ),
+        (
+            json!({"ids": {"http://x/a": {"@list": [1]}}}),
+            ErrorCode::InvalidSetOrListObject,
+        ),
+        (
+            json!({"types": {"http://x/T": true}}),
+            ErrorCode::InvalidValueObject,
+        ),
+        (
+            json!({"types": {"http://x/T": {"@value": "v"}}}),
+            ErrorCode::InvalidValueObject,
+        ),
+        (
+            json!({"http://x/p": {"@list": null, "@type": "http://x/T"}}),
+            ErrorCode::InvalidSetOrListObject,
+        ),
+        (
+            json!({"http://x/p": {"@list": [], "@type": ["http://x/T"]}}),
+            ErrorCode::InvalidSetOrListObject,
+        ),
+        (
+            json!({"http://x/p": {"@set": [], "@id": "http://x/s"}}),
+            ErrorCode::InvalidSetOrListObject,
+        ),
+    ];
+    for (mut doc, code) in cases {
+        doc["@context"] = ctx.clone();
+        let e = expand(&doc, &Options::new(), &PinnedLoader).unwrap_err();
+        assert_eq!(e.code(), code, "{doc}");
+    }
+    // A string in a type map is a node reference: valid.
+    let mut doc = json!({"types": {"http://x/T": "http://x/n"}});
+    doc["@context"] = ctx.clone();
+    assert_eq!(
+        expand(&doc, &Options::new(), &PinnedLoader).unwrap(),
+        json!([{"http://x/types": [{"@id": "http://x/n", "@type": ["http://x/T"]}]}])
+    );
+    let doc = json!({"@id": "http://x/s", "http://x/p": "v", "@included": []});
+    let expanded = expand(&doc, &Options::new(), &PinnedLoader).unwrap();
+    assert_eq!(expanded[0]["@included"], json!([]));
+    let compacted = compact_expanded(
+        &expanded,
+        &json!({}),
+        &Options::new(),
+        &CompactOptions::new(),
+        &PinnedLoader,
+    )
+    .unwrap();
+    let again = expand(&compacted, &Options::new(), &PinnedLoader).unwrap();
+    assert!(same(
+        &meaningful(&again, true),
+        &meaningful(&expanded, true),
+        false
+    ));
 }

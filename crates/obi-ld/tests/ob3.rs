@@ -214,3 +214,48 @@ fn unknown_remote_context_is_refused_by_name() {
     assert_eq!(e.code(), ErrorCode::LoadingRemoteContextFailed);
     assert!(e.to_string().contains("https://evil.example/ctx"), "{e}");
 }
+
+/// A skipped top-level entry expands as if absent (the proof of a secured document), and only
+/// at the top level: a nested entry of that name stays, an undefined one is not checked.
+#[test]
+fn skipped_root_entry_expands_as_if_absent() {
+    let safe = Options::new().with_safe_mode(true);
+    let skipping = safe.clone().with_skipped_root_entry("proof");
+    for name in [
+        "minimal-openbadgecredential.json",
+        "spec-complete-openbadgecredential.json",
+    ] {
+        let doc = example(name);
+        let mut without = doc.clone();
+        without.as_object_mut().unwrap().remove("proof");
+        let mut with = without.clone();
+        with["proof"] = json!({"type": "DataIntegrityProof", "proofValue": "z1"});
+        assert_eq!(
+            expand(&with, &skipping, &PinnedLoader).unwrap(),
+            expand(&without, &safe, &PinnedLoader).unwrap(),
+            "{name}"
+        );
+        // Not skipped, the proof is expanded (its graph is not the document's).
+        assert_ne!(
+            expand(&with, &safe, &PinnedLoader).unwrap(),
+            expand(&without, &safe, &PinnedLoader).unwrap()
+        );
+    }
+    // An undefined term would be a safe-mode error: skipped at the top level, it is not.
+    let doc = json!({
+        "@context": {"@vocab": "http://x/"},
+        "@id": "http://x/s",
+        "http://x/p": {"proof": "kept"}
+    });
+    let mut with = doc.clone();
+    with["proof"] = json!("dropped");
+    let skip_undefined = Options::new()
+        .with_safe_mode(true)
+        .with_skipped_root_entry("proof");
+    let out = expand(&with, &skip_undefined, &PinnedLoader).unwrap();
+    assert_eq!(out, expand(&doc, &Options::new(), &PinnedLoader).unwrap());
+    assert_eq!(
+        out[0]["http://x/p"][0]["http://x/proof"][0]["@value"],
+        "kept"
+    );
+}

@@ -3,8 +3,9 @@
 //! as datasets (both canonicalized with RDFC-1.0, so blank node labels do not matter).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test runner: a broken suite file aborts it
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::Path;
 use std::process::ExitCode;
 
 use obi_ld::{
@@ -13,46 +14,10 @@ use obi_ld::{
 };
 use obi_rdf::{Quad, canonicalize, nquads};
 use serde_json::Value;
-
-const BASE: &str = "https://w3c.github.io/json-ld-api/tests/";
-
-fn data_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/json-ld")
-}
-
-fn read_json(path: &Path) -> Value {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
+use support::{BASE, data_dir, loader, read_json, skips};
 
 fn canonical(quads: &[Quad]) -> String {
     canonicalize(quads).unwrap().into_nquads()
-}
-
-/// Every JSON document under `toRdf/`, by the URL the tests would fetch it from.
-fn loader(dir: &Path) -> MapLoader {
-    let mut loader = MapLoader::new();
-    let mut pending = vec![dir.join("toRdf")];
-    while let Some(d) = pending.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-                continue;
-            }
-            let rel = path
-                .strip_prefix(dir)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/");
-            if let Ok(text) = std::fs::read_to_string(&path)
-                && let Ok(v) = serde_json::from_str::<Value>(&text)
-            {
-                loader.insert(format!("{BASE}{rel}"), v);
-            }
-        }
-    }
-    loader
 }
 
 fn run(test: &Value, dir: &Path, loader: &MapLoader) -> Result<Vec<Quad>, String> {
@@ -90,18 +55,10 @@ fn run(test: &Value, dir: &Path, loader: &MapLoader) -> Result<Vec<Quad>, String
 }
 
 fn main() -> ExitCode {
-    let dir = data_dir();
+    let dir = data_dir("json-ld");
     let manifest = read_json(&dir.join("toRdf-manifest.jsonld"));
-    let skips: HashMap<String, String> = std::fs::read_to_string(dir.join("to_rdf_skip.txt"))
-        .unwrap_or_default()
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with("//"))
-        .filter_map(|l| {
-            l.split_once(' ')
-                .map(|(a, b)| (a.to_owned(), b.trim().to_owned()))
-        })
-        .collect();
-    let loader = loader(&dir);
+    let skips = skips(&dir.join("to_rdf_skip.txt"));
+    let loader = loader(&dir, "toRdf");
 
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);
     for test in manifest["sequence"].as_array().unwrap() {

@@ -3,93 +3,13 @@
 //! the tests would fetch are served from the test data by URL.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test runner: a broken suite file aborts it
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+mod support;
+
 use std::process::ExitCode;
 
-use obi_ld::{CompactOptions, MapLoader, Options, ProcessingMode, compact_with, expand, flatten};
+use obi_ld::{CompactOptions, Options, ProcessingMode, compact_with, expand, flatten};
 use serde_json::Value;
-
-const BASE: &str = "https://w3c.github.io/json-ld-api/tests/";
-
-fn data_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/compact")
-}
-
-fn read_json(path: &Path) -> Value {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// JSON-LD object comparison: arrays are unordered except the values of `@list`.
-fn same(a: &Value, b: &Value, ordered: bool) -> bool {
-    match (a, b) {
-        (Value::Array(x), Value::Array(y)) => {
-            if x.len() != y.len() {
-                return false;
-            }
-            if ordered {
-                return x.iter().zip(y).all(|(p, q)| same(p, q, false));
-            }
-            let mut used = vec![false; y.len()];
-            'outer: for p in x {
-                for (i, q) in y.iter().enumerate() {
-                    if !used[i] && same(p, q, false) {
-                        used[i] = true;
-                        continue 'outer;
-                    }
-                }
-                return false;
-            }
-            true
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| same(v, w, k == "@list")))
-        }
-        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        _ => a == b,
-    }
-}
-
-/// Tests skipped, with the reason (printed).
-fn skips(dir: &Path) -> BTreeMap<String, String> {
-    std::fs::read_to_string(dir.join("skip.txt"))
-        .unwrap_or_default()
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with("//"))
-        .filter_map(|l| {
-            l.split_once(' ')
-                .map(|(a, b)| (a.to_owned(), b.trim().to_owned()))
-        })
-        .collect()
-}
-
-fn loader(dir: &Path, sub: &str) -> MapLoader {
-    let mut loader = MapLoader::new();
-    let mut pending = vec![dir.join(sub)];
-    while let Some(d) = pending.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-                continue;
-            }
-            let rel = path
-                .strip_prefix(dir)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/");
-            if let Ok(text) = std::fs::read_to_string(&path)
-                && let Ok(v) = serde_json::from_str::<Value>(&text)
-            {
-                loader.insert(format!("{BASE}{rel}"), v);
-            }
-        }
-    }
-    loader
-}
+use support::{BASE, data_dir, loader, read_json, same, skips};
 
 fn main() -> ExitCode {
     let compact_ok = run("compact");
@@ -104,9 +24,9 @@ fn main() -> ExitCode {
 /// Runs one manifest (`compact` or `flatten`); true when nothing failed.
 #[allow(clippy::too_many_lines)]
 fn run(kind: &str) -> bool {
-    let dir = data_dir();
+    let dir = data_dir("compact");
     let manifest = read_json(&dir.join(format!("{kind}-manifest.jsonld")));
-    let skips = skips(&dir);
+    let skips = skips(&dir.join("skip.txt"));
     let loader = loader(&dir, kind);
 
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);

@@ -66,18 +66,31 @@ impl RdfCanonicalizer for LdCanonicalizer {
     /// JSON-LD for Data Integrity (safe-mode violations, invalid terms): such a document is not
     /// genuine.
     fn canonicalize(&self, document: &Value) -> Result<String, ProofError> {
-        let expanded = self
-            .processor
-            .expand(document, &self.options)
-            .map_err(|e| {
-                use obi_ld::ErrorCode as C;
-                match e.code() {
-                    C::LoadingRemoteContextFailed | C::LoadingDocumentFailed | C::LimitExceeded => {
-                        ProofError::Canonicalization(format!("JSON-LD expansion: {e}"))
-                    }
-                    _ => ProofError::Document(format!("JSON-LD expansion (safe mode): {e}")),
+        self.canonicalize_with(document, &self.options)
+    }
+
+    /// Expansion reads the document without the entry: no copy of the document is made.
+    fn canonicalize_without(&self, document: &Value, key: &str) -> Result<String, ProofError> {
+        let options = self.options.clone().with_skipped_root_entry(key);
+        self.canonicalize_with(document, &options)
+    }
+}
+
+impl LdCanonicalizer {
+    fn canonicalize_with(
+        &self,
+        document: &Value,
+        options: &obi_ld::Options,
+    ) -> Result<String, ProofError> {
+        let expanded = self.processor.expand(document, options).map_err(|e| {
+            use obi_ld::ErrorCode as C;
+            match e.code() {
+                C::LoadingRemoteContextFailed | C::LoadingDocumentFailed | C::LimitExceeded => {
+                    ProofError::Canonicalization(format!("JSON-LD expansion: {e}"))
                 }
-            })?;
+                _ => ProofError::Document(format!("JSON-LD expansion (safe mode): {e}")),
+            }
+        })?;
         let quads =
             obi_ld::expanded_to_rdf(&expanded, &obi_ld::ToRdfOptions::new().with_safe_mode(true))
                 .map_err(|e| match e {
@@ -113,5 +126,34 @@ mod tests {
         });
         let r = c.canonicalize(&undefined);
         assert!(matches!(r, Err(ProofError::Document(_))), "{r:?}");
+    }
+
+    #[test]
+    fn canonicalize_without_matches_a_copy_without_the_entry() {
+        let c = LdCanonicalizer::pinned();
+        let doc = json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential"],
+            "issuer": "did:example:1",
+            "credentialSubject": {"id": "did:example:2"},
+            "proof": {"type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022"}
+        });
+        let mut copy = doc.clone();
+        copy.as_object_mut().unwrap().remove("proof");
+        let expected = c.canonicalize(&copy).unwrap();
+        assert_eq!(c.canonicalize_without(&doc, "proof").unwrap(), expected);
+        assert_ne!(c.canonicalize(&doc).unwrap(), expected);
+        // The trait's default (a copy) gives the same.
+        struct Copying(LdCanonicalizer);
+        impl RdfCanonicalizer for Copying {
+            fn canonicalize(&self, document: &Value) -> Result<String, ProofError> {
+                self.0.canonicalize(document)
+            }
+        }
+        let copying = Copying(LdCanonicalizer::pinned());
+        assert_eq!(
+            copying.canonicalize_without(&doc, "proof").unwrap(),
+            expected
+        );
     }
 }

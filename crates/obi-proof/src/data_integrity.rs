@@ -31,6 +31,20 @@ pub const MAX_PROOFS: usize = 8;
 pub trait RdfCanonicalizer {
     /// The canonical N-Quads of `document`.
     fn canonicalize(&self, document: &Value) -> Result<String, ProofError>;
+
+    /// The canonical N-Quads of `document` read as if its top-level object had no entry
+    /// `key` (a secured document without its `proof`). The default canonicalizes a copy
+    /// without the entry; implementations may avoid the copy.
+    fn canonicalize_without(&self, document: &Value, key: &str) -> Result<String, ProofError> {
+        match document {
+            Value::Object(map) if map.contains_key(key) => {
+                let mut copy = map.clone();
+                copy.remove(key);
+                self.canonicalize(&Value::Object(copy))
+            }
+            other => self.canonicalize(other),
+        }
+    }
 }
 
 /// A canonicalizer for callers that only use `eddsa-jcs-2022`: every RDF suite fails with a
@@ -200,14 +214,51 @@ pub fn signing_input(
             jcs::canonicalize(unsecured),
         )
     };
-    let mut hash_data = Vec::with_capacity(64);
-    hash_data.extend_from_slice(&Sha256::digest(canonical_proof_config.as_bytes()));
-    hash_data.extend_from_slice(&Sha256::digest(canonical_document.as_bytes()));
-    Ok(SigningInput {
+    Ok(SigningInput::from_parts(
         canonical_proof_config,
         canonical_document,
-        hash_data,
-    })
+    ))
+}
+
+impl SigningInput {
+    fn from_parts(canonical_proof_config: String, canonical_document: String) -> Self {
+        let mut hash_data = Vec::with_capacity(64);
+        hash_data.extend_from_slice(&Sha256::digest(canonical_proof_config.as_bytes()));
+        hash_data.extend_from_slice(&Sha256::digest(canonical_document.as_bytes()));
+        Self {
+            canonical_proof_config,
+            canonical_document,
+            hash_data,
+        }
+    }
+}
+
+/// The document one proof is checked over.
+enum Unsecured<'d> {
+    /// The secured document itself, read without its `proof` entry (no copy).
+    Secured(&'d Value, &'d Map<String, Value>),
+    /// A document object built for this proof (proof chains put previous proofs back).
+    Owned(Map<String, Value>),
+}
+
+impl Unsecured<'_> {
+    fn context(&self) -> Option<&Value> {
+        match self {
+            Self::Secured(_, map) => map.get("@context"),
+            Self::Owned(map) => map.get("@context"),
+        }
+    }
+
+    fn into_owned(self) -> Map<String, Value> {
+        match self {
+            Self::Secured(_, map) => {
+                let mut copy = map.clone();
+                copy.remove("proof");
+                copy
+            }
+            Self::Owned(map) => map,
+        }
+    }
 }
 
 fn check_datetime(name: &str, value: Option<&Value>) -> Result<(), ProofError> {
@@ -229,10 +280,19 @@ fn document_object(document: &Value) -> Result<&Map<String, Value>, ProofError> 
 /// The proof configuration for `suite`: the proof options with `@context` set from the document.
 fn proof_config(
     suite: Suite,
-    mut options: Map<String, Value>,
+    options: Map<String, Value>,
     unsecured: &Map<String, Value>,
 ) -> Value {
-    match unsecured.get("@context") {
+    proof_config_with(suite, options, unsecured.get("@context"))
+}
+
+/// [`proof_config`] given the document's `@context`.
+fn proof_config_with(
+    suite: Suite,
+    mut options: Map<String, Value>,
+    context: Option<&Value>,
+) -> Value {
+    match context {
         Some(ctx) => {
             options.insert("@context".into(), ctx.clone());
         }
@@ -332,16 +392,21 @@ pub fn verify_proofs(
             proofs.len()
         )));
     }
-    let mut unsecured = doc.clone();
-    unsecured.remove("proof");
     let mut out = Vec::with_capacity(proofs.len());
     for proof in &proofs {
-        let mut base = if proofs.len() == 1 {
-            std::mem::take(&mut unsecured)
-        } else {
-            unsecured.clone()
+        let Some(prev) = proof.get("previousProof") else {
+            out.push(verify_one(
+                Unsecured::Secured(document, doc),
+                proof,
+                purpose,
+                resolver,
+                canon,
+            )?);
+            continue;
         };
-        if let Some(prev) = proof.get("previousProof") {
+        let mut base = doc.clone();
+        base.remove("proof");
+        {
             let wanted: Vec<&str> = match prev {
                 Value::String(s) => vec![s.as_str()],
                 Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
@@ -366,14 +431,20 @@ pub fn verify_proofs(
             };
             base.insert("proof".into(), value);
         }
-        out.push(verify_one(base, proof, purpose, resolver, canon)?);
+        out.push(verify_one(
+            Unsecured::Owned(base),
+            proof,
+            purpose,
+            resolver,
+            canon,
+        )?);
     }
     Ok(out)
 }
 
 /// Checks one `proof` over `unsecured` (the document object without that proof).
 fn verify_one(
-    mut unsecured: Map<String, Value>,
+    unsecured: Unsecured<'_>,
     proof: &Value,
     purpose: &str,
     resolver: &dyn VerificationMethodResolver,
@@ -416,20 +487,23 @@ fn verify_one(
     }
     let mut options = proof.clone();
     options.remove("proofValue");
+    let mut unsecured = unsecured;
     if suite == Suite::EddsaJcs2022
         && let Some(pctx) = options.get("@context")
     {
         // vc-di-eddsa §3.3.2: the document's @context must start with the proof's.
-        let doc_ctx = as_list(unsecured.get("@context"));
+        let mut owned = unsecured.into_owned();
+        let doc_ctx = as_list(owned.get("@context"));
         let proof_ctx = as_list(Some(pctx));
         if doc_ctx.len() < proof_ctx.len() || doc_ctx[..proof_ctx.len()] != proof_ctx[..] {
             return Err(ProofError::Proof(
                 "the document @context does not start with the proof @context".into(),
             ));
         }
-        unsecured.insert("@context".into(), pctx.clone());
+        owned.insert("@context".into(), pctx.clone());
+        unsecured = Unsecured::Owned(owned);
     }
-    let config = proof_config(suite, options, &unsecured);
+    let config = proof_config_with(suite, options, unsecured.context());
     let key = resolver.resolve(&verification_method, purpose)?;
     if key.key_type() != KeyType::Ed25519 {
         return Err(ProofError::Proof(format!(
@@ -438,7 +512,14 @@ fn verify_one(
             key.key_type().name()
         )));
     }
-    let input = signing_input(suite, &Value::Object(unsecured), &config, canon)?;
+    let input = match unsecured {
+        // The document is canonicalized as read, without its proof: no copy of it.
+        Unsecured::Secured(document, _) if suite.is_rdf() => SigningInput::from_parts(
+            canon.canonicalize(&config)?,
+            canon.canonicalize_without(document, "proof")?,
+        ),
+        other => signing_input(suite, &Value::Object(other.into_owned()), &config, canon)?,
+    };
     if !key.verify(&input.hash_data, &signature) {
         return Err(ProofError::BadSignature);
     }

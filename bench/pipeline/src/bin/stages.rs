@@ -10,6 +10,11 @@
 //! obi-rdf bench's generator) instead of a file.
 #![forbid(unsafe_code)]
 
+/// With `--features mimalloc`, the allocator the `obi` binary ships with.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::hint::black_box;
 use std::process::ExitCode;
 
