@@ -451,14 +451,22 @@ impl<'a> State<'a> {
             .iter()
             .map(|&(s, e, q)| (buffer.get(s as usize..e as usize).unwrap_or(""), q))
             .collect();
+        let quads = &self.quads;
         let mut begin = 0;
         for &end in &groups {
             if let Some(group) = lines.get_mut(begin..end) {
-                group.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                // Equal lines can come from different quads (other blank nodes are all `_:z`):
+                // ties are ordered by quad, then position, so that copies of one quad end up
+                // side by side in input order and every copy after the first is marked.
+                group.sort_unstable_by(|a, b| {
+                    a.0.cmp(b.0)
+                        .then_with(|| quads.get(a.1 as usize).cmp(&quads.get(b.1 as usize)))
+                        .then_with(|| a.1.cmp(&b.1))
+                });
                 for pair in group.windows(2) {
                     if let [a, b] = pair
                         && a.0 == b.0
-                        && self.quads.get(a.1 as usize) == self.quads.get(b.1 as usize)
+                        && quads.get(a.1 as usize) == quads.get(b.1 as usize)
                     {
                         let later = a.1.max(b.1) as usize;
                         if let Some(d) = self.duplicate.get_mut(later) {
