@@ -1264,3 +1264,77 @@ fn bake_no_hash_valid_until() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--valid-until"));
     assert!(!d.join("past").exists());
 }
+
+/// `obi issue did-web` for P-256 (Multikey) and RSA (JsonWebKey) issuers: a VC-JWT they issue
+/// passes `obi verify` with the DID document served from the file.
+#[test]
+fn did_web_key_types() {
+    let t = TempDir::new("didweb-keys");
+    let d = &t.0;
+    for (kind, method) in [("p256", "Multikey"), ("rsa", "JsonWebKey")] {
+        ok(&obi(
+            &[
+                "issue",
+                "init",
+                kind,
+                "--name",
+                "W",
+                "--url",
+                "https://badges.example.edu",
+                "--did-web",
+                "badges.example.edu",
+                "--key-type",
+                kind,
+            ],
+            d,
+        ));
+        let iss = format!("{kind}/issuer.json");
+        let out = obi(&["issue", "did-web", "--issuer", &iss], d);
+        let doc = ok(&out);
+        assert_eq!(doc["verificationMethod"][0]["type"], method);
+        let did_file = format!("{kind}-did.json");
+        std::fs::write(d.join(&did_file), &out.stdout).unwrap();
+        let jwt = format!("{kind}.jwt");
+        ok(&obi(
+            &[
+                "issue",
+                "award",
+                "--issuer",
+                &iss,
+                "--achievement",
+                &format!("{kind}/achievement.json"),
+                "--recipient",
+                "did:example:learner",
+                "--format",
+                "ob3-jwt",
+                "-o",
+                &jwt,
+            ],
+            d,
+        ));
+        let list = format!("{kind}-list.jwt");
+        ok(&obi(
+            &["issue", "status-list", "--issuer", &iss, "-o", &list],
+            d,
+        ));
+        let status = "https://badges.example.edu/status/revocation";
+        let v = obi(
+            &[
+                "verify",
+                "--offline",
+                "--doc",
+                &format!("https://badges.example.edu/.well-known/did.json={did_file}"),
+                "--doc",
+                &format!("{status}={list}"),
+                &jwt,
+            ],
+            d,
+        );
+        assert_eq!(
+            v.status.code(),
+            Some(0),
+            "{kind}: {}",
+            String::from_utf8_lossy(&v.stdout)
+        );
+    }
+}
