@@ -430,12 +430,20 @@ fn run<R: Read + Send>(
 
     let mut report = BulkReport::default();
     let mut errors: Vec<RowError> = Vec::new();
+    // Hosted 2.0 assertions are renamed into the published directory too.
+    let hosted_dir = match &ob2 {
+        Some((_, _, publish)) if options.format == Format::Ob2Hosted => {
+            Some(publish.join("assertions"))
+        }
+        _ => None,
+    };
     let mut sink = Sink {
         pending: BTreeMap::new(),
         next: 0,
         manifest: &mut manifest,
         manifest_path: &manifest_path,
         out_dir,
+        hosted_dir: hosted_dir.as_deref(),
         fsync: options.fsync,
         done: 0,
         fatal: None,
@@ -643,6 +651,7 @@ struct Sink<'a> {
     manifest: &'a mut std::fs::File,
     manifest_path: &'a Path,
     out_dir: &'a Path,
+    hosted_dir: Option<&'a Path>,
     fsync: bool,
     done: usize,
     fatal: Option<IssueError>,
@@ -660,6 +669,9 @@ impl Sink<'_> {
         }
         if self.fsync {
             sync_file(self.out_dir)?;
+            if let Some(dir) = self.hosted_dir {
+                sync_file(dir)?;
+            }
         }
         let mut text = String::new();
         for outcome in ready {

@@ -1195,7 +1195,28 @@ fn bulk_ob2_hosted(dir: &Path) -> Result<(), String> {
         published(&publish, other)?["id"] == other,
         "published again with the same id",
     )?;
-    ensure(issuer.state().count().unwrap() == 12, "state count")
+    ensure(issuer.state().count().unwrap() == 12, "state count")?;
+    // --fsync: files, the output and published directories synced before rows are reported.
+    let synced = BulkOptions {
+        fsync: true,
+        bake: None,
+        ..opts.clone()
+    };
+    let rows = "recipient,name\nf1@example.org,F1\nf2@example.org,F2\n";
+    let r5 = bulk(
+        &mut issuer,
+        &ach,
+        rows.as_bytes(),
+        &dir.join("outf"),
+        &synced,
+        &|_| {},
+    )
+    .map_err(|e| e.to_string())?;
+    ensure(r5.issued == 2, format!("{r5:?}"))?;
+    for e in manifest(&dir.join("outf")) {
+        published(&publish, e["id"].as_str().unwrap())?;
+    }
+    Ok(())
 }
 
 struct KeyDidWeb(Vec<u8>);
