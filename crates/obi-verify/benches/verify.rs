@@ -1,6 +1,9 @@
 //! Full OB 3.0 verification of a typical credential: eddsa-rdfc-2022 proof, JSON Schema,
 //! contexts, dates, and a BitstringStatusList fetched from a `MapFetcher` (its own proof
-//! verified too). Inputs come from the committed corpus.
+//! verified too). Inputs come from the committed corpus. `verify_presentation`: the corpus's
+//! presentation of two credentials, unsigned and signed by its holder (eddsa-rdfc-2022,
+//! `authentication`, challenge and domain), so the ratio is the cost of checking a
+//! presentation's own proof.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
@@ -47,6 +50,66 @@ fn bench(c: &mut Criterion) {
     g.bench_function("eddsa-rdfc-2022 + schema, no status (json)", |b| {
         b.iter(|| verify(Input::Json(no_status.clone()), &options));
     });
+    g.finish();
+    presentation(c, &options);
+}
+
+/// The corpus presentation signed by `key` as its holder, with a challenge and domain.
+fn signed_presentation(vp: &serde_json::Value, key: &obi_proof::KeyPair) -> serde_json::Value {
+    use obi_proof::Signer;
+    let mut vp = vp.clone();
+    vp["holder"] = key.public_key().did_key().into();
+    let mut proof = serde_json::Map::new();
+    proof.insert("type".into(), "DataIntegrityProof".into());
+    proof.insert("cryptosuite".into(), "eddsa-rdfc-2022".into());
+    proof.insert("created".into(), "2025-06-14T12:00:00Z".into());
+    proof.insert(
+        "verificationMethod".into(),
+        key.public_key().did_key_verification_method().into(),
+    );
+    proof.insert("proofPurpose".into(), "authentication".into());
+    proof.insert("challenge".into(), "bench-challenge".into());
+    proof.insert("domain".into(), "https://verifier.example".into());
+    let mut config = proof.clone();
+    config.insert("@context".into(), vp["@context"].clone());
+    let input = obi_proof::data_integrity::signing_input(
+        obi_proof::Suite::EddsaRdfc2022,
+        &vp,
+        &serde_json::Value::Object(config),
+        &obi_proof::LdCanonicalizer::pinned(),
+    )
+    .unwrap();
+    let signature = key.sign(&input.hash_data).unwrap();
+    proof.insert(
+        "proofValue".into(),
+        obi_proof::multibase::encode_base58btc(&signature).into(),
+    );
+    vp["proof"] = serde_json::Value::Object(proof);
+    vp
+}
+
+fn presentation(c: &mut Criterion, options: &Options) {
+    let vp: serde_json::Value =
+        serde_json::from_slice(&corpus("cases/valid-presentation.json")).unwrap();
+    let signed = signed_presentation(&vp, &obi_proof::KeyPair::ed25519_from_seed(&[9; 32]));
+    let expecting = options
+        .clone()
+        .with_expected_challenge("bench-challenge")
+        .with_expected_domain("https://verifier.example");
+    assert!(verify(Input::Json(vp.clone()), options).valid);
+    let report = verify(Input::Json(signed.clone()), &expecting);
+    assert!(report.valid && report.has(obi_verify::Level::Info, "VERIFY_PRESENTATION_PROOF"));
+    let mut g = c.benchmark_group("verify_presentation");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("two credentials, no presentation proof", |b| {
+        b.iter(|| verify(Input::Json(vp.clone()), options));
+    });
+    g.bench_function(
+        "two credentials, holder's eddsa-rdfc-2022 proof checked",
+        |b| {
+            b.iter(|| verify(Input::Json(signed.clone()), &expecting));
+        },
+    );
     g.finish();
 }
 

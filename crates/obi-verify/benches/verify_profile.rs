@@ -2,7 +2,9 @@
 //! the typical signed OB 3.0 credential (eddsa-rdfc-2022 + schema + status list from a
 //! `MapFetcher`) once to warm every cache, then `OBI_PROFILE_ITERS` more times (default 100).
 //! Run it twice with different counts and divide the difference in `Ir` by the difference
-//! in iterations for the per-verification cost:
+//! in iterations for the per-verification cost. `OBI_PROFILE_CASE=presentation` verifies the
+//! corpus's presentation of two credentials instead, `presentation-signed` the same signed by
+//! its holder (eddsa-rdfc-2022, `authentication`, challenge and domain checked):
 //!
 //! ```text
 //! OBI_PROFILE_ITERS=1   valgrind --tool=callgrind target/release/deps/verify_profile-* --bench
@@ -42,6 +44,21 @@ fn main() {
         .with_fetcher(Arc::new(fetcher))
         .with_offline(true)
         .with_now(now);
+    let case = std::env::var("OBI_PROFILE_CASE").unwrap_or_default();
+    let (credential, options) = match case.as_str() {
+        "presentation" => (corpus("cases/valid-presentation.json"), options),
+        "presentation-signed" => {
+            let vp: serde_json::Value =
+                serde_json::from_slice(&corpus("cases/valid-presentation.json")).unwrap();
+            let key = obi_proof::KeyPair::ed25519_from_seed(&[9; 32]);
+            let signed = signed_presentation(&vp, &key);
+            let options = options
+                .with_expected_challenge("bench-challenge")
+                .with_expected_domain("https://verifier.example");
+            (serde_json::to_vec(&signed).unwrap(), options)
+        }
+        _ => (credential, options),
+    };
     let first = verify(Input::bytes("c.json", credential.clone()), &options);
     assert!(first.valid, "{first:?}");
     let mut valid = 0usize;
@@ -51,4 +68,38 @@ fn main() {
     }
     assert_eq!(valid, iters);
     println!("verify_profile: {iters} verifications, all valid");
+}
+
+/// The corpus presentation signed by `key` as its holder, with a challenge and domain.
+fn signed_presentation(vp: &serde_json::Value, key: &obi_proof::KeyPair) -> serde_json::Value {
+    use obi_proof::Signer;
+    let mut vp = vp.clone();
+    vp["holder"] = key.public_key().did_key().into();
+    let mut proof = serde_json::Map::new();
+    proof.insert("type".into(), "DataIntegrityProof".into());
+    proof.insert("cryptosuite".into(), "eddsa-rdfc-2022".into());
+    proof.insert("created".into(), "2025-06-14T12:00:00Z".into());
+    proof.insert(
+        "verificationMethod".into(),
+        key.public_key().did_key_verification_method().into(),
+    );
+    proof.insert("proofPurpose".into(), "authentication".into());
+    proof.insert("challenge".into(), "bench-challenge".into());
+    proof.insert("domain".into(), "https://verifier.example".into());
+    let mut config = proof.clone();
+    config.insert("@context".into(), vp["@context"].clone());
+    let input = obi_proof::data_integrity::signing_input(
+        obi_proof::Suite::EddsaRdfc2022,
+        &vp,
+        &serde_json::Value::Object(config),
+        &obi_proof::LdCanonicalizer::pinned(),
+    )
+    .unwrap();
+    let signature = key.sign(&input.hash_data).unwrap();
+    proof.insert(
+        "proofValue".into(),
+        obi_proof::multibase::encode_base58btc(&signature).into(),
+    );
+    vp["proof"] = serde_json::Value::Object(proof);
+    vp
 }
