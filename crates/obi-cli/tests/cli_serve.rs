@@ -122,12 +122,29 @@ fn bad_settings_are_named() {
         .output()
         .unwrap();
     let help = String::from_utf8_lossy(&out.stdout);
+    // Every setting: its flag (secrets have none), its OBI_ variable, and the TOML key.
     for word in [
         "--bind",
         "--database",
         "--config",
+        "--public-url",
+        "--body-limit",
+        "--request-timeout-secs",
+        "--pool-size",
+        "--job-lease-secs",
+        "--create-token",
+        "OBI_BIND",
+        "OBI_DATABASE",
+        "OBI_PUBLIC_URL",
+        "OBI_BODY_LIMIT",
+        "OBI_REQUEST_TIMEOUT_SECS",
+        "OBI_POOL_SIZE",
+        "OBI_JOB_LEASE_SECS",
         "OBI_KEY_ENCRYPTION_KEY",
+        "OBI_KEY_ENCRYPTION_KEY_FILE",
         "OBI_ADMIN_TOKEN",
+        "OBI_CONFIG",
+        "TOML",
     ] {
         assert!(help.contains(word), "--help lacks {word}");
     }

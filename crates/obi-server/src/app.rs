@@ -78,6 +78,7 @@ struct Inner {
     verify: obi_verify::Options,
     canon: obi_proof::LdCanonicalizer,
     jobs: Arc<crate::jobs::Jobs>,
+    caches: crate::cache::Caches,
 }
 
 impl std::fmt::Debug for AppState {
@@ -107,6 +108,7 @@ impl AppState {
                 verify,
                 canon: obi_proof::LdCanonicalizer::pinned(),
                 jobs: Arc::default(),
+                caches: crate::cache::Caches::default(),
             }),
         }
     }
@@ -129,6 +131,10 @@ impl AppState {
 
     pub(crate) fn canon(&self) -> &obi_proof::LdCanonicalizer {
         &self.inner.canon
+    }
+
+    pub(crate) fn caches(&self) -> &crate::cache::Caches {
+        &self.inner.caches
     }
 
     pub(crate) fn jobs(&self) -> &crate::jobs::Jobs {
@@ -221,6 +227,7 @@ pub fn app(state: AppState, limits: AppLimits) -> Router {
             get(verify_page).post(crate::media::verify_form_post),
         )
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
         .layer(DefaultBodyLimit::max(limits.body_limit))
         .layer(CompressionLayer::new())
@@ -241,6 +248,10 @@ pub fn app(state: AppState, limits: AppLimits) -> Router {
 
 async fn not_found() -> AppError {
     AppError::NotFound("no such route".into())
+}
+
+async fn method_not_allowed() -> AppError {
+    AppError::MethodNotAllowed
 }
 
 async fn openapi() -> impl IntoResponse {
@@ -277,11 +288,17 @@ pub(crate) async fn authenticate(
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or(AppError::Unauthorized)?;
-    state
+    let hash = token_hash(token);
+    if let Some(scope) = state.caches().token(&hash) {
+        return Ok(scope);
+    }
+    let scope = state
         .store()
-        .token_scope(&token_hash(token))
+        .token_scope(&hash)
         .await?
-        .ok_or(AppError::Unauthorized)
+        .ok_or(AppError::Unauthorized)?;
+    state.caches().put_token(hash, scope.clone());
+    Ok(scope)
 }
 
 fn require_admin(scope: &TokenScope) -> Result<(), AppError> {
@@ -646,7 +663,19 @@ pub(crate) fn ld_json(value: &Value) -> Response {
     res
 }
 
-fn html(markup: maud::Markup) -> Response {
+/// A JSON-LD document already serialised.
+fn ld_json_bytes(bytes: Bytes) -> Response {
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/ld+json"),
+    );
+    h.insert(header::VARY, HeaderValue::from_static("Accept"));
+    res
+}
+
+pub(crate) fn html(markup: maud::Markup) -> Response {
     let mut res = Html(markup.into_string()).into_response();
     res.headers_mut()
         .insert(header::VARY, HeaderValue::from_static("Accept"));
@@ -787,13 +816,33 @@ async fn hosted_credential(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let id = parse_id("credential", &id)?;
+    let wants = accept(&headers);
+    if wants == Wants::Json {
+        // OB 3.0 credentials never change once stored (revocation lives in the status
+        // list): served from their stored bytes, kept in a small cache.
+        if let Some(bytes) = state.caches().credential(&id) {
+            return Ok(ld_json_bytes(bytes));
+        }
+        let (text, immutable) = state
+            .store()
+            .hosted_credential_text(&id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("no credential with id {id:?}")))?;
+        if let Some(text) = text {
+            let bytes = Bytes::from(text);
+            if immutable {
+                state.caches().put_credential(id, bytes.clone());
+            }
+            return Ok(ld_json_bytes(bytes));
+        }
+    }
     let award = state
         .store()
         .get_award(&id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no credential with id {id:?}")))?;
     let doc = hosted_credential_json(&award);
-    Ok(match accept(&headers) {
+    Ok(match wants {
         Wants::Json => ld_json(&doc),
         Wants::Html => credential_page(&state, doc, award.revoked).await?,
     })
@@ -812,6 +861,7 @@ pub(crate) async fn credential_page(
 /// `GET /issuers/{id}/status/{n}`: the issuer's signed BitstringStatusListCredential `n`.
 async fn hosted_status_list(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Path((id, n)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let issuer = load_issuer(&state, &id).await?;
@@ -821,6 +871,13 @@ async fn hosted_status_list(
         .filter(|n| *n >= 0)
         .ok_or_else(|| AppError::NotFound(format!("no status list {:?}", truncate(&n, 40))))?;
     let doc = crate::status::list_document(&state, &issuer, n).await?;
+    if accept(&headers) == Wants::Html {
+        return Ok(html(crate::pages::document(
+            &format!("Status list {n} of {}", issuer.name),
+            "A signed W3C Bitstring Status List: the revocation status of this issuer's Open Badges 3.0 credentials.",
+            &doc,
+        )));
+    }
     let mut res = ld_json(&doc);
     res.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -955,7 +1012,24 @@ struct CreateAward {
 }
 
 /// Opens the issuer's sealed key.
+/// The issuer's signing key, opened once per instance and kept (issuer keys never change).
 pub(crate) async fn issuer_key(
+    state: &AppState,
+    issuer: &IssuerRecord,
+) -> Result<Arc<obi_proof::KeyPair>, AppError> {
+    if let Some(key) = state.caches().issuer_key(&issuer.id, &issuer.public_key) {
+        return Ok(key);
+    }
+    let key = Arc::new(open_issuer_key(state, issuer).await?);
+    state.caches().put_issuer_key(
+        issuer.id.clone(),
+        issuer.public_key.clone(),
+        Arc::clone(&key),
+    );
+    Ok(key)
+}
+
+async fn open_issuer_key(
     state: &AppState,
     issuer: &IssuerRecord,
 ) -> Result<obi_proof::KeyPair, AppError> {
@@ -1020,7 +1094,7 @@ async fn create_award(
         evidence: body.evidence.unwrap_or_default(),
     };
     crate::issuing::check_input(&input, format).map_err(AppError::BadRequest)?;
-    let key = Arc::new(issuer_key(&state, &issuer).await?);
+    let key = issuer_key(&state, &issuer).await?;
     let achievements = std::collections::HashMap::from([(achievement.id.clone(), achievement)]);
     let prepared = crate::issuing::prepare(
         &state,

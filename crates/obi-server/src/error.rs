@@ -23,6 +23,9 @@ pub enum AppError {
     /// 404: nothing at this id.
     #[error("not found: {0}")]
     NotFound(String),
+    /// 405: the route exists but does not take this method.
+    #[error("this route does not take this HTTP method")]
+    MethodNotAllowed,
     /// 413: the body is larger than the configured limit.
     #[error("request body is larger than the configured body_limit")]
     TooLarge,
@@ -49,6 +52,7 @@ impl AppError {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,

@@ -286,7 +286,7 @@ pub(crate) async fn prepare(
     format: AwardFormat,
 ) -> Result<Vec<PreparedAward>, AppError> {
     let n = i64::try_from(inputs.len()).unwrap_or(i64::MAX);
-    let indexes = crate::status::reserve(state.store(), &issuer.id, n).await?;
+    let indexes = crate::status::reserve_for(state, &issuer.id, n).await?;
     if indexes.len() != inputs.len() {
         return Err(AppError::Internal(
             "status index reservation too small".into(),

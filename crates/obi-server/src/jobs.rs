@@ -834,7 +834,7 @@ async fn run_job(state: &AppState, mut job: JobRecord) -> Result<(), AppError> {
         .get_issuer(&job.issuer_id)
         .await?
         .ok_or_else(|| AppError::Internal(format!("job {}: issuer is gone", job.id)))?;
-    let key = Arc::new(crate::app::issuer_key(state, &issuer).await?);
+    let key = crate::app::issuer_key(state, &issuer).await?;
     let achievements: HashMap<String, AchievementRecord> = state
         .store()
         .list_achievements(&issuer.id)

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod app;
+mod cache;
 mod config;
 mod error;
 mod issuing;

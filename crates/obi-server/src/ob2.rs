@@ -183,6 +183,7 @@ pub(crate) async fn assertion(
 /// `GET /badgeclasses/{id}`.
 pub(crate) async fn badge_class_doc(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let id = parse_id("badge class", &id)?;
@@ -191,32 +192,60 @@ pub(crate) async fn badge_class_doc(
         .get_achievement(&id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no badge class with id {id:?}")))?;
-    Ok(json_response(&badge_class(&state, &a)))
+    Ok(match crate::app::accept(&headers) {
+        Wants::Json => json_response(&badge_class(&state, &a)),
+        Wants::Html => {
+            let issuer = state.store().get_issuer(&a.issuer_id).await?;
+            crate::app::html(crate::pages::achievement(&a, issuer.as_ref()))
+        }
+    })
 }
 
 /// `GET /issuers/{id}/ob2`.
 pub(crate) async fn issuer_profile(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let issuer = load_issuer(&state, &id).await?;
-    Ok(json_response(&profile(&state, &issuer)))
+    Ok(match crate::app::accept(&headers) {
+        Wants::Json => json_response(&profile(&state, &issuer)),
+        Wants::Html => {
+            crate::app::html(crate::pages::issuer(&issuer, &state.issuer_did(&issuer.id)))
+        }
+    })
+}
+
+/// JSON, or the generic document page for `text/html`.
+fn negotiated(headers: &HeaderMap, title: &str, what: &str, doc: &Value) -> Response {
+    match crate::app::accept(headers) {
+        Wants::Json => json_response(doc),
+        Wants::Html => crate::app::html(crate::pages::document(title, what, doc)),
+    }
 }
 
 /// `GET /issuers/{id}/ob2/key`: the issuer's Ed25519 public key as a CryptographicKey (PEM).
 pub(crate) async fn issuer_key(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let issuer = load_issuer(&state, &id).await?;
+    let title = format!("Public key of {}", issuer.name);
+    let what = "The Open Badges 2.0 CryptographicKey that checks this issuer's signed assertions.";
     if let Some((pem, _)) = state.store().ob2_key(&issuer.id).await? {
-        return Ok(json_response(&json!({
-            "@context": OB2_CONTEXT,
-            "type": "CryptographicKey",
-            "id": key_url(&state, &issuer.id),
-            "owner": profile_url(&state, &issuer.id),
-            "publicKeyPem": pem,
-        })));
+        return Ok(negotiated(
+            &headers,
+            &title,
+            what,
+            &json!({
+                "@context": OB2_CONTEXT,
+                "type": "CryptographicKey",
+                "id": key_url(&state, &issuer.id),
+                "owner": profile_url(&state, &issuer.id),
+                "publicKeyPem": pem,
+            }),
+        ));
     }
     let key = obi_proof::PublicKey::from_multikey(&issuer.public_key)
         .map_err(|e| AppError::Internal(format!("issuer {} key: {e}", issuer.id)))?;
@@ -226,19 +255,25 @@ pub(crate) async fn issuer_key(
             .to_public_key_pem()
             .map_err(|e| AppError::Internal(format!("issuer {} key: {e}", issuer.id)))?,
     };
-    Ok(json_response(&json!({
-        "@context": OB2_CONTEXT,
-        "type": "CryptographicKey",
-        "id": key_url(&state, &issuer.id),
-        "owner": profile_url(&state, &issuer.id),
-        "publicKeyPem": pem,
-    })))
+    Ok(negotiated(
+        &headers,
+        &title,
+        what,
+        &json!({
+            "@context": OB2_CONTEXT,
+            "type": "CryptographicKey",
+            "id": key_url(&state, &issuer.id),
+            "owner": profile_url(&state, &issuer.id),
+            "publicKeyPem": pem,
+        }),
+    ))
 }
 
 /// `GET /issuers/{id}/ob2/revocations`: the RevocationList of the issuer's revoked OB 2.0
 /// assertions.
 pub(crate) async fn revocation_list(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let issuer = load_issuer(&state, &id).await?;
@@ -262,13 +297,18 @@ pub(crate) async fn revocation_list(
             entry
         })
         .collect();
-    Ok(json_response(&json!({
-        "@context": OB2_CONTEXT,
-        "type": "RevocationList",
-        "id": revocations_url(&state, &issuer.id),
-        "issuer": profile_url(&state, &issuer.id),
-        "revokedAssertions": revoked,
-    })))
+    Ok(negotiated(
+        &headers,
+        &format!("Revoked badges of {}", issuer.name),
+        "The Open Badges 2.0 RevocationList of this issuer: the assertions it has revoked, with the reasons given.",
+        &json!({
+            "@context": OB2_CONTEXT,
+            "type": "RevocationList",
+            "id": revocations_url(&state, &issuer.id),
+            "issuer": profile_url(&state, &issuer.id),
+            "revokedAssertions": revoked,
+        }),
+    ))
 }
 
 #[cfg(test)]

@@ -30,6 +30,22 @@ fn page(title: &str, body: Markup) -> Markup {
     }
 }
 
+/// A page for a hosted document with no richer page of its own (a public key, a revocation
+/// list, a status list): what it is, and the document itself.
+#[must_use]
+pub fn document(title: &str, what: &str, doc: &Value) -> Markup {
+    let pretty = serde_json::to_string_pretty(doc).unwrap_or_default();
+    page(
+        title,
+        html! {
+            h1 { (title) }
+            p { (what) }
+            p { small { "Machines: ask for this URL with " code { "Accept: application/ld+json" } "." } }
+            pre { code { (pretty) } }
+        },
+    )
+}
+
 /// An issuer profile page.
 #[must_use]
 pub fn issuer(issuer: &IssuerRecord, did: &str) -> Markup {

@@ -476,6 +476,33 @@ impl Store {
         Ok((items, total))
     }
 
+    /// The hosted JSON of an award as stored text, when it is served exactly as stored
+    /// (`None` inside for a revoked OB 2.0 hosted assertion, which gains `revoked: true`),
+    /// and whether it can never change (OB 3.0 credentials: revocation is in the status
+    /// list). Outer `None`: no such award.
+    pub(crate) async fn hosted_credential_text(
+        &self,
+        id: &str,
+    ) -> Result<Option<(Option<String>, bool)>> {
+        let rows = self
+            .query(
+                "SELECT credential, revoked, format FROM awards WHERE id = $1",
+                vec![Param::Text(id.to_owned())],
+            )
+            .await?;
+        let Some(r) = rows.first() else {
+            return Ok(None);
+        };
+        let format = text(r, 2)?;
+        if int(r, 1)? != 0 && format == AwardFormat::Ob2Hosted.as_str() {
+            return Ok(Some((None, false)));
+        }
+        Ok(Some((
+            Some(text(r, 0)?),
+            format == AwardFormat::Ob3.as_str(),
+        )))
+    }
+
     /// One stored award.
     pub async fn get_award(&self, id: &str) -> Result<Option<AwardRecord>> {
         let rows = self

@@ -86,6 +86,29 @@ fn text(cell: Option<&Cell>) -> Result<String, StoreError> {
     }
 }
 
+/// Reserves `n` fresh status indexes of an issuer for `state`'s awards: a single one comes
+/// from a block of [`crate::cache::STATUS_BLOCK`] this instance reserved earlier (one
+/// committed write per block instead of one per award).
+pub(crate) async fn reserve_for(
+    state: &AppState,
+    issuer_id: &str,
+    n: i64,
+) -> Result<Vec<i64>, StoreError> {
+    if n != 1 {
+        return reserve(state.store(), issuer_id, n).await;
+    }
+    if let Some(i) = state.caches().take_status_index(issuer_id) {
+        return Ok(vec![i]);
+    }
+    let mut block = reserve(state.store(), issuer_id, crate::cache::STATUS_BLOCK).await?;
+    block.reverse();
+    let first = block
+        .pop()
+        .ok_or(StoreError::Row("empty status index reservation"))?;
+    state.caches().put_status_indexes(issuer_id, block);
+    Ok(vec![first])
+}
+
 /// Reserves `n` fresh status indexes of an issuer (never handed out again, even when the
 /// awards using them are never committed).
 pub(crate) async fn reserve(
@@ -215,7 +238,7 @@ pub(crate) async fn list_document(
             "encodedList": list.encode(),
         },
     });
-    let key = std::sync::Arc::new(crate::app::issuer_key(state, issuer).await?);
+    let key = crate::app::issuer_key(state, issuer).await?;
     let signed = crate::issuing::sign_all(state, &key, &did, vec![credential])
         .await?
         .pop()

@@ -125,8 +125,27 @@ pub struct SqlitePool {
 pub struct PgPool {
     url: String,
     schema: Option<String>,
-    idle: Mutex<Vec<tokio_postgres::Client>>,
+    idle: Mutex<Vec<PgConn>>,
     permits: Semaphore,
+}
+
+/// A PostgreSQL connection with the statements prepared on it (each SQL text is a
+/// `&'static str` of this crate, so the map is bounded by the program's statements): a
+/// query then costs one round trip instead of a prepare and an execute.
+struct PgConn {
+    client: tokio_postgres::Client,
+    statements: std::collections::HashMap<&'static str, tokio_postgres::Statement>,
+}
+
+impl PgConn {
+    async fn statement(&mut self, sql: &'static str) -> Result<tokio_postgres::Statement> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.client.prepare(sql).await?;
+        self.statements.insert(sql, s.clone());
+        Ok(s)
+    }
 }
 
 fn sqlite_sql(sql: &str) -> String {
@@ -243,14 +262,14 @@ fn pg_row(row: &tokio_postgres::Row) -> Result<Row> {
 
 struct PgLease<'a> {
     pool: &'a PgPool,
-    client: Option<tokio_postgres::Client>,
+    conn: Option<PgConn>,
     _permit: tokio::sync::SemaphorePermit<'a>,
 }
 
 impl Drop for PgLease<'_> {
     fn drop(&mut self) {
-        if let Some(c) = self.client.take()
-            && !c.is_closed()
+        if let Some(c) = self.conn.take()
+            && !c.client.is_closed()
             && let Ok(mut v) = self.pool.idle.lock()
         {
             v.push(c);
@@ -266,13 +285,16 @@ impl PgPool {
             .await
             .map_err(|e| StoreError::Task(e.to_string()))?;
         let idle = self.idle.lock().ok().and_then(|mut v| v.pop());
-        let client = match idle {
-            Some(c) if !c.is_closed() => c,
-            _ => self.connect().await?,
+        let conn = match idle {
+            Some(c) if !c.client.is_closed() => c,
+            _ => PgConn {
+                client: self.connect().await?,
+                statements: std::collections::HashMap::new(),
+            },
         };
         Ok(PgLease {
             pool: self,
-            client: Some(client),
+            conn: Some(conn),
             _permit: permit,
         })
     }
@@ -295,10 +317,14 @@ impl PgPool {
 }
 
 impl PgLease<'_> {
-    fn client(&mut self) -> Result<&mut tokio_postgres::Client> {
-        self.client
+    fn conn(&mut self) -> Result<&mut PgConn> {
+        self.conn
             .as_mut()
             .ok_or(StoreError::Task("connection already returned".into()))
+    }
+
+    fn client(&mut self) -> Result<&mut tokio_postgres::Client> {
+        Ok(&mut self.conn()?.client)
     }
 }
 
@@ -443,9 +469,9 @@ impl Store {
                 let boxed = pg_params(&params);
                 let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
                     boxed.iter().map(|b| &**b as _).collect();
-                let client = lease.client()?;
-                let stmt = client.prepare(sql).await?;
-                let rows = client.query(&stmt, &refs).await?;
+                let conn = lease.conn()?;
+                let stmt = conn.statement(sql).await?;
+                let rows = conn.client.query(&stmt, &refs).await?;
                 rows.iter().map(pg_row).collect()
             }
         }
@@ -490,14 +516,18 @@ impl Store {
             }
             Self::Postgres(pool) => {
                 let mut lease = pool.lease().await?;
-                let client = lease.client()?;
-                let tx = client.transaction().await?;
+                let conn = lease.conn()?;
+                let mut prepared = Vec::with_capacity(statements.len());
+                for (sql, _, _) in &statements {
+                    prepared.push(conn.statement(sql).await?);
+                }
+                let tx = conn.client.transaction().await?;
                 let mut counts = Vec::with_capacity(statements.len());
-                for (sql, params, min) in &statements {
+                for ((_, params, min), stmt) in statements.iter().zip(&prepared) {
                     let boxed = pg_params(params);
                     let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
                         boxed.iter().map(|b| &**b as _).collect();
-                    let n = tx.execute(*sql, &refs).await?;
+                    let n = tx.execute(stmt, &refs).await?;
                     if n < *min {
                         tx.rollback().await?;
                         return Err(StoreError::Conflict(

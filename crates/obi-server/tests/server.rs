@@ -608,6 +608,96 @@ fn bulk_jobs(ctx: Ctx) -> Fut {
     })
 }
 
+/// Every hosted document type (OB 2.0 assertion, badge class, issuer profile, public key,
+/// revocation list; OB 3.0 credential, issuer profile, achievement, status list) answers
+/// JSON to JSON clients and an HTML page to browsers, varying on Accept.
+fn every_hosted_document_negotiates(ctx: Ctx) -> Fut {
+    Box::pin(async move {
+        let iid = id_of(&new_issuer(&ctx, "Negotiating <Body>").await?)?;
+        let aid = new_achievement(&ctx, &iid, "Negotiated").await?;
+        let mut ids = Vec::new();
+        for format in ["ob3", "ob2-hosted"] {
+            let created = post_json(
+                &ctx,
+                &format!("/api/issuers/{iid}/awards"),
+                Some(&ctx.admin),
+                json!({"achievementId": aid, "recipientEmail": "n@example.org", "format": format}),
+            )
+            .await?
+            .expect(StatusCode::CREATED)?
+            .json()?;
+            ids.push(id_of(&created)?);
+        }
+        let paths = [
+            format!("/credentials/{}", ids[0]),
+            format!("/issuers/{iid}"),
+            format!("/achievements/{aid}"),
+            format!("/issuers/{iid}/status/0"),
+            format!("/assertions/{}", ids[1]),
+            format!("/badgeclasses/{aid}"),
+            format!("/issuers/{iid}/ob2"),
+            format!("/issuers/{iid}/ob2/key"),
+            format!("/issuers/{iid}/ob2/revocations"),
+        ];
+        for path in &paths {
+            let r = call(
+                &ctx,
+                "GET",
+                path,
+                None,
+                &[("accept", "application/ld+json")],
+                vec![],
+            )
+            .await?;
+            r.expect(StatusCode::OK)?;
+            let ct = r
+                .headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            ensure(
+                ct.contains("json"),
+                format!("{path}: JSON content type {ct:?}"),
+            )?;
+            r.json()?;
+            let r = call(
+                &ctx,
+                "GET",
+                path,
+                None,
+                &[("accept", "text/html,application/xhtml+xml,*/*;q=0.8")],
+                vec![],
+            )
+            .await?;
+            r.expect(StatusCode::OK)?;
+            let ct = r
+                .headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            ensure(
+                ct.starts_with("text/html"),
+                format!("{path}: HTML for a browser, got {ct:?}"),
+            )?;
+            let vary = r
+                .headers
+                .get(header::VARY)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            ensure(
+                vary.to_ascii_lowercase().contains("accept"),
+                format!("{path}: Vary {vary:?}"),
+            )?;
+            let text = r.text();
+            ensure(
+                text.starts_with("<!DOCTYPE html>") && !text.contains("<Body>"),
+                format!("{path}: an escaped HTML page"),
+            )?;
+        }
+        Ok(())
+    })
+}
+
 /// Submits a bulk job of `n` rows for a new issuer; returns (issuer id, job location).
 async fn submit_rows(ctx: &Ctx, name: &str, n: usize) -> Result<(String, String), String> {
     let iid = id_of(&new_issuer(ctx, name).await?)?;
@@ -1759,6 +1849,33 @@ fn bad_input_gets_json_4xx(ctx: Ctx) -> Fut {
                 .expect_error(StatusCode::NOT_FOUND)
                 .map_err(|e| format!("{id}: {e}"))?;
         }
+        // Every parameterised GET route of the router, every parameter nasty.
+        for (method, template) in ROUTES {
+            if *method != "GET" || !template.contains('{') {
+                continue;
+            }
+            for id in nasty {
+                let uri = template
+                    .replace("{id}", id)
+                    .replace("{n}", id)
+                    .replace("{job}", id)
+                    .replace("{award}", id);
+                get(&ctx, &uri, Some(&ctx.admin))
+                    .await?
+                    .expect_error(StatusCode::NOT_FOUND)
+                    .map_err(|e| format!("{uri}: {e}"))?;
+            }
+        }
+        // A known route with a method it does not take: 405 with the JSON error shape.
+        for (method, uri) in [
+            ("DELETE", "/api/issuers"),
+            ("PUT", "/credentials/x"),
+            ("POST", "/api/openapi.json"),
+        ] {
+            let r = call(&ctx, method, uri, Some(&ctx.admin), &[], vec![]).await?;
+            r.expect_error(StatusCode::METHOD_NOT_ALLOWED)
+                .map_err(|e| format!("{method} {uri}: {e}"))?;
+        }
         for uri in [
             "/issuers/../../etc/passwd",
             "/../etc/passwd",
@@ -2031,6 +2148,10 @@ const CASES: &[Case] = &[
         achievements_and_hosted_documents,
     ),
     ("hosted_credentials", hosted_credentials),
+    (
+        "every_hosted_document_negotiates",
+        every_hosted_document_negotiates,
+    ),
     ("verify_api", verify_api),
     ("verify_page", verify_page),
     ("bad_input_gets_json_4xx", bad_input_gets_json_4xx),
