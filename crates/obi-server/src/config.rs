@@ -19,6 +19,8 @@ pub const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;
 pub const DEFAULT_POOL_SIZE: usize = 8;
 /// Default bulk-job lease length (seconds).
 pub const DEFAULT_JOB_LEASE_SECS: u64 = 30;
+/// Longest instance id.
+pub const MAX_INSTANCE_ID_BYTES: usize = 200;
 /// Largest configuration file read.
 pub const MAX_CONFIG_FILE_BYTES: u64 = 64 * 1024;
 
@@ -78,6 +80,9 @@ pub struct RawConfig {
     pub pool_size: Option<usize>,
     /// Length in seconds of the lease an instance holds on a bulk job it works on.
     pub job_lease_secs: Option<u64>,
+    /// This instance's name in job leases (unique among live instances; stable across
+    /// restarts, so a restarted instance resumes its own jobs at once).
+    pub instance_id: Option<String>,
     /// The key that seals issuer private keys: 32 bytes, base64.
     pub key_encryption_key: Option<String>,
     /// A file holding `key_encryption_key`; created with a fresh key when missing.
@@ -100,6 +105,7 @@ impl RawConfig {
             )?,
             pool_size: parse_num(get("OBI_POOL_SIZE"), "OBI_POOL_SIZE")?,
             job_lease_secs: parse_num(get("OBI_JOB_LEASE_SECS"), "OBI_JOB_LEASE_SECS")?,
+            instance_id: get("OBI_INSTANCE_ID"),
             key_encryption_key: get("OBI_KEY_ENCRYPTION_KEY"),
             key_encryption_key_file: get("OBI_KEY_ENCRYPTION_KEY_FILE").map(PathBuf::from),
             admin_token: get("OBI_ADMIN_TOKEN"),
@@ -136,6 +142,7 @@ impl RawConfig {
             request_timeout_secs: self.request_timeout_secs.or(lower.request_timeout_secs),
             pool_size: self.pool_size.or(lower.pool_size),
             job_lease_secs: self.job_lease_secs.or(lower.job_lease_secs),
+            instance_id: self.instance_id.or(lower.instance_id),
             key_encryption_key: self.key_encryption_key.or(lower.key_encryption_key),
             key_encryption_key_file: self
                 .key_encryption_key_file
@@ -195,6 +202,8 @@ pub struct Config {
     /// Lease length on bulk jobs (another instance takes a job over this long after its
     /// owner stopped renewing).
     pub job_lease: Duration,
+    /// This instance's name in job leases (default `HOSTNAME/BIND`).
+    pub instance_id: String,
     /// Key encryption key source.
     pub kek: KekSource,
     /// Admin token to register at start.
@@ -211,6 +220,7 @@ impl std::fmt::Debug for Config {
             .field("request_timeout", &self.request_timeout)
             .field("pool_size", &self.pool_size)
             .field("job_lease", &self.job_lease)
+            .field("instance_id", &self.instance_id)
             .field("kek", &self.kek)
             .field("admin_token", &self.admin_token.as_ref().map(|_| ".."))
             .finish()
@@ -289,6 +299,21 @@ impl Config {
                 message: "must be at least 1".into(),
             });
         }
+        let instance_id = match raw.instance_id {
+            Some(id) => id.trim().to_owned(),
+            None => format!("{}/{bind}", hostname()),
+        };
+        if instance_id.is_empty()
+            || instance_id.len() > MAX_INSTANCE_ID_BYTES
+            || instance_id.chars().any(char::is_control)
+        {
+            return Err(ConfigError::Invalid {
+                setting: "instance_id",
+                message: format!(
+                    "must be 1 to MAX_INSTANCE_ID_BYTES ({MAX_INSTANCE_ID_BYTES}) bytes without control characters"
+                ),
+            });
+        }
         let kek = match (raw.key_encryption_key, raw.key_encryption_key_file) {
             (Some(k), _) => {
                 crate::seal::KeySealer::from_base64(&k).map_err(|e| ConfigError::Invalid {
@@ -317,10 +342,21 @@ impl Config {
             request_timeout: Duration::from_secs(secs),
             pool_size,
             job_lease: Duration::from_secs(lease_secs),
+            instance_id,
             kek,
             admin_token: raw.admin_token.filter(|t| !t.is_empty()),
         })
     }
+}
+
+/// This machine's host name (for the default instance id), or `localhost`.
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .map(|h| h.trim().to_owned())
+        .ok()
+        .filter(|h| !h.is_empty() && h.len() <= 100)
+        .unwrap_or_else(|| "localhost".to_owned())
 }
 
 #[cfg(test)]
@@ -349,6 +385,17 @@ mod tests {
         assert_eq!(c.pool_size, 3);
         assert_eq!(c.body_limit, 77);
         assert_eq!(c.job_lease, Duration::from_secs(DEFAULT_JOB_LEASE_SECS));
+        assert!(c.instance_id.ends_with("/127.0.0.1:9"), "{}", c.instance_id);
+        let env =
+            RawConfig::from_env(|k| (k == "OBI_INSTANCE_ID").then(|| "node-a".into())).unwrap();
+        assert_eq!(Config::from_raw(env).unwrap().instance_id, "node-a");
+        let env = RawConfig::from_env(|k| (k == "OBI_INSTANCE_ID").then(|| " ".into())).unwrap();
+        assert!(
+            Config::from_raw(env)
+                .unwrap_err()
+                .to_string()
+                .contains("instance_id")
+        );
         let env = RawConfig::from_env(|k| (k == "OBI_JOB_LEASE_SECS").then(|| "7".into())).unwrap();
         assert_eq!(
             Config::from_raw(env).unwrap().job_lease,

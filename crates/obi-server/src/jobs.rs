@@ -58,7 +58,7 @@ pub(crate) struct Jobs {
     notify: tokio::sync::Notify,
     started: AtomicBool,
     /// This instance's id, written into the leases it holds.
-    instance: String,
+    instance: std::sync::RwLock<String>,
     /// Lease length in milliseconds.
     lease_ms: AtomicU64,
     /// Batches this instance committed.
@@ -73,7 +73,7 @@ impl Default for Jobs {
         Self {
             notify: tokio::sync::Notify::new(),
             started: AtomicBool::new(false),
-            instance: uuid::Uuid::new_v4().to_string(),
+            instance: std::sync::RwLock::new(uuid::Uuid::new_v4().to_string()),
             lease_ms: AtomicU64::new(duration_ms(DEFAULT_JOB_LEASE)),
             batches: AtomicU64::new(0),
             signed: AtomicU64::new(0),
@@ -90,6 +90,10 @@ fn duration_ms(d: Duration) -> u64 {
 impl Jobs {
     fn lease(&self) -> Duration {
         Duration::from_millis(self.lease_ms.load(Ordering::Relaxed))
+    }
+
+    fn instance(&self) -> String {
+        self.instance.read().map(|i| i.clone()).unwrap_or_default()
     }
 
     fn idle_poll(&self) -> Duration {
@@ -685,8 +689,21 @@ impl AppState {
 
     /// This instance's id, as written in the leases it holds.
     #[must_use]
-    pub fn instance_id(&self) -> &str {
-        &self.jobs().instance
+    pub fn instance_id(&self) -> String {
+        self.jobs().instance()
+    }
+
+    /// Names this instance in the leases it takes (default: a random UUID per state). An
+    /// instance restarted under the same id resumes its own leased jobs at once instead of
+    /// waiting for the lease to expire; two live instances must never share an id.
+    #[must_use]
+    pub fn with_instance_id(self, id: &str) -> Self {
+        if !id.is_empty()
+            && let Ok(mut i) = self.jobs().instance.write()
+        {
+            id.clone_into(&mut i);
+        }
+        self
     }
 
     /// What this instance's bulk-job worker has done so far.
@@ -731,7 +748,7 @@ async fn claim_job(state: &AppState) -> Result<Option<JobRecord>, StoreError> {
         .query(
             sql,
             vec![
-                Param::Text(jobs.instance.clone()),
+                Param::Text(jobs.instance()),
                 Param::Int(until),
                 Param::Int(now),
             ],
@@ -740,7 +757,7 @@ async fn claim_job(state: &AppState) -> Result<Option<JobRecord>, StoreError> {
     match rows.first() {
         Some(r) => {
             let id = text(r, 0)?;
-            tracing::debug!(job = %id, instance = %jobs.instance, "claimed bulk job");
+            tracing::debug!(job = %id, instance = %jobs.instance(), "claimed bulk job");
             load_job(state, &id).await
         }
         None => Ok(None),
@@ -758,7 +775,7 @@ async fn renew_lease(state: &AppState, job: &str) -> Result<bool, StoreError> {
             "UPDATE award_jobs SET lease_until = $3 WHERE id = $1 AND lease_owner = $2",
             vec![
                 Param::Text(job.to_owned()),
-                Param::Text(jobs.instance.clone()),
+                Param::Text(jobs.instance()),
                 Param::Int(until),
             ],
         )])
@@ -807,7 +824,7 @@ async fn worker(state: AppState) {
                         .store()
                         .transaction(vec![(
                             "UPDATE award_jobs SET updated_at = $2, lease_until = 0 WHERE id = $1 AND lease_owner = $3",
-                            vec![Param::Text(id), Param::Text(now()), Param::Text(jobs.instance.clone())],
+                            vec![Param::Text(id), Param::Text(now()), Param::Text(jobs.instance())],
                         )])
                         .await;
                     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -843,8 +860,9 @@ async fn run_job(state: &AppState, mut job: JobRecord) -> Result<(), AppError> {
         .map(|a| (a.id.clone(), a))
         .collect();
     let format = AwardFormat::parse(Some(&job.format))?;
+    let instance = jobs.instance();
     loop {
-        if job.lease_owner.as_deref() != Some(jobs.instance.as_str()) {
+        if job.lease_owner.as_deref() != Some(instance.as_str()) {
             tracing::info!(job = %job.id, "job lease taken over by another instance");
             return Ok(());
         }
@@ -910,7 +928,7 @@ async fn run_job(state: &AppState, mut job: JobRecord) -> Result<(), AppError> {
                 Param::Int(done),
                 Param::Int(failed),
                 Param::Text(now()),
-                Param::Text(jobs.instance.clone()),
+                Param::Text(instance.clone()),
                 Param::Int(lease_until),
             ],
             1,

@@ -27,7 +27,7 @@ pub use app::{
 pub use config::{
     Config, ConfigError, DEFAULT_BIND, DEFAULT_BODY_LIMIT, DEFAULT_DATABASE,
     DEFAULT_JOB_LEASE_SECS, DEFAULT_POOL_SIZE, DEFAULT_REQUEST_TIMEOUT_SECS, KekSource,
-    MAX_CONFIG_FILE_BYTES, RawConfig,
+    MAX_CONFIG_FILE_BYTES, MAX_INSTANCE_ID_BYTES, RawConfig,
 };
 pub use error::{AppError, AppJson};
 pub use jobs::{

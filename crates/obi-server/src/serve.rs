@@ -87,7 +87,9 @@ pub async fn state_from_config(config: &Config) -> Result<AppState, ServeError> 
     }
     let fetcher = obi_fetch::HttpFetcher::new(obi_fetch::FetchPolicy::new());
     let verify = obi_verify::Options::new().with_fetcher(Arc::new(fetcher));
-    Ok(AppState::new(store, sealer, &config.public_url, verify).with_job_lease(config.job_lease))
+    Ok(AppState::new(store, sealer, &config.public_url, verify)
+        .with_job_lease(config.job_lease)
+        .with_instance_id(&config.instance_id))
 }
 
 /// Creates a new admin token, stores its hash and returns the token (shown once).

@@ -608,6 +608,48 @@ fn bulk_jobs(ctx: Ctx) -> Fut {
     })
 }
 
+/// An instance killed in the middle of a job and restarted under the same instance id
+/// resumes its own job at once, without waiting for its lease to expire.
+fn restarted_instance_resumes_at_once(ctx: Ctx) -> Fut {
+    Box::pin(async move {
+        let lease = std::time::Duration::from_secs(120);
+        let id = format!("node-{}", uuid::Uuid::new_v4().simple());
+        ctx.state.stop_jobs_worker();
+        let a = idle_instance(&ctx, lease).with_instance_id(&id);
+        let a2 = idle_instance(&ctx, lease).with_instance_id(&id);
+        let result = async {
+            a.start_jobs_worker();
+            const N: usize = 200;
+            let (iid, location) = submit_rows(&ctx, "Restarted Body", N).await?;
+            let started = std::time::Instant::now();
+            while a.job_counters().batches == 0 {
+                if started.elapsed() > std::time::Duration::from_secs(60) {
+                    return Err("instance A committed no batch in 60 s".into());
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+            }
+            a.stop_jobs_worker();
+            let killed_at = std::time::Instant::now();
+            a2.start_jobs_worker();
+            let job = wait_job(&ctx, &location, &ctx.admin).await?;
+            ensure(
+                job["done"] == json!(N) && job["lease"]["instance"] == json!(id),
+                format!("resumed job: {job}"),
+            )?;
+            ensure(
+                killed_at.elapsed() < lease && a2.job_counters().batches > 0,
+                format!("the restarted instance waited for its own lease: {job}"),
+            )?;
+            awarded_once(&ctx, &iid, N).await
+        }
+        .await;
+        a.stop_jobs_worker();
+        a2.stop_jobs_worker();
+        ctx.state.start_jobs_worker();
+        result
+    })
+}
+
 /// Every hosted document type (OB 2.0 assertion, badge class, issuer profile, public key,
 /// revocation list; OB 3.0 credential, issuer profile, achievement, status list) answers
 /// JSON to JSON clients and an HTML page to browsers, varying on Accept.
@@ -802,11 +844,11 @@ fn bulk_job_with_competing_workers(ctx: Ctx) -> Fut {
             ),
         )?;
         let owner = job["lease"]["instance"].as_str().unwrap_or("");
-        let ids: Vec<&str> = std::iter::once(ctx.state.instance_id())
+        let ids: Vec<String> = std::iter::once(ctx.state.instance_id())
             .chain(extra.iter().map(AppState::instance_id))
             .collect();
         ensure(
-            ids.contains(&owner),
+            ids.iter().any(|i| i == owner),
             format!("lease owner {owner:?} is one of the instances: {job}"),
         )?;
         Ok(())
@@ -2128,6 +2170,10 @@ const CASES: &[Case] = &[
     (
         "killed_instance_job_is_taken_over",
         killed_instance_job_is_taken_over,
+    ),
+    (
+        "restarted_instance_resumes_at_once",
+        restarted_instance_resumes_at_once,
     ),
     ("status_lists", status_lists),
     (

@@ -15,7 +15,7 @@ use obi_server::{Config, RawConfig};
 #[command(after_long_help = "\
 ENVIRONMENT (used when the flag is absent; the same names, lower case, in the TOML file):
   OBI_BIND, OBI_DATABASE, OBI_PUBLIC_URL, OBI_BODY_LIMIT, OBI_REQUEST_TIMEOUT_SECS,
-  OBI_POOL_SIZE, OBI_JOB_LEASE_SECS
+  OBI_POOL_SIZE, OBI_JOB_LEASE_SECS, OBI_INSTANCE_ID
   OBI_KEY_ENCRYPTION_KEY       32 bytes, base64: seals issuer private keys at rest
   OBI_KEY_ENCRYPTION_KEY_FILE  file holding it (default for SQLite: DATABASE_PATH.key,
                                created with a fresh key, mode 0600); required for PostgreSQL
@@ -53,6 +53,11 @@ pub struct Args {
     /// renewing it (e.g. was killed) [default: 30].
     #[arg(long, value_name = "SECS")]
     job_lease_secs: Option<u64>,
+    /// This instance's name in bulk-job leases: unique among running instances, the same
+    /// across restarts (a restarted instance resumes its own jobs at once) [default:
+    /// HOSTNAME/BIND].
+    #[arg(long, value_name = "ID")]
+    instance_id: Option<String>,
     /// Create an admin API token, print it once, and exit.
     #[arg(long)]
     create_token: bool,
@@ -67,6 +72,7 @@ fn config(args: &Args) -> anyhow::Result<Config> {
         request_timeout_secs: args.request_timeout_secs,
         pool_size: args.pool_size,
         job_lease_secs: args.job_lease_secs,
+        instance_id: args.instance_id.clone(),
         ..RawConfig::default()
     };
     let env = RawConfig::from_env(|name| std::env::var(name).ok())?;
