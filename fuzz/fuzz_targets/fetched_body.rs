@@ -98,7 +98,11 @@ fuzz_target!(|data: &[u8]| {
     };
     let options = Options::new().with_fetcher(Arc::new(fetcher));
     let report = verify(input, &options);
-    let errors = report.messages.iter().filter(|m| m.level == Level::Error).count();
+    let errors = report
+        .messages
+        .iter()
+        .filter(|m| m.level == Level::Error)
+        .count();
     assert_eq!(report.error_count, errors);
     assert_eq!(report.valid, errors == 0);
     assert!(serde_json::to_string(&report).is_ok());
