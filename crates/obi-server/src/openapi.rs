@@ -26,7 +26,7 @@ pub fn document() -> Value {
         "info": {
             "title": "obi serve",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Hosted Open Badges issuer service and public verifier. Errors are JSON: {\"error\": {\"status\", \"code\", \"message\"}}. Write endpoints need `Authorization: Bearer TOKEN` (admin, or scoped to one issuer)."
+            "description": "Hosted Open Badges issuer service and public verifier. Errors (4xx, including 404 for an unknown route and 405 for a method a route does not take) are JSON: {\"error\": {\"status\", \"code\", \"message\"}}. Write endpoints need `Authorization: Bearer TOKEN` (admin, or scoped to one issuer)."
         },
         "components": {
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
@@ -102,7 +102,7 @@ pub fn document() -> Value {
             },
             "/api/issuers/{id}/jobs/{job}": {
                 "parameters": [id_param(), { "name": "job", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }],
-                "get": { "summary": "A bulk job's progress: state (queued, running, finished), total, queued, done, failed, pending, errors [{line, message}]", "security": auth,
+                "get": { "summary": "A bulk job's progress: state (queued, running, finished), total, queued, done, failed, pending, errors [{line, message}], lease {instance, until} (which instance works on it)", "security": auth,
                     "responses": { "200": ok_json("the job"), "403": error_response("token of another issuer"), "404": error_response("unknown issuer or job") } }
             },
             "/api/issuers/{id}/awards/{award}/revoke": {
@@ -119,12 +119,12 @@ pub fn document() -> Value {
             "/issuers/{id}": { "parameters": [id_param()], "get": { "summary": "Hosted issuer profile (content negotiation)", "responses": { "200": hosted("Profile"), "404": error_response("unknown id") } } },
             "/issuers/{id}/did.json": { "parameters": [id_param()], "get": { "summary": "did:web document of the issuer", "responses": { "200": { "description": "DID document", "content": { "application/did+json": {} } }, "404": error_response("unknown id") } } },
             "/issuers/{id}/status/{n}": { "parameters": [id_param(), { "name": "n", "in": "path", "required": true, "schema": { "type": "integer", "minimum": 0 } }],
-                "get": { "summary": "The issuer's revocation status list n: a BitstringStatusListCredential (131,072 entries) signed eddsa-rdfc-2022, re-signed after a revocation", "responses": { "200": { "description": "signed status list", "content": { "application/vc+ld+json": {} } }, "404": error_response("unknown issuer or list") } } },
-            "/issuers/{id}/ob2": { "parameters": [id_param()], "get": { "summary": "OB 2.0 Issuer Profile (publicKey, revocationList)", "responses": { "200": { "description": "Issuer", "content": { "application/ld+json": {} } }, "404": error_response("unknown id") } } },
-            "/issuers/{id}/ob2/key": { "parameters": [id_param()], "get": { "summary": "OB 2.0 CryptographicKey of the issuer (PEM): the RS256 key of its signed assertions once it has one, else its Ed25519 key", "responses": { "200": { "description": "CryptographicKey", "content": { "application/ld+json": {} } }, "404": error_response("unknown id") } } },
-            "/issuers/{id}/ob2/revocations": { "parameters": [id_param()], "get": { "summary": "OB 2.0 RevocationList: the issuer's revoked assertions with reasons", "responses": { "200": { "description": "RevocationList", "content": { "application/ld+json": {} } }, "404": error_response("unknown id") } } },
+                "get": { "summary": "The issuer's revocation status list n: a BitstringStatusListCredential (131,072 entries) signed eddsa-rdfc-2022, re-signed after a revocation", "responses": { "200": { "description": "signed status list", "content": { "application/vc+ld+json": {}, "text/html": {} } }, "404": error_response("unknown issuer or list") } } },
+            "/issuers/{id}/ob2": { "parameters": [id_param()], "get": { "summary": "(content negotiation) OB 2.0 Issuer Profile (publicKey, revocationList)", "responses": { "200": { "description": "Issuer", "content": { "application/ld+json": {}, "text/html": {} } }, "404": error_response("unknown id") } } },
+            "/issuers/{id}/ob2/key": { "parameters": [id_param()], "get": { "summary": "(content negotiation) OB 2.0 CryptographicKey of the issuer (PEM): the RS256 key of its signed assertions once it has one, else its Ed25519 key", "responses": { "200": { "description": "CryptographicKey", "content": { "application/ld+json": {}, "text/html": {} } }, "404": error_response("unknown id") } } },
+            "/issuers/{id}/ob2/revocations": { "parameters": [id_param()], "get": { "summary": "(content negotiation) OB 2.0 RevocationList: the issuer's revoked assertions with reasons", "responses": { "200": { "description": "RevocationList", "content": { "application/ld+json": {}, "text/html": {} } }, "404": error_response("unknown id") } } },
             "/assertions/{id}": { "parameters": [id_param()], "get": { "summary": "Hosted OB 2.0 assertion (content negotiation): ob2-hosted as issued, a revoked one with revoked: true and its revocationReason; ob2-signed as the JWS payload (the JWS itself with Accept: application/jwt or text/plain)", "responses": { "200": hosted("Assertion"), "404": error_response("unknown id") } } },
-            "/badgeclasses/{id}": { "parameters": [id_param()], "get": { "summary": "OB 2.0 BadgeClass of an achievement", "responses": { "200": { "description": "BadgeClass", "content": { "application/ld+json": {} } }, "404": error_response("unknown id") } } },
+            "/badgeclasses/{id}": { "parameters": [id_param()], "get": { "summary": "(content negotiation) OB 2.0 BadgeClass of an achievement", "responses": { "200": { "description": "BadgeClass", "content": { "application/ld+json": {}, "text/html": {} } }, "404": error_response("unknown id") } } },
             "/.well-known/did.json": { "get": { "summary": "did:web document of the host (the first issuer)", "responses": { "200": { "description": "DID document", "content": { "application/did+json": {} } }, "404": error_response("no issuer yet") } } },
             "/achievements/{id}": { "parameters": [id_param()], "get": { "summary": "Hosted achievement (content negotiation)", "responses": { "200": hosted("Achievement"), "404": error_response("unknown id") } } },
             "/credentials/{id}": { "parameters": [id_param()], "get": { "summary": "Hosted credential or assertion (content negotiation; the page shows the verification result)", "responses": { "200": hosted("credential"), "404": error_response("unknown id") } } },
