@@ -55,6 +55,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/issuers/{id}/ob2/key"),
     ("GET", "/issuers/{id}/ob2/revocations"),
     ("GET", "/assertions/{id}"),
+    ("GET", "/assertions/{id}/baked.png"),
+    ("GET", "/assertions/{id}/baked.svg"),
     ("GET", "/badgeclasses/{id}"),
     ("GET", "/.well-known/did.json"),
     ("GET", "/achievements/{id}"),
@@ -216,6 +218,14 @@ pub fn app(state: AppState, limits: AppLimits) -> Router {
             get(crate::ob2::revocation_list),
         )
         .route("/assertions/{id}", get(crate::ob2::assertion))
+        .route(
+            "/assertions/{id}/baked.png",
+            get(crate::media::baked_assertion_png),
+        )
+        .route(
+            "/assertions/{id}/baked.svg",
+            get(crate::media::baked_assertion_svg),
+        )
         .route("/badgeclasses/{id}", get(crate::ob2::badge_class_doc))
         .route("/.well-known/did.json", get(default_did_document))
         .route("/achievements/{id}", get(hosted_achievement))

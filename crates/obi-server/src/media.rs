@@ -588,12 +588,18 @@ fn image_uri(doc: &Value) -> Option<&str> {
     candidates.into_iter().flatten().find_map(Value::as_str)
 }
 
-async fn baked(state: AppState, id: &str, kind: ImageKind) -> Result<Response, AppError> {
+async fn baked(
+    state: AppState,
+    id: &str,
+    kind: ImageKind,
+    ob2_only: bool,
+) -> Result<Response, AppError> {
+    let what = if ob2_only { "assertion" } else { "credential" };
     let id = uuid::Uuid::parse_str(id)
         .map(|u| u.hyphenated().to_string())
         .map_err(|_| {
             AppError::NotFound(format!(
-                "no credential with id {:?}",
+                "no {what} with id {:?}",
                 id.chars().take(80).collect::<String>()
             ))
         })?;
@@ -601,7 +607,8 @@ async fn baked(state: AppState, id: &str, kind: ImageKind) -> Result<Response, A
         .store()
         .get_award(&id)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("no credential with id {id:?}")))?;
+        .filter(|a| !ob2_only || a.format.starts_with("ob2-"))
+        .ok_or_else(|| AppError::NotFound(format!("no {what} with id {id:?}")))?;
     let doc = crate::app::hosted_credential_json(&award);
     // The stored achievement's image, else the one in the document, when it is a data: URI.
     let stored_image = state
@@ -652,7 +659,7 @@ pub async fn baked_png(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    baked(state, &id, ImageKind::Png).await
+    baked(state, &id, ImageKind::Png, false).await
 }
 
 /// `GET /credentials/{id}/baked.svg`.
@@ -660,7 +667,24 @@ pub async fn baked_svg(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    baked(state, &id, ImageKind::Svg).await
+    baked(state, &id, ImageKind::Svg, false).await
+}
+
+/// `GET /assertions/{id}/baked.png`: an OB 2.0 award (signed: its JWS; hosted: its JSON, as
+/// hosted, `revoked` included) baked into the badge image.
+pub async fn baked_assertion_png(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    baked(state, &id, ImageKind::Png, true).await
+}
+
+/// `GET /assertions/{id}/baked.svg`: as [`baked_assertion_png`], in SVG.
+pub async fn baked_assertion_svg(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    baked(state, &id, ImageKind::Svg, true).await
 }
 
 #[cfg(test)]

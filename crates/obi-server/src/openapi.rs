@@ -21,7 +21,7 @@ pub fn document() -> Value {
             "content": { "application/ld+json": {}, "text/html": {} }
         })
     };
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "obi serve",
@@ -135,5 +135,23 @@ pub fn document() -> Value {
                 "post": { "summary": "Form submission (url, badge or file; urlencoded or multipart)", "requestBody": { "content": { "application/x-www-form-urlencoded": {}, "multipart/form-data": {} } }, "responses": { "200": { "description": "HTML result", "content": { "text/html": {} } }, "400": { "description": "empty form", "content": { "text/html": {} } } } }
             }
         }
-    })
+    });
+    // The baked 2.0 assertions, added apart (one `json!` this size reaches the macro's
+    // recursion limit).
+    let baked = |kind: &str, media: &str| {
+        json!({ "parameters": [id_param()], "get": {
+            "summary": format!("An OB 2.0 assertion baked into its badge image ({kind}): the JWS of a signed assertion, the JSON of a hosted one"),
+            "responses": { "200": { "description": format!("baked {kind}"), "content": { media: {} } }, "404": error_response("unknown id or not an OB 2.0 award") } } })
+    };
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        paths.insert(
+            "/assertions/{id}/baked.png".into(),
+            baked("PNG", "image/png"),
+        );
+        paths.insert(
+            "/assertions/{id}/baked.svg".into(),
+            baked("SVG", "image/svg+xml"),
+        );
+    }
+    doc
 }

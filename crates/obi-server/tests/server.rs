@@ -1025,6 +1025,22 @@ fn ob2_hosted_over_http(ctx: Ctx) -> Fut {
             )?;
             let report = verify_jws(options.clone(), jws.clone()).await?;
             ensure(report.valid, format!("signed OB 2.0 assertion verifies: {}", report.to_json()))?;
+            // Baked 2.0 assertions: the signed one carries its JWS, and the image verifies.
+            let png = get(&live, &format!("/assertions/{sid}/baked.png"), None).await?.expect(StatusCode::OK)?.body.clone();
+            let baked = obi_bake::unbake(&png).map_err(|e| e.to_string())?.ok_or("no badge in the baked PNG")?;
+            ensure(baked.payload == obi_bake::Payload::Jws(jws.clone()), format!("baked PNG holds the JWS: {:?}", baked.payload))?;
+            let image_options = options.clone();
+            let report = tokio::task::spawn_blocking(move || obi_verify::verify(obi_verify::Input::bytes("baked.png", png), &image_options))
+                .await
+                .map_err(|e| e.to_string())?;
+            ensure(report.valid, format!("baked signed assertion verifies: {}", report.to_json()))?;
+            let svg = get(&live, &format!("/assertions/{oid}/baked.svg"), None).await?.expect(StatusCode::OK)?.body.clone();
+            let baked = obi_bake::unbake(&svg).map_err(|e| e.to_string())?.ok_or("no badge in the baked SVG")?;
+            let obi_bake::Payload::Json(text) = &baked.payload else {
+                return Err(format!("hosted assertion baked as JSON: {:?}", baked.payload));
+            };
+            let inner: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+            ensure(inner["id"] == json!(url) && inner["revoked"] == json!(true), format!("baked SVG holds the hosted assertion, revoked: {inner}"))?;
             post_json(&live, &format!("/api/issuers/{iid}/awards/{sid}/revoke"), Some(&live.admin), json!({"reason": "withdrawn"}))
                 .await?
                 .expect(StatusCode::OK)?;
@@ -1039,6 +1055,8 @@ fn ob2_hosted_over_http(ctx: Ctx) -> Fut {
                 .expect(StatusCode::CREATED)?
                 .json()?;
             get(&live, &format!("/assertions/{}", id_of(&three)?), None).await?.expect_error(StatusCode::NOT_FOUND)?;
+            get(&live, &format!("/assertions/{}/baked.png", id_of(&three)?), None).await?.expect_error(StatusCode::NOT_FOUND)?;
+            get(&live, "/assertions/..%2Fx/baked.svg", None).await?.expect_error(StatusCode::NOT_FOUND)?;
             get(&live, &format!("/badgeclasses/{}", uuid::Uuid::new_v4()), None).await?.expect_error(StatusCode::NOT_FOUND)?;
             get(&live, "/issuers/..%2F..%2Fetc/ob2", None).await?.expect_error(StatusCode::NOT_FOUND)?;
             post_json(&live, &format!("/api/issuers/{iid}/awards"), Some(&live.admin),
