@@ -1003,7 +1003,8 @@ pub(crate) fn create_term_definition(
                 if iri == "@context" {
                     return err(ErrorCode::InvalidKeywordAlias, "@context cannot be aliased");
                 }
-                let inner_colon = term.len() > 2 && term[1..term.len() - 1].contains(':');
+                let inner_colon =
+                    term.len() > 2 && term.as_bytes()[1..term.len() - 1].contains(&b':');
                 if inner_colon || term.contains('/') {
                     defined.insert(term.to_owned(), true);
                     let check = expand_iri_defining(

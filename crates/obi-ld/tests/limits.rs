@@ -258,3 +258,37 @@ fn nested_properties_keep_the_enclosing_active_property() {
     let twice = expand(&once, &Options::new(), &PinnedLoader).unwrap();
     assert_eq!(twice, once);
 }
+
+/// Found by the `jsonld_expand` fuzz target (fuzz/regressions/jsonld_expand/): a term whose first
+/// or last character is not ASCII, mapped to an IRI, used to panic on a byte slice that cut that
+/// character.
+#[test]
+fn terms_starting_or_ending_with_non_ascii_characters_expand() {
+    for term in ["éx", "xé", "é", "日本語"] {
+        let doc = json!({"@context": {term: "http://example.org/x"}, term: "v"});
+        let out = expand(&doc, &Options::new(), &PinnedLoader);
+        let out = out.unwrap_or_else(|e| panic!("{term:?}: {e}"));
+        assert_eq!(
+            out,
+            json!([{"http://example.org/x": [{"@value": "v"}]}]),
+            "{term:?}"
+        );
+    }
+    // A colon inside such a term makes it look like a compact IRI of another meaning: the
+    // spec's invalid IRI mapping, not a panic.
+    for term in ["é:é", "a:é"] {
+        let doc = json!({"@context": {term: "http://example.org/x"}});
+        let e = expand(&doc, &Options::new(), &PinnedLoader).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::InvalidIriMapping, "{term:?}: {e}");
+    }
+}
+
+proptest! {
+    /// Any term, whatever its characters, defined as an absolute IRI: expansion answers (a
+    /// result or an error), never a panic.
+    #[test]
+    fn any_term_defined_as_an_iri_never_panics(term in "\\PC{1,6}", iri in "[a-z]{1,5}:[\\PC]{0,6}") {
+        let doc = json!({"@context": {&term: &iri}, &term: "v"});
+        let _ = expand(&doc, &Options::new(), &PinnedLoader);
+    }
+}
