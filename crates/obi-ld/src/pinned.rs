@@ -22,6 +22,11 @@ pub const OB_CONTEXT_3_0_3: &str = include_str!("../contexts/ob-context-3.0.3.js
 
 /// The context document served at <https://purl.imsglobal.org/spec/ob/v3p0/extensions.json>.
 pub const OB_EXTENSIONS: &str = include_str!("../contexts/ob-extensions.json");
+/// The context document served at <https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json>
+/// (Comprehensive Learner Record 2.0). Not in ../shared/contexts: the bytes 1EdTech's own
+/// validator ships offline (digital-credentials-public-validator); with them the 1EdTech CLR 2.0
+/// proof vector's canonical N-Quads reproduce byte for byte.
+pub const CLR_CONTEXT_2_0_1: &str = include_str!("../contexts/clr-context-2.0.1.json");
 
 /// The context document served at <https://www.w3.org/ns/credentials/undefined-terms/v2>.
 pub const WWW_W3_ORG_NS_CREDENTIALS_UNDEFINED_TERMS_V2: &str =
@@ -93,6 +98,10 @@ pub const PINNED: &[(&str, &str)] = &[
     (
         "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
         OB_EXTENSIONS,
+    ),
+    (
+        "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json",
+        CLR_CONTEXT_2_0_1,
     ),
     (
         "https://www.w3.org/ns/credentials/undefined-terms/v2",

@@ -341,9 +341,10 @@ fn ob_vectors() -> (Vec<Vector>, Value) {
 }
 
 /// Contexts the vectors use that obi does not pin, served by a map loader after the pinned ones:
-/// the W3C examples context and the citizenship vocabulary v4rc1 (vc-di-eddsa), and the CLR 2.0
-/// context (1EdTech CLR vector; see `tests/data/README.md` for where each file comes from).
-const EXTRA_CONTEXTS: [(&str, &str); 3] = [
+/// the W3C examples context and the citizenship vocabulary v4rc1 (vc-di-eddsa; see
+/// `tests/data/README.md` for where each file comes from). The CLR 2.0 context of the 1EdTech CLR
+/// vector is pinned.
+const EXTRA_CONTEXTS: [(&str, &str); 2] = [
     (
         "https://www.w3.org/ns/credentials/examples/v2",
         "credentials-examples-v2.jsonld",
@@ -351,10 +352,6 @@ const EXTRA_CONTEXTS: [(&str, &str); 3] = [
     (
         "https://w3id.org/citizenship/v4rc1",
         "w3id.org-citizenship-v4rc1.jsonld",
-    ),
-    (
-        "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json",
-        "clr-v2p0-context-2.0.1.json",
     ),
 ];
 
