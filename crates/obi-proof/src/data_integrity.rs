@@ -123,6 +123,8 @@ pub struct ProofOptions {
     verification_method: String,
     created: Option<String>,
     proof_purpose: String,
+    challenge: Option<String>,
+    domain: Option<String>,
 }
 
 impl ProofOptions {
@@ -135,7 +137,24 @@ impl ProofOptions {
             verification_method: verification_method.into(),
             created: None,
             proof_purpose: ASSERTION_METHOD.into(),
+            challenge: None,
+            domain: None,
         }
+    }
+
+    /// Sets `challenge`: the verifier's nonce a presentation (purpose `authentication`) answers,
+    /// so that it cannot be replayed to another request.
+    #[must_use]
+    pub fn with_challenge(mut self, challenge: impl Into<String>) -> Self {
+        self.challenge = Some(challenge.into());
+        self
+    }
+
+    /// Sets `domain`: the verifier (or security domain) the proof is meant for.
+    #[must_use]
+    pub fn with_domain(mut self, domain: impl Into<String>) -> Self {
+        self.domain = Some(domain.into());
+        self
     }
 
     /// Sets `created` (an XML Schema dateTimeStamp, e.g. `2023-02-24T23:36:38Z`).
@@ -180,6 +199,12 @@ impl ProofOptions {
             self.verification_method.clone().into(),
         );
         p.insert("proofPurpose".into(), self.proof_purpose.clone().into());
+        if let Some(challenge) = &self.challenge {
+            p.insert("challenge".into(), challenge.clone().into());
+        }
+        if let Some(domain) = &self.domain {
+            p.insert("domain".into(), domain.clone().into());
+        }
         p
     }
 }
@@ -557,6 +582,32 @@ mod tests {
             "issuer": "did:example:1",
             "credentialSubject": {"id": "did:example:2", "n": 1.5}
         })
+    }
+
+    #[test]
+    fn challenge_and_domain_are_signed_proof_options() {
+        let pair = KeyPair::generate(KeyType::Ed25519).unwrap();
+        let opts = ProofOptions::new(
+            Suite::EddsaJcs2022,
+            pair.public_key().did_key_verification_method(),
+        )
+        .with_proof_purpose("authentication")
+        .with_challenge("n-1")
+        .with_domain("https://verifier.example");
+        let secured = add_proof(&doc(), &opts, &pair, &NoRdfCanonicalizer).unwrap();
+        assert_eq!(secured["proof"]["challenge"], "n-1");
+        assert_eq!(secured["proof"]["domain"], "https://verifier.example");
+        let check =
+            |d: &Value| verify_proofs(d, "authentication", &Resolver::new(), &NoRdfCanonicalizer);
+        assert!(check(&secured).is_ok());
+        for (k, v) in [("challenge", "n-2"), ("domain", "https://else.example")] {
+            let mut replayed = secured.clone();
+            replayed["proof"][k] = json!(v);
+            assert!(
+                matches!(check(&replayed), Err(ProofError::BadSignature)),
+                "{k} edited"
+            );
+        }
     }
 
     #[test]

@@ -72,34 +72,15 @@ fn main() {
 
 /// The corpus presentation signed by `key` as its holder, with a challenge and domain.
 fn signed_presentation(vp: &serde_json::Value, key: &obi_proof::KeyPair) -> serde_json::Value {
-    use obi_proof::Signer;
     let mut vp = vp.clone();
     vp["holder"] = key.public_key().did_key().into();
-    let mut proof = serde_json::Map::new();
-    proof.insert("type".into(), "DataIntegrityProof".into());
-    proof.insert("cryptosuite".into(), "eddsa-rdfc-2022".into());
-    proof.insert("created".into(), "2025-06-14T12:00:00Z".into());
-    proof.insert(
-        "verificationMethod".into(),
-        key.public_key().did_key_verification_method().into(),
-    );
-    proof.insert("proofPurpose".into(), "authentication".into());
-    proof.insert("challenge".into(), "bench-challenge".into());
-    proof.insert("domain".into(), "https://verifier.example".into());
-    let mut config = proof.clone();
-    config.insert("@context".into(), vp["@context"].clone());
-    let input = obi_proof::data_integrity::signing_input(
+    let options = obi_proof::ProofOptions::new(
         obi_proof::Suite::EddsaRdfc2022,
-        &vp,
-        &serde_json::Value::Object(config),
-        &obi_proof::LdCanonicalizer::pinned(),
+        key.public_key().did_key_verification_method(),
     )
-    .unwrap();
-    let signature = key.sign(&input.hash_data).unwrap();
-    proof.insert(
-        "proofValue".into(),
-        obi_proof::multibase::encode_base58btc(&signature).into(),
-    );
-    vp["proof"] = serde_json::Value::Object(proof);
-    vp
+    .with_created("2025-06-14T12:00:00Z")
+    .with_proof_purpose("authentication")
+    .with_challenge("bench-challenge")
+    .with_domain("https://verifier.example");
+    obi_proof::add_proof(&vp, &options, key, &obi_proof::LdCanonicalizer::pinned()).unwrap()
 }

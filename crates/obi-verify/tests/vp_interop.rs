@@ -13,11 +13,9 @@ use std::process::{Command, ExitCode};
 use std::sync::Arc;
 
 use obi_fetch::MapFetcher;
-use obi_proof::data_integrity::signing_input;
-use obi_proof::multibase::encode_base58btc;
-use obi_proof::{KeyPair, LdCanonicalizer, Signer, Suite};
+use obi_proof::{KeyPair, LdCanonicalizer, ProofOptions, Suite, add_proof};
 use obi_verify::{Input, Options, Report, verify};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 const CHALLENGE: &str = "4f1b-interop-challenge";
 const DOMAIN: &str = "https://verifier.example";
@@ -89,32 +87,15 @@ fn options() -> Options {
 fn obi_sign(vp: &Value, key: &KeyPair) -> Value {
     let mut vp = vp.clone();
     vp["holder"] = json!(key.public_key().did_key());
-    let mut proof = Map::new();
-    proof.insert("type".into(), "DataIntegrityProof".into());
-    proof.insert("cryptosuite".into(), "eddsa-rdfc-2022".into());
-    proof.insert("created".into(), "2025-06-14T12:00:00Z".into());
-    proof.insert(
-        "verificationMethod".into(),
-        key.public_key().did_key_verification_method().into(),
-    );
-    proof.insert("proofPurpose".into(), "authentication".into());
-    proof.insert("challenge".into(), CHALLENGE.into());
-    proof.insert("domain".into(), DOMAIN.into());
-    let mut config = proof.clone();
-    config.insert("@context".into(), vp["@context"].clone());
-    let input = signing_input(
+    let options = ProofOptions::new(
         Suite::EddsaRdfc2022,
-        &vp,
-        &Value::Object(config),
-        &LdCanonicalizer::pinned(),
+        key.public_key().did_key_verification_method(),
     )
-    .unwrap();
-    proof.insert(
-        "proofValue".into(),
-        encode_base58btc(&key.sign(&input.hash_data).unwrap()).into(),
-    );
-    vp["proof"] = Value::Object(proof);
-    vp
+    .with_created("2025-06-14T12:00:00Z")
+    .with_proof_purpose("authentication")
+    .with_challenge(CHALLENGE)
+    .with_domain(DOMAIN);
+    add_proof(&vp, &options, key, &LdCanonicalizer::pinned()).unwrap()
 }
 
 struct Node {
