@@ -156,6 +156,88 @@ fn default_format_is_eddsa_rdfc_2022_and_unknown_contexts_cannot_be_checked() {
     assert_eq!(o.status.code(), Some(1), "{o:?}");
 }
 
+/// `obi sign` on a presentation: the holder's `authentication` proof with the verifier's
+/// challenge and domain, which `obi verify --challenge --domain` then checks.
+#[test]
+fn sign_a_presentation_as_its_holder_with_a_challenge() {
+    let t = TempDir::new("vp");
+    assert!(
+        obi(&["keys", "generate", "-o", "issuer.json"], &t.0)
+            .status
+            .success()
+    );
+    assert!(
+        obi(&["keys", "generate", "-o", "holder.json"], &t.0)
+            .status
+            .success()
+    );
+    let issuer = did_of(&t.0, "issuer.json");
+    let holder = did_of(&t.0, "holder.json");
+    std::fs::write(t.0.join("c.json"), credential(&issuer)).unwrap();
+    let signed = obi(&["sign", "c.json", "--key", "issuer.json"], &t.0);
+    assert!(signed.status.success(), "{signed:?}");
+    let credential: serde_json::Value = serde_json::from_str(&stdout(&signed)).unwrap();
+    let vp = serde_json::json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "holder": holder,
+        "verifiableCredential": [credential]
+    });
+    std::fs::write(t.0.join("vp.json"), vp.to_string()).unwrap();
+    let args = |key: &'static str| {
+        vec![
+            "sign",
+            "vp.json",
+            "--key",
+            key,
+            "--challenge",
+            "c-42",
+            "--domain",
+            "https://v.example",
+        ]
+    };
+    let refused = obi(&args("issuer.json"), &t.0);
+    assert!(!refused.status.success(), "another key than the holder's");
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("holder"),
+        "{refused:?}"
+    );
+    let signed = obi(&args("holder.json"), &t.0);
+    assert!(signed.status.success(), "{signed:?}");
+    let out: serde_json::Value = serde_json::from_str(&stdout(&signed)).unwrap();
+    assert_eq!(out["proof"]["proofPurpose"], "authentication");
+    assert_eq!(out["proof"]["challenge"], "c-42");
+    std::fs::write(t.0.join("svp.json"), stdout(&signed)).unwrap();
+    let verify = |challenge: &str| {
+        obi(
+            &[
+                "verify",
+                "--offline",
+                "--challenge",
+                challenge,
+                "--domain",
+                "https://v.example",
+                "svp.json",
+            ],
+            &t.0,
+        )
+    };
+    let ok = verify("c-42");
+    assert_eq!(ok.status.code(), Some(0), "{ok:?}");
+    let replay = verify("c-43");
+    assert_eq!(replay.status.code(), Some(1), "{replay:?}");
+    // --challenge on a credential is a mistake, said so.
+    let wrong = obi(
+        &["sign", "c.json", "--key", "issuer.json", "--challenge", "x"],
+        &t.0,
+    );
+    assert!(!wrong.status.success());
+    assert!(
+        String::from_utf8_lossy(&wrong.stderr).contains("presentations"),
+        "{wrong:?}"
+    );
+}
+
 #[test]
 fn sign_refuses_a_different_issuer_did() {
     let t = TempDir::new("issuer");
