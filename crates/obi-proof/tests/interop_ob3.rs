@@ -62,11 +62,6 @@ fn tamper_json(doc: &Value) -> Value {
     t
 }
 
-/// The RDF canonicalizer for eddsa-rdfc-2022: pinned contexts only.
-fn rdf_canonicalizer() -> Option<Box<dyn RdfCanonicalizer>> {
-    Some(Box::new(obi_proof::LdCanonicalizer::pinned()))
-}
-
 fn main() -> ExitCode {
     let Ok(cmdline) = std::env::var("OBI_OB3_ORACLE") else {
         println!("skipped: OBI_OB3_ORACLE not set (run shared/oracles/setup.sh)");
@@ -85,7 +80,7 @@ fn main() -> ExitCode {
         dir: dir.clone(),
     };
     let now = 1_750_000_000; // 2025-06-15: after the sample's validFrom.
-    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
+    let (mut passed, mut failed, skipped) = (0, 0, 0);
     let mut check = |id: &str, ok: bool, detail: &str| {
         if ok {
             passed += 1;
@@ -159,59 +154,52 @@ fn main() -> ExitCode {
     }
 
     // Data Integrity eddsa-rdfc-2022, both directions.
-    match rdf_canonicalizer() {
-        None => {
-            skipped += 4;
-            println!(
-                "skip eddsa-rdfc-2022 (4 cases): obi-ld toRdf is not wired into obi-proof yet"
-            );
-        }
-        Some(canon) => {
-            let key = KeyPair::generate(KeyType::Ed25519).unwrap();
-            let mut cred = sample.clone();
-            cred["issuer"]["id"] = Value::String(key.public_key().did_key());
-            let opts = ProofOptions::new(
-                Suite::EddsaRdfc2022,
-                key.public_key().did_key_verification_method(),
-            );
-            let secured = add_proof(&cred, &opts, &key, canon.as_ref()).unwrap();
-            let f = oracle.write("obi-signed.json", &secured.to_string());
-            let (code, out) = oracle.run(&["verify", &f]);
-            check("eddsa-rdfc-2022/obi-signs-oracle-verifies", code == 0, &out);
-            let f = oracle.write("obi-tampered.json", &tamper_json(&secured).to_string());
-            let (code, out) = oracle.run(&["verify", &f]);
-            check("eddsa-rdfc-2022/tamper-oracle-rejects", code == 1, &out);
+    {
+        let canon: Box<dyn RdfCanonicalizer> = Box::new(obi_proof::LdCanonicalizer::pinned());
+        let key = KeyPair::generate(KeyType::Ed25519).unwrap();
+        let mut cred = sample.clone();
+        cred["issuer"]["id"] = Value::String(key.public_key().did_key());
+        let opts = ProofOptions::new(
+            Suite::EddsaRdfc2022,
+            key.public_key().did_key_verification_method(),
+        );
+        let secured = add_proof(&cred, &opts, &key, canon.as_ref()).unwrap();
+        let f = oracle.write("obi-signed.json", &secured.to_string());
+        let (code, out) = oracle.run(&["verify", &f]);
+        check("eddsa-rdfc-2022/obi-signs-oracle-verifies", code == 0, &out);
+        let f = oracle.write("obi-tampered.json", &tamper_json(&secured).to_string());
+        let (code, out) = oracle.run(&["verify", &f]);
+        check("eddsa-rdfc-2022/tamper-oracle-rejects", code == 1, &out);
 
-            let (_, keyjson) = oracle.run(&["keygen"]);
-            let kf = oracle.write("key.json", &keyjson);
-            let controller =
-                serde_json::from_str::<Value>(&keyjson).unwrap_or(Value::Null)["controller"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string();
-            let (_, theirs) = oracle.run(&["sample", "--issuer", &controller]);
-            let cf = oracle.write("their-cred.json", &theirs);
-            let (code, signed) = oracle.run(&["sign", "--key", &kf, &cf]);
-            check("eddsa-rdfc-2022/oracle-signs", code == 0, &signed);
-            let signed: Value = serde_json::from_str(&signed).unwrap_or(Value::Null);
-            let ok = verify_proofs(&signed, ASSERTION_METHOD, &Resolver::new(), canon.as_ref());
-            check(
-                "eddsa-rdfc-2022/oracle-signs-obi-verifies",
-                ok.is_ok(),
-                &format!("{ok:?}"),
-            );
-            let bad = verify_proofs(
-                &tamper_json(&signed),
-                ASSERTION_METHOD,
-                &Resolver::new(),
-                canon.as_ref(),
-            );
-            check(
-                "eddsa-rdfc-2022/tamper-obi-rejects",
-                bad.is_err(),
-                "tampered credential accepted",
-            );
-        }
+        let (_, keyjson) = oracle.run(&["keygen"]);
+        let kf = oracle.write("key.json", &keyjson);
+        let controller =
+            serde_json::from_str::<Value>(&keyjson).unwrap_or(Value::Null)["controller"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+        let (_, theirs) = oracle.run(&["sample", "--issuer", &controller]);
+        let cf = oracle.write("their-cred.json", &theirs);
+        let (code, signed) = oracle.run(&["sign", "--key", &kf, &cf]);
+        check("eddsa-rdfc-2022/oracle-signs", code == 0, &signed);
+        let signed: Value = serde_json::from_str(&signed).unwrap_or(Value::Null);
+        let ok = verify_proofs(&signed, ASSERTION_METHOD, &Resolver::new(), canon.as_ref());
+        check(
+            "eddsa-rdfc-2022/oracle-signs-obi-verifies",
+            ok.is_ok(),
+            &format!("{ok:?}"),
+        );
+        let bad = verify_proofs(
+            &tamper_json(&signed),
+            ASSERTION_METHOD,
+            &Resolver::new(),
+            canon.as_ref(),
+        );
+        check(
+            "eddsa-rdfc-2022/tamper-obi-rejects",
+            bad.is_err(),
+            "tampered credential accepted",
+        );
     }
     let _ = std::fs::remove_dir_all(Path::new(&dir));
     println!(
