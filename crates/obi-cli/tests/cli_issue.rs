@@ -841,7 +841,8 @@ fn bulk_ob2() {
     let base = "https://badges.example.edu/ob2";
     let mut csv = String::from("recipient,name,narrative\n");
     for i in 0..6 {
-        csv.push_str(&format!("p{i}@example.org,P {i},\"did {i}, well\"\n"));
+        // Capitals in the address: hashed in lower case, matched whatever the capitals.
+        csv.push_str(&format!("P{i}@Example.org,P {i},\"did {i}, well\"\n"));
     }
     csv.push_str("oops,Bad,\n"); // line 8
     std::fs::write(d.join("rows.csv"), &csv).unwrap();
@@ -849,7 +850,7 @@ fn bulk_ob2() {
     // ob3-eddsa and ob3-jwt): other recipients for the hosted run.
     std::fs::write(
         d.join("rows-hosted.csv"),
-        csv.replace("@example", "@hosted.example"),
+        csv.replace("@Example", "@hosted.example"),
     )
     .unwrap();
     let run = |format: &str, out: &str| {
@@ -932,6 +933,28 @@ fn bulk_ob2() {
             v.status.code(),
             Some(0),
             "{file}: {}",
+            String::from_utf8_lossy(&v.stdout)
+        );
+    }
+    // The recipient, hashed in lower case, matches however it is typed; another one does not.
+    for (who, code) in [
+        ("p0@example.org", 0),
+        ("P0@EXAMPLE.ORG", 0),
+        ("p1@example.org", 1),
+    ] {
+        let mut args = vec!["verify".to_string(), "--offline".to_string()];
+        args.extend(docs_under(&d.join("site"), base));
+        args.extend([
+            "--recipient".to_string(),
+            who.to_string(),
+            files[0].0.clone(),
+        ]);
+        let words: Vec<&str> = args.iter().map(String::as_str).collect();
+        let v = obi(&words, d);
+        assert_eq!(
+            v.status.code(),
+            Some(code),
+            "{who}: {}",
             String::from_utf8_lossy(&v.stdout)
         );
     }

@@ -541,7 +541,10 @@ pub fn parse_valid_until(text: &str) -> Result<String> {
         })
 }
 
-/// The OB 3.0 identityHash of an email: `sha256$` + hex SHA-256 of email + salt.
+/// The identity hash of an email (OB 3.0 `identityHash`, OB 2.0 `identity`): `sha256$` + hex
+/// SHA-256 of email + salt. Awards hash the email in lower case ([`normalized_email`]), as
+/// `obi serve` does and obi's verifier expects, so the same address typed with other capitals
+/// still matches.
 #[must_use]
 pub fn identity_hash(email: &str, salt: &str) -> String {
     let digest = Sha256::digest(format!("{email}{salt}").as_bytes());
@@ -551,6 +554,12 @@ pub fn identity_hash(email: &str, salt: &str) -> String {
         out.push_str(&format!("{b:02x}"));
     }
     out
+}
+
+/// An email address as awards hash it: trimmed and in lower case.
+#[must_use]
+pub fn normalized_email(email: &str) -> String {
+    email.trim().to_lowercase()
 }
 
 impl Issuer {
@@ -1118,7 +1127,7 @@ impl Template {
                         "type": "IdentityObject",
                         "identityType": "emailAddress",
                         "hashed": true,
-                        "identityHash": identity_hash(e, &salt),
+                        "identityHash": identity_hash(&normalized_email(e), &salt),
                         "salt": salt,
                     })
                 } else {

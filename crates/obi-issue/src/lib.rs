@@ -18,7 +18,8 @@ pub use error::{IssueError, Result};
 pub use issuer::{
     ACHIEVEMENT_FILE, Award, CREDENTIALS_V2, DID_WEB_KEY_FRAGMENT, Format, ISSUER_FILE,
     InitOptions, Issued, Issuer, IssuerKey, KEY_FILE, MAX_FILE_BYTES, OB3_CONTEXT, Recipient,
-    Secured, StatusType, check_achievement, identity_hash, parse_valid_until, write_atomic,
+    Secured, StatusType, check_achievement, identity_hash, normalized_email, parse_valid_until,
+    write_atomic,
 };
 pub use ob2::{OB2_CONTEXT, OB2_KEY_FILE, Ob2Issued, mark_hosted_revoked, write_published};
 pub use state::{NewRecord, Record, STATE_FILE, STATUS_LIST_MAX_FILL, State};

@@ -206,7 +206,7 @@ impl Ob2Template {
         let recipient = match &award.recipient {
             Recipient::Email(e) if award.hash_email => {
                 let salt = uuid::Uuid::new_v4().simple().to_string();
-                json!({"type": "email", "hashed": true, "salt": salt, "identity": identity_hash(e, &salt)})
+                json!({"type": "email", "hashed": true, "salt": salt, "identity": identity_hash(&crate::issuer::normalized_email(e), &salt)})
             }
             Recipient::Email(e) => json!({"type": "email", "hashed": false, "identity": e}),
             Recipient::Did(u) | Recipient::Url(u) => {

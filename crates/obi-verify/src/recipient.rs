@@ -32,8 +32,18 @@ pub(crate) fn matches(
     let Some(hex) = identity.strip_prefix("sha256$") else {
         return false;
     };
+    // Emails: the lower-case form (what obi and most issuers hash), then the address exactly as
+    // given (an issuer that kept its capitals, as the 1EdTech validator compares).
+    let normalized = normalize(expected, expected.value());
+    let exact = expected.value().trim();
+    std::iter::once(normalized.as_str())
+        .chain((exact != normalized).then_some(exact))
+        .any(|candidate| sha256_hex(candidate, salt).eq_ignore_ascii_case(hex.trim()))
+}
+
+fn sha256_hex(identity: &str, salt: Option<&str>) -> String {
     let mut hasher = Sha256::new();
-    hasher.update(normalize(expected, expected.value()).as_bytes());
+    hasher.update(identity.as_bytes());
     if let Some(salt) = salt {
         hasher.update(salt.as_bytes());
     }
@@ -42,7 +52,7 @@ pub(crate) fn matches(
     for b in digest {
         ours.push_str(&format!("{b:02x}"));
     }
-    ours.eq_ignore_ascii_case(hex.trim())
+    ours
 }
 
 /// The `sha256$<hex>` hash of `identity` with `salt`, as an issuer writes it.
@@ -72,5 +82,11 @@ mod tests {
         assert!(matches(&r, "alice@example.org", false, None));
         assert!(!matches(&r, "bob@example.org", false, None));
         assert!(!matches(&r, "md5$abc", true, None));
+        // An issuer that hashed the address with its capitals still matches it as given, and
+        // only that spelling or the lower-case one does.
+        let kept = hash_identity("Alice@Example.org", "pepper");
+        assert!(matches(&r, &kept, true, Some("pepper")));
+        let lower = Recipient::Email("alice@example.org".into());
+        assert!(!matches(&lower, &kept, true, Some("pepper")));
     }
 }
