@@ -50,7 +50,7 @@ fn sign_one(c: &mut Criterion) {
         b.iter(|| {
             issuer
                 .key()
-                .secure(&credential, obi_issue::Format::Ob3Eddsa)
+                .secure(credential.clone(), obi_issue::Format::Ob3Eddsa)
                 .unwrap()
         });
     });

@@ -755,7 +755,7 @@ fn make(maker: Maker<'_>, job: &Job, format: Format) -> Result<Made> {
         Maker::Ob3 { template, key } => {
             let credential =
                 template.build(&job.id, &job.row.achievement, &job.row.award, job.index)?;
-            Ok((key.secure(&credential, format)?, None))
+            Ok((key.secure(credential, format)?, None))
         }
         Maker::Ob2 {
             template,

@@ -368,18 +368,19 @@ impl IssuerKey {
         }
     }
 
-    /// Secures `credential` in `format` (proof `created` now).
+    /// Secures `credential` in `format` (proof `created` now). The credential is moved into the
+    /// secured result (no copy is made).
     ///
     /// # Errors
     /// [`IssueError::Proof`]; [`IssueError::Input`] when the key cannot secure `format`
     /// ([`IssuerKey::check_format`]).
-    pub fn secure(&self, credential: &Value, format: Format) -> Result<Secured> {
+    pub fn secure(&self, credential: Value, format: Format) -> Result<Secured> {
         self.check_format(format)?;
         match format {
             Format::Ob3Eddsa => {
                 let options = ProofOptions::new(Suite::EddsaRdfc2022, &self.verification_method);
                 let mut secured =
-                    obi_proof::add_proof(credential, &options, &self.key, &self.canon)?;
+                    obi_proof::add_proof_owned(credential, &options, &self.key, &self.canon)?;
                 // The OB 3.0 JSON Schema wants `proof` as an array (a proof set of one).
                 if let Some(m) = secured.as_object_mut()
                     && let Some(p) = m.get_mut("proof")
@@ -398,7 +399,9 @@ impl IssuerKey {
                     JwtKeyHeader::Kid(self.verification_method.clone())
                 };
                 Ok(Secured::Jwt(obi_proof::sign_vc_jwt(
-                    credential, &self.key, &header,
+                    &credential,
+                    &self.key,
+                    &header,
                 )?))
             }
             Format::Ob2Signed | Format::Ob2Hosted => Err(IssueError::Input(format!(
@@ -925,7 +928,7 @@ impl Issuer {
         )?;
         let index = indexes.first().copied().unwrap_or_default();
         let credential = self.credential(&id, achievement, award, index)?;
-        let secured = self.key.secure(&credential, format)?;
+        let secured = self.key.secure(credential, format)?;
         Ok(Issued {
             id,
             status_index: index,
@@ -965,7 +968,7 @@ impl Issuer {
         )?;
         let index = indexes.first().copied().unwrap_or_default();
         let credential = template.endorsement(&id, subject, comment, index)?;
-        let secured = self.key.secure(&credential, format)?;
+        let secured = self.key.secure(credential, format)?;
         Ok(Issued {
             id,
             status_index: index,
@@ -1051,7 +1054,7 @@ impl Issuer {
                     Format::Ob3Jwt
                 };
                 self.key
-                    .secure(&self.unsigned_status_list_credential()?, format)
+                    .secure(self.unsigned_status_list_credential()?, format)
             }
             StatusType::OneEdTech => Ok(Secured::Json(self.revocation_list()?)),
         }
@@ -1065,7 +1068,7 @@ impl Issuer {
     /// whose key is not Ed25519 (see [`Issuer::status_document_secured`]).
     pub fn status_list_credential(&self) -> Result<Value> {
         let credential = self.unsigned_status_list_credential()?;
-        match self.key.secure(&credential, Format::Ob3Eddsa)? {
+        match self.key.secure(credential, Format::Ob3Eddsa)? {
             Secured::Json(v) => Ok(v),
             Secured::Jwt(_) => Err(IssueError::Input("unexpected JWT".into())),
         }

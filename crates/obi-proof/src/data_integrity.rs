@@ -330,13 +330,53 @@ fn proof_config_with(
     Value::Object(options)
 }
 
-/// Adds a proof to `document` (which must not have one yet) and returns the secured document.
+/// Adds a proof to `document` (which must not have one yet) and returns the secured document,
+/// a copy of `document` with the proof. [`add_proof_owned`] secures a document without copying
+/// it.
+///
+/// # Errors
+/// As [`add_proof_owned`].
 pub fn add_proof(
     document: &Value,
     options: &ProofOptions,
     signer: &dyn Signer,
     canon: &dyn RdfCanonicalizer,
 ) -> Result<Value, ProofError> {
+    let proof = make_proof(document, options, signer, canon)?;
+    let mut secured = document_object(document)?.clone();
+    secured.insert("proof".into(), Value::Object(proof));
+    Ok(Value::Object(secured))
+}
+
+/// Adds a proof to `document` (which must not have one yet) in place and returns it: the
+/// same result as [`add_proof`], without a copy of the document (for a credential of the spec's
+/// complete example, copying and dropping the copy cost about an eighth of signing).
+///
+/// # Errors
+/// [`ProofError::Document`] when the document is not an object, already has a proof, or cannot
+/// be canonicalized; [`ProofError::Proof`] for a key or options the suite cannot use;
+/// [`ProofError::Canonicalization`] when canonicalization cannot run.
+pub fn add_proof_owned(
+    document: Value,
+    options: &ProofOptions,
+    signer: &dyn Signer,
+    canon: &dyn RdfCanonicalizer,
+) -> Result<Value, ProofError> {
+    let proof = make_proof(&document, options, signer, canon)?;
+    let Value::Object(mut secured) = document else {
+        return Err(ProofError::Document("not a JSON object".into()));
+    };
+    secured.insert("proof".into(), Value::Object(proof));
+    Ok(Value::Object(secured))
+}
+
+/// The proof [`add_proof`] adds to `document`.
+fn make_proof(
+    document: &Value,
+    options: &ProofOptions,
+    signer: &dyn Signer,
+    canon: &dyn RdfCanonicalizer,
+) -> Result<Map<String, Value>, ProofError> {
     let doc = document_object(document)?;
     if doc.contains_key("proof") {
         return Err(ProofError::Document(
@@ -367,9 +407,7 @@ pub fn add_proof(
         proof.insert("@context".into(), ctx.clone());
     }
     proof.insert("proofValue".into(), encode_base58btc(&signature).into());
-    let mut secured = doc.clone();
-    secured.insert("proof".into(), Value::Object(proof));
-    Ok(Value::Object(secured))
+    Ok(proof)
 }
 
 fn has_context(doc: &Map<String, Value>, url: &str) -> bool {
@@ -608,6 +646,26 @@ mod tests {
                 "{k} edited"
             );
         }
+    }
+
+    #[test]
+    fn add_proof_owned_secures_in_place_as_add_proof_does() {
+        let pair = KeyPair::ed25519_from_seed(&[3; 32]);
+        let vm = pair.public_key().did_key_verification_method();
+        let opts = ProofOptions::new(Suite::EddsaJcs2022, vm).with_created("2024-01-01T00:00:00Z");
+        let copied = add_proof(&doc(), &opts, &pair, &NoRdfCanonicalizer).unwrap();
+        let owned = add_proof_owned(doc(), &opts, &pair, &NoRdfCanonicalizer).unwrap();
+        assert_eq!(owned, copied);
+        assert!(owned["proof"]["proofValue"].is_string());
+        // The same refusals: a document that has a proof, a document that is not an object.
+        assert!(matches!(
+            add_proof_owned(owned, &opts, &pair, &NoRdfCanonicalizer),
+            Err(ProofError::Document(_))
+        ));
+        assert!(matches!(
+            add_proof_owned(json!([1]), &opts, &pair, &NoRdfCanonicalizer),
+            Err(ProofError::Document(_))
+        ));
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub mod vc_jwt;
 pub use canonicalization::LdCanonicalizer;
 pub use data_integrity::{
     ASSERTION_METHOD, NoRdfCanonicalizer, ProofOptions, RdfCanonicalizer, SigningInput, Suite,
-    VerifiedProof, add_proof, verify_proofs,
+    VerifiedProof, add_proof, add_proof_owned, verify_proofs,
 };
 pub use error::{JwsError, KeyError, MultibaseError, ProofError, ResolveError};
 pub use jws::{Jws, JwsLimits, MAX_JWS_BYTES, sign_compact};

@@ -266,8 +266,8 @@ pub(crate) async fn sign_all(
     tokio::task::spawn_blocking(move || {
         let options = obi_proof::ProofOptions::new(obi_proof::Suite::EddsaRdfc2022, vm);
         documents
-            .iter()
-            .map(|d| obi_proof::add_proof(d, &options, &*key, state.canon()))
+            .into_iter()
+            .map(|d| obi_proof::add_proof_owned(d, &options, &*key, state.canon()))
             .collect::<Result<Vec<_>, _>>()
     })
     .await

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use obi_proof::{
-    JwtKeyHeader, KeyPair, ProofOptions, RdfCanonicalizer, Suite, add_proof, sign_vc_jwt,
+    JwtKeyHeader, KeyPair, ProofOptions, RdfCanonicalizer, Suite, add_proof_owned, sign_vc_jwt,
 };
 use serde_json::Value;
 
@@ -124,7 +124,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 }
             }
             let canon = rdf_canonicalizer();
-            let secured = add_proof(&credential, &options, &key, canon.as_ref())?;
+            let secured = add_proof_owned(credential, &options, &key, canon.as_ref())?;
             println!("{}", serde_json::to_string_pretty(&secured)?);
         }
     }
