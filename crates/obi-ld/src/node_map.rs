@@ -7,6 +7,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::{BuildHasher, Hash, Hasher};
 
 use serde_json::{Map, Value};
 
@@ -66,7 +67,24 @@ pub(crate) struct Node<'a> {
     /// Properties that were given no value (an empty array): they produce no triple but are
     /// still checked, as the node map of the algorithm keeps them.
     pub(crate) empty_properties: Vec<Cow<'a, str>>,
+    /// Once the node has more than [`SCAN_MAX_VALUES`] values: the hash of each distinct
+    /// (property, value) to the position of its first occurrence in `properties`, so that the
+    /// algorithm's "add unless already there" stays constant time instead of scanning every
+    /// value (quadratic for a node with hundreds of values, such as 700 alignments).
+    seen: Option<FastMap<u64, usize>>,
 }
+
+/// A (property, item) pair hashed by [`hash_entry`].
+struct Entry<'e, 'a>(&'e str, &'e Item<'a>);
+
+impl Hash for Entry<'_, '_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_entry(self.0, self.1, state);
+    }
+}
+
+/// Values a node may have before [`Node::add`] indexes them instead of scanning them.
+const SCAN_MAX_VALUES: usize = 16;
 
 /// One graph of the node map: its nodes, in creation order, and an index by identifier.
 #[derive(Debug, Default)]
@@ -138,18 +156,99 @@ fn same_item(a: &Item<'_>, b: &Item<'_>) -> bool {
     }
 }
 
+/// Feeds `value` to `state` so that values equal as JSON hash alike (object entries in any order
+/// hash alike: only their number is fed).
+fn hash_json(value: &Value, state: &mut impl Hasher) {
+    match value {
+        Value::Null => state.write_u8(0),
+        Value::Bool(b) => state.write_u8(1 + u8::from(*b)),
+        Value::Number(n) => {
+            state.write_u8(3);
+            match (n.as_u64(), n.as_i64(), n.as_f64()) {
+                (Some(u), _, _) => state.write_u64(u),
+                (None, Some(i), _) => state.write_i64(i),
+                // 0.0 and -0.0 are equal numbers.
+                (None, None, Some(f)) => state.write_u64(if f == 0.0 { 0 } else { f.to_bits() }),
+                _ => {}
+            }
+        }
+        Value::String(s) => {
+            state.write_u8(4);
+            state.write(s.as_bytes());
+            state.write_u8(0xff);
+        }
+        Value::Array(a) => {
+            state.write_u8(5);
+            state.write_usize(a.len());
+        }
+        Value::Object(m) => {
+            state.write_u8(6);
+            state.write_usize(m.len());
+        }
+    }
+}
+
+/// Feeds `(property, item)` to `state`: items [`same_item`] finds equal hash alike.
+fn hash_entry(property: &str, item: &Item<'_>, state: &mut impl Hasher) {
+    state.write(property.as_bytes());
+    state.write_u8(0xff);
+    match item {
+        Item::Node(id) => {
+            state.write_u8(0);
+            state.write(id.as_bytes());
+        }
+        Item::Value(map) => {
+            state.write_u8(1);
+            state.write_usize(map.len());
+            hash_json(value_of(map).unwrap_or(&Value::Null), state);
+        }
+        Item::List(items) => {
+            state.write_u8(2);
+            state.write_usize(items.len());
+        }
+    }
+}
+
 impl<'a> Node<'a> {
     /// Adds `item` to `property`; with `unique`, only if the property does not have it yet.
     // The Cow is cloned into the node: a borrowed name stays borrowed, no allocation.
     #[allow(clippy::ptr_arg)]
     fn add(&mut self, property: &Cow<'a, str>, item: Item<'a>, unique: bool) {
-        if unique
-            && self
-                .properties
+        let scan = |properties: &[(Cow<'a, str>, Item<'a>)], item: &Item<'a>| {
+            properties
                 .iter()
-                .any(|(p, v)| p == property && same_item(v, &item))
-        {
+                .any(|(p, v)| p == property && same_item(v, item))
+        };
+        if self.seen.is_none() && self.properties.len() < SCAN_MAX_VALUES {
+            if unique && scan(&self.properties, &item) {
+                return;
+            }
+            self.properties.push((property.clone(), item));
             return;
+        }
+        let seen = self.seen.get_or_insert_with(|| {
+            let mut seen = FastMap::default();
+            for (i, (p, v)) in self.properties.iter().enumerate() {
+                let h = seen.hasher().hash_one(Entry(p, v));
+                seen.entry(h).or_insert(i);
+            }
+            seen
+        });
+        let h = seen.hasher().hash_one(Entry(property, &item));
+        match seen.entry(h) {
+            std::collections::hash_map::Entry::Occupied(first) => {
+                if unique {
+                    // The same hash: most likely the same value; a different one (a collision)
+                    // is settled by the full scan.
+                    let (p, v) = &self.properties[*first.get()];
+                    if (p == property && same_item(v, &item)) || scan(&self.properties, &item) {
+                        return;
+                    }
+                }
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(self.properties.len());
+            }
         }
         self.properties.push((property.clone(), item));
     }
@@ -215,6 +314,7 @@ impl<'a, 'g> Generator<'a, 'g> {
             index: None,
             properties: Vec::new(),
             empty_properties: Vec::new(),
+            seen: None,
         });
         g.ids.insert(id.clone(), i);
         i

@@ -753,6 +753,37 @@ mod tests {
     }
 
     #[test]
+    fn repeated_values_of_a_node_with_many_values_make_one_quad() {
+        // Past 16 values a node indexes its values instead of scanning them: duplicates (node
+        // references, strings, numbers, 0.0 and -0.0) must still be dropped, and only them.
+        let mut distinct = Vec::new();
+        for i in 0..20 {
+            distinct.push(json!({"@id": format!("http://example.com/o{i}")}));
+            distinct.push(json!({"@value": format!("v{i}")}));
+            distinct.push(json!({"@value": format!("v{i}"), "@language": "en"}));
+            distinct.push(json!({"@value": i}));
+        }
+        distinct.push(json!({"@value": 0.5}));
+        let mut repeated = distinct.clone();
+        repeated.extend(distinct.iter().rev().cloned());
+        repeated.push(json!({"@value": 0.0}));
+        repeated.push(json!({"@value": -0.0}));
+        let node = |values: &[Value]| {
+            json!([
+                {"@id": "http://example.com/s", "http://example.com/p": values},
+                // A second node object for the same subject merges into it.
+                {"@id": "http://example.com/s", "http://example.com/p": values},
+            ])
+        };
+        let once = expanded_to_rdf(&node(&distinct), &ToRdfOptions::new()).unwrap();
+        let twice = expanded_to_rdf(&node(&repeated), &ToRdfOptions::new()).unwrap();
+        assert_eq!(once.len(), distinct.len());
+        // The values past `distinct`: one 0.0 (-0.0 is the same number).
+        assert_eq!(twice.len(), distinct.len() + 1);
+        assert_eq!(twice[..once.len()], once[..]);
+    }
+
+    #[test]
     fn simple_document() {
         let expanded = json!([{
             "@id": "http://example.com/s",
