@@ -334,13 +334,14 @@ fn push_named(out: &mut String, n: &NamedNode) {
     out.push('>');
 }
 
-/// Writes one N-Quads line (with `\n`), writing blank nodes with `bnode(index, out)`.
+/// Writes one N-Quads line (with `\n`), writing blank nodes with `bnode(index, out)`;
+/// returns the length of `out` after the subject and its space.
 fn write_quad(
     out: &mut String,
     quad: &Quad,
     nodes: [Option<u32>; 3],
     mut bnode: impl FnMut(u32, &mut String),
-) {
+) -> usize {
     match (&quad.subject, nodes[0]) {
         (_, Some(i)) => bnode(i, out),
         (Subject::NamedNode(n), None) => push_named(out, n),
@@ -350,6 +351,7 @@ fn write_quad(
         }
     }
     out.push(' ');
+    let subject_end = out.len();
     push_named(out, &quad.predicate);
     out.push(' ');
     match (&quad.object, nodes[1]) {
@@ -377,6 +379,7 @@ fn write_quad(
         (GraphName::DefaultGraph, None) => {}
     }
     out.push_str(" .\n");
+    subject_end
 }
 
 /// The bytes of the N-Quads line of `quad` when no character needs escaping, blank node
@@ -394,7 +397,7 @@ fn line_len(quad: &Quad) -> usize {
                 + 2
                 + match l.language() {
                     Some(language) => language.len() + 1,
-                    None if l.datatype().as_str() == crate::vocab::xsd::STRING => 0,
+                    // An over-estimate for `xsd:string`, which is not written.
                     None => l.datatype().as_str().len() + 4,
                 }
         }
@@ -405,6 +408,18 @@ fn line_len(quad: &Quad) -> usize {
         GraphName::BlankNode(b) => b.as_str().len() + 3,
     };
     subject + quad.predicate.as_str().len() + object + graph + 6
+}
+
+/// The number of a label `b` + decimal digits without a leading zero (as JSON-LD toRdf
+/// issues them), so that such labels are told apart without hashing.
+fn label_number(label: &str) -> Option<usize> {
+    let digits = label.strip_prefix('b')?;
+    if digits.is_empty() || digits.len() > 9 || (digits.len() > 1 && digits.starts_with('0')) {
+        return None;
+    }
+    digits.bytes().try_fold(0usize, |n, b| {
+        b.is_ascii_digit().then(|| n * 10 + usize::from(b - b'0'))
+    })
 }
 
 /// The decimal digits of `n`, in `buffer`.
@@ -430,13 +445,17 @@ fn push_number(out: &mut Vec<u8>, prefix: &[u8], n: usize) {
 /// Appends `_:c14n` and the number.
 fn push_c14n_label(out: &mut String, n: u32) {
     out.push_str("_:c14n");
-    // The digits are ASCII.
-    out.push_str(std::str::from_utf8(digits(n as usize, &mut [0; 20])).unwrap_or("0"));
+    for &d in digits(n as usize, &mut [0; 20]) {
+        out.push(char::from(d));
+    }
 }
 
 impl<'a> State<'a> {
     fn new(input: &'a [Quad], config: Canonicalizer) -> Self {
         let mut ids: FastMap<&'a str, u32> = FastMap::default();
+        // Labels `b0`, `b1`, ... (JSON-LD toRdf's) are found by number, the others by hash.
+        let mut by_number: Vec<u32> = Vec::new();
+        let max_number = input.len().saturating_mul(4).saturating_add(64);
         let mut labels: Vec<&'a str> = Vec::new();
         let mut counts: Vec<u32> = Vec::new();
         let mut quads = Vec::with_capacity(input.len());
@@ -455,11 +474,29 @@ impl<'a> State<'a> {
                 for (slot, component) in nodes.iter_mut().zip(components) {
                     if let Some(b) = component {
                         let next = u32::try_from(labels.len()).unwrap_or(u32::MAX);
-                        let id = *ids.entry(b.as_str()).or_insert_with(|| {
-                            labels.push(b.as_str());
-                            counts.push(0);
-                            next
-                        });
+                        let numbered =
+                            label_number(b.as_str())
+                                .filter(|&n| n < max_number)
+                                .map(|n| {
+                                    if by_number.len() <= n {
+                                        by_number.resize(n + 1, u32::MAX);
+                                    }
+                                    by_number.get_mut(n)
+                                });
+                        let id = match numbered {
+                            Some(Some(known)) if *known != u32::MAX => *known,
+                            Some(Some(unknown)) => {
+                                *unknown = next;
+                                labels.push(b.as_str());
+                                counts.push(0);
+                                next
+                            }
+                            _ => *ids.entry(b.as_str()).or_insert_with(|| {
+                                labels.push(b.as_str());
+                                counts.push(0);
+                                next
+                            }),
+                        };
                         *slot = Some(id);
                     }
                 }
@@ -560,7 +597,7 @@ impl<'a> State<'a> {
                     continue;
                 };
                 let start = buffer.len();
-                write_quad(&mut buffer, quad, nodes, |i, out| {
+                let _ = write_quad(&mut buffer, quad, nodes, |i, out| {
                     out.push_str(if i == node { "_:a" } else { "_:z" });
                 });
                 spans.push((
@@ -613,16 +650,18 @@ impl<'a> State<'a> {
         }
     }
 
-    /// [Hash Related Blank Node](https://www.w3.org/TR/rdf-canon/#hash-related-blank-node),
-    /// with `input` as scratch space.
+    /// [Hash Related Blank Node](https://www.w3.org/TR/rdf-canon/#hash-related-blank-node).
+    /// `last` holds the previous input and its hash: a node related through several quads of
+    /// one graph name (a proof in its graph) gives the same input again, hashed once.
     fn hash_related(
         &self,
-        input: &mut Vec<u8>,
+        last: &mut (Vec<u8>, Vec<u8>, Option<Hash>),
         related: u32,
         quad: &Quad,
         issuer: &Issuer,
         position: u8,
     ) -> Hash {
+        let (input, previous, previous_hash) = last;
         input.clear();
         input.push(position);
         if position != b'g' {
@@ -637,7 +676,15 @@ impl<'a> State<'a> {
         } else if let Some(h) = self.first_degree.get(related as usize) {
             input.extend_from_slice(h.hex().as_bytes());
         }
-        digest(self.config.hash, input)
+        if let Some(h) = *previous_hash
+            && input == previous
+        {
+            return h;
+        }
+        let h = digest(self.config.hash, input);
+        std::mem::swap(input, previous);
+        *previous_hash = Some(h);
+        h
     }
 
     fn spend_work(&mut self) -> Result<(), CanonError> {
@@ -666,7 +713,7 @@ impl<'a> State<'a> {
         }
         // (related hash, related node), sorted: runs of one hash, in hash order.
         let mut related_by_hash: Vec<(Hash, u32)> = Vec::new();
-        let mut input = Vec::with_capacity(160);
+        let mut last = (Vec::with_capacity(160), Vec::with_capacity(160), None);
         for &qi in self.quads_of(node) {
             let (Some(quad), Some(nodes), Some(false)) = (
                 self.quads.get(qi as usize),
@@ -679,7 +726,7 @@ impl<'a> State<'a> {
                 if let Some(related) = *slot
                     && related != node
                 {
-                    let h = self.hash_related(&mut input, related, quad, &issuer, position);
+                    let h = self.hash_related(&mut last, related, quad, &issuer, position);
                     related_by_hash.push((h, related));
                 }
             }
@@ -804,25 +851,29 @@ impl<'a> State<'a> {
     fn finish(self, with_quads: bool) -> Canonicalized {
         let canonical = &self.canonical;
         let mut buffer = String::with_capacity(self.document_bytes);
-        let mut ends: Vec<usize> = Vec::with_capacity(self.quads.len());
+        // Per line: where it starts and where its subject and space end.
+        let mut offsets: Vec<(usize, usize)> = Vec::with_capacity(self.quads.len());
         for (quad, nodes) in self.quads.iter().zip(&self.quad_nodes) {
-            write_quad(&mut buffer, quad, *nodes, |n, out| {
+            let start = buffer.len();
+            let split = write_quad(&mut buffer, quad, *nodes, |n, out| {
                 push_c14n_label(
                     out,
                     canonical.get(n as usize).copied().flatten().unwrap_or(0),
                 );
             });
-            ends.push(buffer.len());
+            offsets.push((start, split - start));
         }
-        // (line, quad index), sorted by line: the slices are compared directly.
-        let mut lines: Vec<(&str, usize)> = Vec::with_capacity(ends.len());
-        let mut start = 0;
-        for (i, &end) in ends.iter().enumerate() {
-            lines.push((buffer.get(start..end).unwrap_or(""), i));
-            start = end;
+        let mut lines: Vec<Line<'_>> = Vec::with_capacity(offsets.len());
+        let mut ends = offsets.iter().skip(1).map(|o| o.0).chain([buffer.len()]);
+        for (quad, &(start, split)) in offsets.iter().enumerate() {
+            let end = ends.next().unwrap_or(start);
+            lines.push(Line {
+                text: buffer.get(start..end).unwrap_or(""),
+                split,
+                quad,
+            });
         }
-        lines.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        lines.dedup_by(|a, b| a.0 == b.0);
+        sort_lines(&mut lines);
         let mut nquads = String::with_capacity(buffer.len());
         let mut quads = Vec::with_capacity(if with_quads { lines.len() } else { 0 });
         let label_count = if with_quads { self.labels.len() } else { 0 };
@@ -839,11 +890,13 @@ impl<'a> State<'a> {
                 .unwrap_or_else(|| BlankNode::new_unchecked("c14n"))
         };
         for line in &lines {
-            nquads.push_str(line.0);
+            nquads.push_str(line.text);
             if !with_quads {
                 continue;
             }
-            let (Some(quad), Some(nodes)) = (self.quads.get(line.1), self.quad_nodes.get(line.1))
+            let quad_index = line.quad;
+            let (Some(quad), Some(nodes)) =
+                (self.quads.get(quad_index), self.quad_nodes.get(quad_index))
             else {
                 continue;
             };
@@ -892,6 +945,58 @@ impl<'a> State<'a> {
     }
 }
 
+/// One line of the canonical document: its text, the length of its subject and space, its quad.
+#[derive(Clone, Copy)]
+struct Line<'b> {
+    text: &'b str,
+    split: usize,
+    quad: usize,
+}
+
+impl<'b> Line<'b> {
+    fn subject(&self) -> &'b [u8] {
+        self.text.as_bytes().get(..self.split).unwrap_or_default()
+    }
+
+    fn rest(&self) -> &'b [u8] {
+        self.text.as_bytes().get(self.split..).unwrap_or_default()
+    }
+}
+
+/// Sorts N-Quads lines by their bytes, dropping copies. A subject with its space is a
+/// prefix-free term (IRIs and blank node labels hold no space), so lines sort by subject first:
+/// when they come in long runs of one subject (as JSON-LD toRdf produces them), the runs are
+/// sorted by subject and then the lines of each subject by the rest, fewer and shorter
+/// comparisons than sorting whole lines.
+fn sort_lines<'b>(lines: &mut Vec<Line<'b>>) {
+    fn first<'b>(run: &[Line<'b>]) -> &'b [u8] {
+        run.first().map_or(&[][..], Line::subject)
+    }
+    let grouped = lines.len() >= 64 && {
+        let runs = lines.chunk_by(|a, b| a.subject() == b.subject()).count();
+        runs * 3 <= lines.len()
+    };
+    if grouped {
+        let mut runs: Vec<&[Line<'_>]> =
+            lines.chunk_by(|a, b| a.subject() == b.subject()).collect();
+        runs.sort_unstable_by(|a, b| first(a).cmp(first(b)));
+        let mut sorted: Vec<Line<'_>> = Vec::with_capacity(lines.len());
+        for same in runs.chunk_by(|a, b| first(a) == first(b)) {
+            let from = sorted.len();
+            for run in same {
+                sorted.extend_from_slice(run);
+            }
+            if let Some(group) = sorted.get_mut(from..) {
+                group.sort_unstable_by(|a, b| a.rest().cmp(b.rest()));
+            }
+        }
+        *lines = sorted;
+    } else {
+        lines.sort_unstable_by(|a, b| a.text.cmp(b.text));
+    }
+    lines.dedup_by(|a, b| a.text == b.text);
+}
+
 /// Rearranges `v` into the next permutation in lexicographic order; false after the last.
 fn next_permutation(v: &mut [u32]) -> bool {
     let n = v.len();
@@ -928,6 +1033,59 @@ mod tests {
         }
         assert_eq!(count, 6);
         assert_eq!(v, vec![3, 2, 1]);
+    }
+
+    #[test]
+    fn grouped_line_sort_matches_a_plain_sort() {
+        // Long runs of one subject (the grouped path), a subject in two runs whose lines copy
+        // earlier ones, and subjects that are prefixes of others (`_:c14n1`, `<http://a>`).
+        let mut text = String::new();
+        for (subject, count) in [
+            ("<http://a/b>", 30),
+            ("_:c14n10", 20),
+            ("<http://a>", 25),
+            ("_:c14n1", 20),
+            ("<http://a/b>", 10),
+        ] {
+            for i in 0..count {
+                text.push_str(&format!("{subject} <http://p/{}> \"{}\" .\n", i % 7, i % 5));
+            }
+        }
+        let mut lines: Vec<Line<'_>> = text
+            .split_inclusive('\n')
+            .enumerate()
+            .map(|(quad, text)| Line {
+                text,
+                split: text.find(' ').unwrap() + 1,
+                quad,
+            })
+            .collect();
+        sort_lines(&mut lines);
+        let mut expected: Vec<&str> = text.split_inclusive('\n').collect();
+        expected.sort_unstable();
+        expected.dedup();
+        assert_eq!(expected.len(), 95);
+        let sorted: Vec<&str> = lines.iter().map(|l| l.text).collect();
+        assert_eq!(sorted, expected);
+    }
+
+    #[test]
+    fn numbered_labels_are_told_apart() {
+        // `b1` is found by number, `b01` and `b999999999` (too large) by hash.
+        let quads = parse(
+            "_:b1 <http://p> _:b01 .\n_:b01 <http://p> _:b999999999 .\n\
+             _:b999999999 <http://q> _:b1 .\n_:b1 <http://q> \"x\" .\n",
+        )
+        .unwrap();
+        let c = canonicalize(&quads).unwrap();
+        let issued = c.issued_identifiers();
+        assert_eq!(issued.len(), 3);
+        assert!(issued.contains_key("b1") && issued.contains_key("b01"));
+        assert_eq!(c.quads().len(), 4);
+        assert_eq!(label_number("b0"), Some(0));
+        assert_eq!(label_number("b01"), None);
+        assert_eq!(label_number("b12x"), None);
+        assert_eq!(label_number("c14n1"), None);
     }
 
     #[test]
