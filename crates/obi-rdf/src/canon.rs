@@ -222,22 +222,73 @@ struct State<'a> {
     quad_nodes: Vec<[Option<u32>; 3]>,
     /// Blank node index to label.
     labels: Vec<&'a str>,
-    /// Blank node index to the quads that mention it (each once).
-    node_quads: Vec<Vec<u32>>,
+    /// The quads that mention blank node `n` (each once, in input order) are
+    /// `node_quads[node_start[n]..node_start[n + 1]]`.
+    node_start: Vec<u32>,
+    node_quads: Vec<u32>,
     /// Blank node index to its first-degree hash.
-    first_degree: Vec<String>,
+    first_degree: Vec<Hash>,
     /// Per quad: a copy of an earlier quad (the input is a set: it counts once).
     duplicate: Vec<bool>,
     /// Blank node index to its canonical number.
     canonical: Vec<Option<u32>>,
     canonical_count: u32,
     work: u64,
+    /// Estimated bytes of all the first-degree lines and of the canonical document, so their
+    /// buffers are allocated once.
+    first_degree_bytes: usize,
+    document_bytes: usize,
 }
 
-fn hash_hex(alg: HashAlgorithm, data: &[u8]) -> String {
-    match alg {
-        HashAlgorithm::Sha256 => hex(&Sha256::digest(data)),
-        HashAlgorithm::Sha384 => hex(&Sha384::digest(data)),
+/// A digest (32 bytes for SHA-256, 48 for SHA-384, the rest zero). Digests of one algorithm
+/// sort as their lowercase hexadecimal forms do, the order RDFC-1.0 uses.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Hash {
+    bytes: [u8; 48],
+    len: u8,
+}
+
+impl Hash {
+    fn new(digest: &[u8]) -> Self {
+        let mut bytes = [0; 48];
+        let len = digest.len().min(bytes.len());
+        if let (Some(to), Some(from)) = (bytes.get_mut(..len), digest.get(..len)) {
+            to.copy_from_slice(from);
+        }
+        Self {
+            bytes,
+            len: len as u8,
+        }
+    }
+
+    /// The lowercase hexadecimal form, in a fixed buffer.
+    fn hex(&self) -> HexHash {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut out = HexHash {
+            bytes: [0; 96],
+            len: usize::from(self.len) * 2,
+        };
+        for (pair, &b) in out
+            .bytes
+            .chunks_exact_mut(2)
+            .zip(&self.bytes[..usize::from(self.len)])
+        {
+            pair[0] = DIGITS[usize::from(b >> 4)];
+            pair[1] = DIGITS[usize::from(b & 15)];
+        }
+        out
+    }
+}
+
+/// The hexadecimal form of a [`Hash`].
+struct HexHash {
+    bytes: [u8; 96],
+    len: usize,
+}
+
+impl HexHash {
+    fn as_bytes(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or_default()
     }
 }
 
@@ -255,29 +306,26 @@ impl Digester {
         }
     }
 
-    fn update(&mut self, data: &str) {
+    fn update(&mut self, data: &[u8]) {
         match self {
-            Self::Sha256(h) => h.update(data.as_bytes()),
-            Self::Sha384(h) => h.update(data.as_bytes()),
+            Self::Sha256(h) => h.update(data),
+            Self::Sha384(h) => h.update(data),
         }
     }
 
-    fn finish_hex(self) -> String {
+    fn finish(self) -> Hash {
         match self {
-            Self::Sha256(h) => hex(&h.finalize()),
-            Self::Sha384(h) => hex(&h.finalize()),
+            Self::Sha256(h) => Hash::new(&h.finalize()),
+            Self::Sha384(h) => Hash::new(&h.finalize()),
         }
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 15)]));
+fn digest(alg: HashAlgorithm, data: &[u8]) -> Hash {
+    match alg {
+        HashAlgorithm::Sha256 => Hash::new(&Sha256::digest(data)),
+        HashAlgorithm::Sha384 => Hash::new(&Sha384::digest(data)),
     }
-    s
 }
 
 fn push_named(out: &mut String, n: &NamedNode) {
@@ -286,13 +334,14 @@ fn push_named(out: &mut String, n: &NamedNode) {
     out.push('>');
 }
 
-/// Writes one N-Quads line (with `\n`), writing blank nodes with `bnode(index, out)`.
+/// Writes one N-Quads line (with `\n`), writing blank nodes with `bnode(index, out)`;
+/// returns the length of `out` after the subject and its space.
 fn write_quad(
     out: &mut String,
     quad: &Quad,
     nodes: [Option<u32>; 3],
     mut bnode: impl FnMut(u32, &mut String),
-) {
+) -> usize {
     match (&quad.subject, nodes[0]) {
         (_, Some(i)) => bnode(i, out),
         (Subject::NamedNode(n), None) => push_named(out, n),
@@ -302,6 +351,7 @@ fn write_quad(
         }
     }
     out.push(' ');
+    let subject_end = out.len();
     push_named(out, &quad.predicate);
     out.push(' ');
     match (&quad.object, nodes[1]) {
@@ -329,22 +379,73 @@ fn write_quad(
         (GraphName::DefaultGraph, None) => {}
     }
     out.push_str(" .\n");
+    subject_end
 }
 
-fn push_number(out: &mut String, prefix: &str, n: usize) {
-    out.push_str(prefix);
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
+/// The bytes of the N-Quads line of `quad` when no character needs escaping, blank node
+/// labels counted as written in the input.
+fn line_len(quad: &Quad) -> usize {
+    let subject = match &quad.subject {
+        Subject::NamedNode(n) => n.as_str().len() + 2,
+        Subject::BlankNode(b) => b.as_str().len() + 2,
+    };
+    let object = match &quad.object {
+        Term::NamedNode(n) => n.as_str().len() + 2,
+        Term::BlankNode(b) => b.as_str().len() + 2,
+        Term::Literal(l) => {
+            l.value().len()
+                + 2
+                + match l.language() {
+                    Some(language) => language.len() + 1,
+                    // An over-estimate for `xsd:string`, which is not written.
+                    None => l.datatype().as_str().len() + 4,
+                }
+        }
+    };
+    let graph = match &quad.graph_name {
+        GraphName::DefaultGraph => 0,
+        GraphName::NamedNode(n) => n.as_str().len() + 3,
+        GraphName::BlankNode(b) => b.as_str().len() + 3,
+    };
+    subject + quad.predicate.as_str().len() + object + graph + 6
+}
+
+/// The number of a label `b` + decimal digits without a leading zero (as JSON-LD toRdf
+/// issues them), so that such labels are told apart without hashing.
+fn label_number(label: &str) -> Option<usize> {
+    let digits = label.strip_prefix('b')?;
+    if digits.is_empty() || digits.len() > 9 || (digits.len() > 1 && digits.starts_with('0')) {
+        return None;
+    }
+    digits.bytes().try_fold(0usize, |n, b| {
+        b.is_ascii_digit().then(|| n * 10 + usize::from(b - b'0'))
+    })
+}
+
+/// The decimal digits of `n`, in `buffer`.
+fn digits(n: usize, buffer: &mut [u8; 20]) -> &[u8] {
+    let mut i = buffer.len();
     let mut n = n;
     loop {
         i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
+        buffer[i] = b'0' + (n % 10) as u8;
         n /= 10;
         if n == 0 {
             break;
         }
     }
-    for &d in &digits[i..] {
+    &buffer[i..]
+}
+
+fn push_number(out: &mut Vec<u8>, prefix: &[u8], n: usize) {
+    out.extend_from_slice(prefix);
+    out.extend_from_slice(digits(n, &mut [0; 20]));
+}
+
+/// Appends `_:c14n` and the number.
+fn push_c14n_label(out: &mut String, n: u32) {
+    out.push_str("_:c14n");
+    for &d in digits(n as usize, &mut [0; 20]) {
         out.push(char::from(d));
     }
 }
@@ -352,10 +453,14 @@ fn push_number(out: &mut String, prefix: &str, n: usize) {
 impl<'a> State<'a> {
     fn new(input: &'a [Quad], config: Canonicalizer) -> Self {
         let mut ids: FastMap<&'a str, u32> = FastMap::default();
+        // Labels `b0`, `b1`, ... (JSON-LD toRdf's) are found by number, the others by hash.
+        let mut by_number: Vec<u32> = Vec::new();
+        let max_number = input.len().saturating_mul(4).saturating_add(64);
         let mut labels: Vec<&'a str> = Vec::new();
-        let mut node_quads: Vec<Vec<u32>> = Vec::new();
+        let mut counts: Vec<u32> = Vec::new();
         let mut quads = Vec::with_capacity(input.len());
         let mut quad_nodes = Vec::with_capacity(input.len());
+        let (mut first_degree_bytes, mut document_bytes) = (0, 0);
         for quad in input {
             let components = [
                 quad.subject.as_blank_node(),
@@ -363,27 +468,74 @@ impl<'a> State<'a> {
                 quad.graph_name.as_blank_node(),
             ];
             let mut nodes = [None; 3];
+            let len = line_len(quad);
+            document_bytes += len + 16;
             if components.iter().any(Option::is_some) {
-                let qi = u32::try_from(quads.len()).unwrap_or(u32::MAX);
                 for (slot, component) in nodes.iter_mut().zip(components) {
                     if let Some(b) = component {
                         let next = u32::try_from(labels.len()).unwrap_or(u32::MAX);
-                        let id = *ids.entry(b.as_str()).or_insert_with(|| {
-                            labels.push(b.as_str());
-                            node_quads.push(Vec::new());
-                            next
-                        });
+                        let numbered =
+                            label_number(b.as_str())
+                                .filter(|&n| n < max_number)
+                                .map(|n| {
+                                    if by_number.len() <= n {
+                                        by_number.resize(n + 1, u32::MAX);
+                                    }
+                                    by_number.get_mut(n)
+                                });
+                        let id = match numbered {
+                            Some(Some(known)) if *known != u32::MAX => *known,
+                            Some(Some(unknown)) => {
+                                *unknown = next;
+                                labels.push(b.as_str());
+                                counts.push(0);
+                                next
+                            }
+                            _ => *ids.entry(b.as_str()).or_insert_with(|| {
+                                labels.push(b.as_str());
+                                counts.push(0);
+                                next
+                            }),
+                        };
                         *slot = Some(id);
-                        if let Some(list) = node_quads.get_mut(id as usize)
-                            && list.last() != Some(&qi)
-                        {
-                            list.push(qi);
-                        }
+                    }
+                }
+                // Each node counts the quad once.
+                for (i, slot) in nodes.iter().enumerate() {
+                    if let Some(n) = *slot
+                        && !nodes[..i].contains(slot)
+                        && let Some(count) = counts.get_mut(n as usize)
+                    {
+                        *count += 1;
+                        first_degree_bytes += len;
                     }
                 }
             }
             quads.push(quad);
             quad_nodes.push(nodes);
+        }
+        // Compressed lists: the quads of node n follow those of node n - 1.
+        let mut node_start = Vec::with_capacity(counts.len() + 1);
+        let mut total = 0u32;
+        node_start.push(0);
+        for &count in &counts {
+            total = total.saturating_add(count);
+            node_start.push(total);
+        }
+        let mut node_quads = vec![0u32; total as usize];
+        let mut fill: Vec<u32> = node_start.clone();
+        for (qi, nodes) in quad_nodes.iter().enumerate() {
+            for (i, slot) in nodes.iter().enumerate() {
+                if let Some(n) = *slot
+                    && !nodes[..i].contains(slot)
+                    && let Some(at) = fill.get_mut(n as usize)
+                {
+                    if let Some(entry) = node_quads.get_mut(*at as usize) {
+                        *entry = u32::try_from(qi).unwrap_or(u32::MAX);
+                    }
+                    *at += 1;
+                }
+            }
         }
         let count = labels.len();
         Self {
@@ -391,17 +543,28 @@ impl<'a> State<'a> {
             quads,
             quad_nodes,
             labels,
+            node_start,
             node_quads,
             first_degree: Vec::with_capacity(count),
             duplicate: vec![false; input.len()],
             canonical: vec![None; count],
             canonical_count: 0,
             work: 0,
+            first_degree_bytes,
+            document_bytes,
         }
     }
 
-    fn hash(&self, data: &str) -> String {
-        hash_hex(self.config.hash, data.as_bytes())
+    /// The quads that mention `node`.
+    fn quads_of(&self, node: u32) -> &[u32] {
+        let n = node as usize;
+        match (self.node_start.get(n), self.node_start.get(n + 1)) {
+            (Some(&start), Some(&end)) => self
+                .node_quads
+                .get(start as usize..end as usize)
+                .unwrap_or_default(),
+            _ => &[],
+        }
     }
 
     fn issue_canonical(&mut self, node: u32) {
@@ -421,13 +584,12 @@ impl<'a> State<'a> {
     /// blank node. The lines of all nodes are built first, in one buffer: equal lines that come
     /// from equal quads reveal duplicate quads, which are then left out of every hash.
     fn hash_first_degree_all(&mut self) {
-        let mut buffer = String::with_capacity(self.quads.len() * 96);
-        // Every node's lines, node after node: (start, end, quad); `groups` ends each node's.
-        let mut spans: Vec<(u32, u32, u32)> = Vec::with_capacity(self.quads.len() * 2);
-        let mut groups: Vec<usize> = Vec::with_capacity(self.labels.len());
-        for (node, list) in self.node_quads.iter().enumerate() {
+        let mut buffer = String::with_capacity(self.first_degree_bytes);
+        // Every node's lines, node after node: (line, quad); `node_start` ends each node's.
+        let mut spans: Vec<(u32, u32, u32)> = Vec::with_capacity(self.node_quads.len());
+        for node in 0..self.labels.len() {
             let node = u32::try_from(node).unwrap_or(u32::MAX);
-            for &qi in list {
+            for &qi in self.quads_of(node) {
                 let (Some(quad), Some(&nodes)) = (
                     self.quads.get(qi as usize),
                     self.quad_nodes.get(qi as usize),
@@ -435,7 +597,7 @@ impl<'a> State<'a> {
                     continue;
                 };
                 let start = buffer.len();
-                write_quad(&mut buffer, quad, nodes, |i, out| {
+                let _ = write_quad(&mut buffer, quad, nodes, |i, out| {
                     out.push_str(if i == node { "_:a" } else { "_:z" });
                 });
                 spans.push((
@@ -444,68 +606,85 @@ impl<'a> State<'a> {
                     qi,
                 ));
             }
-            groups.push(spans.len());
         }
-        // (line, quad), each node's lines sorted: the slices are compared directly.
         let mut lines: Vec<(&str, u32)> = spans
             .iter()
             .map(|&(s, e, q)| (buffer.get(s as usize..e as usize).unwrap_or(""), q))
             .collect();
         let quads = &self.quads;
-        let mut begin = 0;
-        for &end in &groups {
-            if let Some(group) = lines.get_mut(begin..end) {
-                // Equal lines can come from different quads (other blank nodes are all `_:z`):
-                // ties are ordered by quad, then position, so that copies of one quad end up
-                // side by side in input order and every copy after the first is marked.
-                group.sort_unstable_by(|a, b| {
-                    a.0.cmp(b.0)
-                        .then_with(|| quads.get(a.1 as usize).cmp(&quads.get(b.1 as usize)))
-                        .then_with(|| a.1.cmp(&b.1))
-                });
-                for pair in group.windows(2) {
-                    if let [a, b] = pair
-                        && a.0 == b.0
-                        && quads.get(a.1 as usize) == quads.get(b.1 as usize)
-                    {
-                        let later = a.1.max(b.1) as usize;
-                        if let Some(d) = self.duplicate.get_mut(later) {
-                            *d = true;
-                        }
+        for bounds in self.node_start.windows(2) {
+            let [begin, end] = *bounds else { continue };
+            let Some(group) = lines.get_mut(begin as usize..end as usize) else {
+                continue;
+            };
+            // Equal lines can come from different quads (other blank nodes are all `_:z`):
+            // ties are ordered by quad, then position, so that copies of one quad end up
+            // side by side in input order and every copy after the first is marked.
+            group.sort_unstable_by(|a, b| {
+                a.0.cmp(b.0)
+                    .then_with(|| quads.get(a.1 as usize).cmp(&quads.get(b.1 as usize)))
+                    .then_with(|| a.1.cmp(&b.1))
+            });
+            for pair in group.windows(2) {
+                if let [a, b] = pair
+                    && a.0 == b.0
+                    && quads.get(a.1 as usize) == quads.get(b.1 as usize)
+                {
+                    let later = a.1.max(b.1) as usize;
+                    if let Some(d) = self.duplicate.get_mut(later) {
+                        *d = true;
                     }
                 }
             }
-            begin = end;
         }
-        let mut begin = 0;
-        for &end in &groups {
+        for bounds in self.node_start.windows(2) {
+            let [begin, end] = *bounds else { continue };
             let mut digest = Digester::new(self.config.hash);
-            for l in lines.get(begin..end).unwrap_or_default() {
+            for l in lines.get(begin as usize..end as usize).unwrap_or_default() {
                 if self.duplicate.get(l.1 as usize) == Some(&true) {
                     continue;
                 }
-                digest.update(l.0);
+                digest.update(l.0.as_bytes());
             }
-            self.first_degree.push(digest.finish_hex());
-            begin = end;
+            self.first_degree.push(digest.finish());
         }
     }
 
     /// [Hash Related Blank Node](https://www.w3.org/TR/rdf-canon/#hash-related-blank-node).
-    fn hash_related(&self, related: u32, quad: &Quad, issuer: &Issuer, position: u8) -> String {
-        let mut input = String::with_capacity(160);
-        input.push(char::from(position));
+    /// `last` holds the previous input and its hash: a node related through several quads of
+    /// one graph name (a proof in its graph) gives the same input again, hashed once.
+    fn hash_related(
+        &self,
+        last: &mut (Vec<u8>, Vec<u8>, Option<Hash>),
+        related: u32,
+        quad: &Quad,
+        issuer: &Issuer,
+        position: u8,
+    ) -> Hash {
+        let (input, previous, previous_hash) = last;
+        input.clear();
+        input.push(position);
         if position != b'g' {
-            push_named(&mut input, &quad.predicate);
+            input.push(b'<');
+            input.extend_from_slice(quad.predicate.as_str().as_bytes());
+            input.push(b'>');
         }
         if let Some(c) = self.canonical_of(related) {
-            push_number(&mut input, "_:c14n", c as usize);
+            push_number(input, b"_:c14n", c as usize);
         } else if let Some(i) = issuer.get(related) {
-            push_number(&mut input, "_:b", i);
+            push_number(input, b"_:b", i);
         } else if let Some(h) = self.first_degree.get(related as usize) {
-            input.push_str(h);
+            input.extend_from_slice(h.hex().as_bytes());
         }
-        self.hash(&input)
+        if let Some(h) = *previous_hash
+            && input == previous
+        {
+            return h;
+        }
+        let h = digest(self.config.hash, input);
+        std::mem::swap(input, previous);
+        *previous_hash = Some(h);
+        h
     }
 
     fn spend_work(&mut self) -> Result<(), CanonError> {
@@ -525,17 +704,17 @@ impl<'a> State<'a> {
         node: u32,
         mut issuer: Issuer,
         depth: usize,
-    ) -> Result<(String, Issuer), CanonError> {
+    ) -> Result<(Hash, Issuer), CanonError> {
         self.spend_work()?;
         if depth > self.config.max_depth {
             return Err(CanonError::DepthLimitExceeded {
                 max_depth: self.config.max_depth,
             });
         }
-        let mut related_by_hash: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-        let empty = Vec::new();
-        let list = self.node_quads.get(node as usize).unwrap_or(&empty);
-        for &qi in list {
+        // (related hash, related node), sorted: runs of one hash, in hash order.
+        let mut related_by_hash: Vec<(Hash, u32)> = Vec::new();
+        let mut last = (Vec::with_capacity(160), Vec::with_capacity(160), None);
+        for &qi in self.quads_of(node) {
             let (Some(quad), Some(nodes), Some(false)) = (
                 self.quads.get(qi as usize),
                 self.quad_nodes.get(qi as usize),
@@ -547,34 +726,43 @@ impl<'a> State<'a> {
                 if let Some(related) = *slot
                     && related != node
                 {
-                    let h = self.hash_related(related, quad, &issuer, position);
-                    related_by_hash.entry(h).or_default().push(related);
+                    let h = self.hash_related(&mut last, related, quad, &issuer, position);
+                    related_by_hash.push((h, related));
                 }
             }
         }
-        let mut data = String::new();
-        for (related_hash, mut nodes) in related_by_hash {
-            data.push_str(&related_hash);
-            let mut chosen_path = String::new();
+        related_by_hash.sort_unstable();
+        let mut data = Digester::new(self.config.hash);
+        let mut nodes: Vec<u32> = Vec::new();
+        let mut recursion: Vec<u32> = Vec::new();
+        let (mut path, mut chosen_path) = (Vec::new(), Vec::new());
+        for run in related_by_hash.chunk_by(|a, b| a.0 == b.0) {
+            let Some((related_hash, _)) = run.first() else {
+                continue;
+            };
+            data.update(related_hash.hex().as_bytes());
+            chosen_path.clear();
             let mut chosen_issuer: Option<Issuer> = None;
-            nodes.sort_unstable();
+            // Sorted, as the run is: the first permutation.
+            nodes.clear();
+            nodes.extend(run.iter().map(|r| r.1));
             let mut first = true;
             while first || next_permutation(&mut nodes) {
                 first = false;
                 self.spend_work()?;
                 let mut issuer_copy = issuer.clone();
-                let mut path = String::new();
-                let mut recursion = Vec::new();
+                path.clear();
+                recursion.clear();
                 let mut skip = false;
                 for &related in &nodes {
                     if let Some(c) = self.canonical_of(related) {
-                        push_number(&mut path, "_:c14n", c as usize);
+                        push_number(&mut path, b"_:c14n", c as usize);
                     } else {
                         if issuer_copy.get(related).is_none() {
                             recursion.push(related);
                         }
                         let id = issuer_copy.issue(related);
-                        push_number(&mut path, "_:b", id);
+                        push_number(&mut path, b"_:b", id);
                     }
                     if !chosen_path.is_empty()
                         && path.len() >= chosen_path.len()
@@ -587,14 +775,14 @@ impl<'a> State<'a> {
                 if skip {
                     continue;
                 }
-                for related in recursion {
+                for &related in &recursion {
                     let id = issuer_copy.issue(related);
                     let (result_hash, result_issuer) =
                         self.hash_n_degree(related, issuer_copy, depth + 1)?;
-                    push_number(&mut path, "_:b", id);
-                    path.push('<');
-                    path.push_str(&result_hash);
-                    path.push('>');
+                    push_number(&mut path, b"_:b", id);
+                    path.push(b'<');
+                    path.extend_from_slice(result_hash.hex().as_bytes());
+                    path.push(b'>');
                     issuer_copy = result_issuer;
                     if !chosen_path.is_empty()
                         && path.len() >= chosen_path.len()
@@ -608,16 +796,16 @@ impl<'a> State<'a> {
                     continue;
                 }
                 if chosen_path.is_empty() || path < chosen_path {
-                    chosen_path = path;
+                    std::mem::swap(&mut chosen_path, &mut path);
                     chosen_issuer = Some(issuer_copy);
                 }
             }
-            data.push_str(&chosen_path);
+            data.update(&chosen_path);
             if let Some(chosen) = chosen_issuer {
                 issuer = chosen;
             }
         }
-        Ok((self.hash(&data), issuer))
+        Ok((data.finish(), issuer))
     }
 
     /// The [canonicalization algorithm](https://www.w3.org/TR/rdf-canon/#canon-algorithm),
@@ -626,20 +814,18 @@ impl<'a> State<'a> {
         self.hash_first_degree_all();
         // Nodes in first-degree hash order (ties in node order): runs of one hash.
         let first_degree = &self.first_degree;
-        let hash_of = |n: u32| first_degree.get(n as usize).map_or("", String::as_str);
-        let mut order: Vec<u32> =
-            (0..u32::try_from(first_degree.len()).unwrap_or(u32::MAX)).collect();
-        order.sort_by(|&a, &b| hash_of(a).cmp(hash_of(b)));
-        let mut unique = Vec::with_capacity(order.len());
+        let mut order: Vec<(Hash, u32)> = first_degree
+            .iter()
+            .enumerate()
+            .map(|(n, h)| (*h, u32::try_from(n).unwrap_or(u32::MAX)))
+            .collect();
+        order.sort_unstable();
         let mut shared = Vec::new();
-        for run in order.chunk_by(|&a, &b| hash_of(a) == hash_of(b)) {
+        for run in order.chunk_by(|a, b| a.0 == b.0) {
             match run {
-                [single] => unique.push(*single),
-                _ => shared.push(run.to_vec()),
+                [(_, single)] => self.issue_canonical(*single),
+                _ => shared.push(run.iter().map(|r| r.1).collect::<Vec<u32>>()),
             }
-        }
-        for node in unique {
-            self.issue_canonical(node);
         }
         for nodes in shared {
             let mut results = Vec::with_capacity(nodes.len());
@@ -651,7 +837,7 @@ impl<'a> State<'a> {
                 issuer.issue(node);
                 results.push(self.hash_n_degree(node, issuer, 0)?);
             }
-            results.sort_by(|a, b| a.0.cmp(&b.0));
+            results.sort_by_key(|r| r.0);
             for (_, issuer) in results {
                 for node in issuer.issued {
                     self.issue_canonical(node);
@@ -663,34 +849,31 @@ impl<'a> State<'a> {
 
     /// Step 6 and 7: relabel, serialize, sort. Without `with_quads`, only the document is built.
     fn finish(self, with_quads: bool) -> Canonicalized {
-        let c14n: Vec<String> = (0..self.labels.len())
-            .map(|n| {
-                let mut label = String::with_capacity(12);
-                push_number(
-                    &mut label,
-                    "_:c14n",
-                    self.canonical.get(n).copied().flatten().unwrap_or(0) as usize,
-                );
-                label
-            })
-            .collect();
-        let mut buffer = String::with_capacity(self.quads.len() * 112);
-        let mut ends: Vec<usize> = Vec::with_capacity(self.quads.len());
+        let canonical = &self.canonical;
+        let mut buffer = String::with_capacity(self.document_bytes);
+        // Per line: where it starts and where its subject and space end.
+        let mut offsets: Vec<(usize, usize)> = Vec::with_capacity(self.quads.len());
         for (quad, nodes) in self.quads.iter().zip(&self.quad_nodes) {
-            write_quad(&mut buffer, quad, *nodes, |n, out| {
-                out.push_str(c14n.get(n as usize).map_or("_:c14n", String::as_str));
+            let start = buffer.len();
+            let split = write_quad(&mut buffer, quad, *nodes, |n, out| {
+                push_c14n_label(
+                    out,
+                    canonical.get(n as usize).copied().flatten().unwrap_or(0),
+                );
             });
-            ends.push(buffer.len());
+            offsets.push((start, split - start));
         }
-        // (line, quad index), sorted by line: the slices are compared directly.
-        let mut lines: Vec<(&str, usize)> = Vec::with_capacity(ends.len());
-        let mut start = 0;
-        for (i, &end) in ends.iter().enumerate() {
-            lines.push((buffer.get(start..end).unwrap_or(""), i));
-            start = end;
+        let mut lines: Vec<Line<'_>> = Vec::with_capacity(offsets.len());
+        let mut ends = offsets.iter().skip(1).map(|o| o.0).chain([buffer.len()]);
+        for (quad, &(start, split)) in offsets.iter().enumerate() {
+            let end = ends.next().unwrap_or(start);
+            lines.push(Line {
+                text: buffer.get(start..end).unwrap_or(""),
+                split,
+                quad,
+            });
         }
-        lines.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        lines.dedup_by(|a, b| a.0 == b.0);
+        sort_lines(&mut lines);
         let mut nquads = String::with_capacity(buffer.len());
         let mut quads = Vec::with_capacity(if with_quads { lines.len() } else { 0 });
         let label_count = if with_quads { self.labels.len() } else { 0 };
@@ -707,11 +890,13 @@ impl<'a> State<'a> {
                 .unwrap_or_else(|| BlankNode::new_unchecked("c14n"))
         };
         for line in &lines {
-            nquads.push_str(line.0);
+            nquads.push_str(line.text);
             if !with_quads {
                 continue;
             }
-            let (Some(quad), Some(nodes)) = (self.quads.get(line.1), self.quad_nodes.get(line.1))
+            let quad_index = line.quad;
+            let (Some(quad), Some(nodes)) =
+                (self.quads.get(quad_index), self.quad_nodes.get(quad_index))
             else {
                 continue;
             };
@@ -760,6 +945,58 @@ impl<'a> State<'a> {
     }
 }
 
+/// One line of the canonical document: its text, the length of its subject and space, its quad.
+#[derive(Clone, Copy)]
+struct Line<'b> {
+    text: &'b str,
+    split: usize,
+    quad: usize,
+}
+
+impl<'b> Line<'b> {
+    fn subject(&self) -> &'b [u8] {
+        self.text.as_bytes().get(..self.split).unwrap_or_default()
+    }
+
+    fn rest(&self) -> &'b [u8] {
+        self.text.as_bytes().get(self.split..).unwrap_or_default()
+    }
+}
+
+/// Sorts N-Quads lines by their bytes, dropping copies. A subject with its space is a
+/// prefix-free term (IRIs and blank node labels hold no space), so lines sort by subject first:
+/// when they come in long runs of one subject (as JSON-LD toRdf produces them), the runs are
+/// sorted by subject and then the lines of each subject by the rest, fewer and shorter
+/// comparisons than sorting whole lines.
+fn sort_lines<'b>(lines: &mut Vec<Line<'b>>) {
+    fn first<'b>(run: &[Line<'b>]) -> &'b [u8] {
+        run.first().map_or(&[][..], Line::subject)
+    }
+    let grouped = lines.len() >= 64 && {
+        let runs = lines.chunk_by(|a, b| a.subject() == b.subject()).count();
+        runs * 3 <= lines.len()
+    };
+    if grouped {
+        let mut runs: Vec<&[Line<'_>]> =
+            lines.chunk_by(|a, b| a.subject() == b.subject()).collect();
+        runs.sort_unstable_by(|a, b| first(a).cmp(first(b)));
+        let mut sorted: Vec<Line<'_>> = Vec::with_capacity(lines.len());
+        for same in runs.chunk_by(|a, b| first(a) == first(b)) {
+            let from = sorted.len();
+            for run in same {
+                sorted.extend_from_slice(run);
+            }
+            if let Some(group) = sorted.get_mut(from..) {
+                group.sort_unstable_by(|a, b| a.rest().cmp(b.rest()));
+            }
+        }
+        *lines = sorted;
+    } else {
+        lines.sort_unstable_by(|a, b| a.text.cmp(b.text));
+    }
+    lines.dedup_by(|a, b| a.text == b.text);
+}
+
 /// Rearranges `v` into the next permutation in lexicographic order; false after the last.
 fn next_permutation(v: &mut [u32]) -> bool {
     let n = v.len();
@@ -796,6 +1033,59 @@ mod tests {
         }
         assert_eq!(count, 6);
         assert_eq!(v, vec![3, 2, 1]);
+    }
+
+    #[test]
+    fn grouped_line_sort_matches_a_plain_sort() {
+        // Long runs of one subject (the grouped path), a subject in two runs whose lines copy
+        // earlier ones, and subjects that are prefixes of others (`_:c14n1`, `<http://a>`).
+        let mut text = String::new();
+        for (subject, count) in [
+            ("<http://a/b>", 30),
+            ("_:c14n10", 20),
+            ("<http://a>", 25),
+            ("_:c14n1", 20),
+            ("<http://a/b>", 10),
+        ] {
+            for i in 0..count {
+                text.push_str(&format!("{subject} <http://p/{}> \"{}\" .\n", i % 7, i % 5));
+            }
+        }
+        let mut lines: Vec<Line<'_>> = text
+            .split_inclusive('\n')
+            .enumerate()
+            .map(|(quad, text)| Line {
+                text,
+                split: text.find(' ').unwrap() + 1,
+                quad,
+            })
+            .collect();
+        sort_lines(&mut lines);
+        let mut expected: Vec<&str> = text.split_inclusive('\n').collect();
+        expected.sort_unstable();
+        expected.dedup();
+        assert_eq!(expected.len(), 95);
+        let sorted: Vec<&str> = lines.iter().map(|l| l.text).collect();
+        assert_eq!(sorted, expected);
+    }
+
+    #[test]
+    fn numbered_labels_are_told_apart() {
+        // `b1` is found by number, `b01` and `b999999999` (too large) by hash.
+        let quads = parse(
+            "_:b1 <http://p> _:b01 .\n_:b01 <http://p> _:b999999999 .\n\
+             _:b999999999 <http://q> _:b1 .\n_:b1 <http://q> \"x\" .\n",
+        )
+        .unwrap();
+        let c = canonicalize(&quads).unwrap();
+        let issued = c.issued_identifiers();
+        assert_eq!(issued.len(), 3);
+        assert!(issued.contains_key("b1") && issued.contains_key("b01"));
+        assert_eq!(c.quads().len(), 4);
+        assert_eq!(label_number("b0"), Some(0));
+        assert_eq!(label_number("b01"), None);
+        assert_eq!(label_number("b12x"), None);
+        assert_eq!(label_number("c14n1"), None);
     }
 
     #[test]

@@ -323,7 +323,13 @@ impl Literal {
     /// Whether this is a simple literal (`xsd:string`, no language).
     #[must_use]
     pub fn is_simple(&self) -> bool {
-        self.language.is_none() && self.datatype.as_str() == xsd::STRING
+        self.language.is_none() && self.has_string_datatype()
+    }
+
+    /// Whether the datatype is `xsd:string`: the literals of [`Literal::new_simple`] share one
+    /// datatype, compared by address before the text is.
+    fn has_string_datatype(&self) -> bool {
+        Arc::ptr_eq(&self.datatype.iri, &XSD_STRING.iri) || self.datatype.as_str() == xsd::STRING
     }
 }
 
@@ -335,7 +341,7 @@ impl fmt::Display for Literal {
         if let Some(language) = &self.language {
             f.write_char('@')?;
             f.write_str(language)
-        } else if self.datatype.as_str() != xsd::STRING {
+        } else if !self.has_string_datatype() {
             f.write_str("^^")?;
             self.datatype.fmt(f)
         } else {
@@ -354,7 +360,7 @@ pub(crate) fn push_literal(out: &mut String, l: &Literal) {
     if let Some(language) = &l.language {
         out.push('@');
         out.push_str(language);
-    } else if l.datatype.as_str() != xsd::STRING {
+    } else if !l.has_string_datatype() {
         out.push_str("^^<");
         out.push_str(l.datatype.as_str());
         out.push('>');
