@@ -8,9 +8,8 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use serde_json::{Map, Value};
-
 use crate::to_rdf::ToRdfError;
+use crate::tree::{Ev, Obj};
 
 /// The keyed fast-hash map of obi-rdf, shared with canonicalization.
 pub(crate) use obi_rdf::hash::FastMap;
@@ -45,7 +44,7 @@ pub(crate) enum Item<'a> {
     /// A node reference (`{"@id": ...}`).
     Node(Cow<'a, str>),
     /// A value object.
-    Value(&'a Map<String, Value>),
+    Value(&'a Obj<'a>),
     /// A list object.
     List(Vec<Item<'a>>),
 }
@@ -58,7 +57,7 @@ pub(crate) struct Node<'a> {
     /// `@type` values.
     pub(crate) types: Vec<Cow<'a, str>>,
     /// `@index`, if any.
-    pub(crate) index: Option<&'a Value>,
+    pub(crate) index: Option<&'a Ev<'a>>,
     /// Properties (IRIs or blank node identifiers) and their values, one entry per value in
     /// the order they were added (no per-property vector: most properties have one value).
     /// [`Node::sort_properties`] groups them by property, keeping that order within each.
@@ -98,13 +97,13 @@ enum ActiveSubject {
 #[derive(Default)]
 struct Keywords<'a> {
     value: bool,
-    list: Option<&'a Value>,
-    id: Option<&'a Value>,
-    types: Option<&'a Value>,
-    index: Option<&'a Value>,
-    reverse: Option<&'a Value>,
-    graph: Option<&'a Value>,
-    included: Option<&'a Value>,
+    list: Option<&'a Ev<'a>>,
+    id: Option<&'a Ev<'a>>,
+    types: Option<&'a Ev<'a>>,
+    index: Option<&'a Ev<'a>>,
+    reverse: Option<&'a Ev<'a>>,
+    graph: Option<&'a Ev<'a>>,
+    included: Option<&'a Ev<'a>>,
 }
 
 /// Where a value goes: a node's property, or a list being built.
@@ -120,15 +119,11 @@ pub(crate) struct Generator<'a, 'g> {
     max_depth: usize,
 }
 
-/// The `@value` entry of a value object, found without hashing (value objects have a few keys).
-fn value_of(map: &Map<String, Value>) -> Option<&Value> {
-    map.iter().find(|(k, _)| *k == "@value").map(|(_, v)| v)
-}
-
 fn same_item(a: &Item<'_>, b: &Item<'_>) -> bool {
     match (a, b) {
         (Item::Value(a), Item::Value(b)) => {
-            std::ptr::eq(*a, *b) || (a.len() == b.len() && value_of(a) == value_of(b) && a == b)
+            std::ptr::eq(*a, *b)
+                || (a.len() == b.len() && a.get("@value") == b.get("@value") && a == b)
         }
         (Item::Node(a), Item::Node(b)) => a == b,
         (Item::List(a), Item::List(b)) => {
@@ -183,7 +178,7 @@ impl<'a, 'g> Generator<'a, 'g> {
     }
 
     /// Adds everything in the expanded document `element` to the node map.
-    pub(crate) fn add(&mut self, element: &'a Value) -> Result<(), ToRdfError> {
+    pub(crate) fn add(&mut self, element: &'a Ev<'a>) -> Result<(), ToRdfError> {
         self.generate(element, 0, ActiveSubject::None, None, Target::Property, 0)
     }
 
@@ -256,7 +251,7 @@ impl<'a, 'g> Generator<'a, 'g> {
 
     fn generate(
         &mut self,
-        element: &'a Value,
+        element: &'a Ev<'a>,
         graph: usize,
         subject: ActiveSubject,
         property: Option<&Cow<'a, str>>,
@@ -270,7 +265,7 @@ impl<'a, 'g> Generator<'a, 'g> {
             });
         }
         let object = match element {
-            Value::Array(items) => {
+            Ev::Array(items) => {
                 let mut target = target;
                 for item in items {
                     let t = match &mut target {
@@ -281,17 +276,17 @@ impl<'a, 'g> Generator<'a, 'g> {
                 }
                 return Ok(());
             }
-            Value::Object(object) => object,
+            Ev::Object(object) => object,
             // Free-floating scalars cannot occur in expanded form; ignore them.
             _ => return Ok(()),
         };
         // One pass over the entries instead of a hash lookup per keyword.
         let mut keys = Keywords::default();
-        for (key, value) in object {
+        for (key, value) in object.iter() {
             if !key.starts_with('@') {
                 continue;
             }
-            match key.as_str() {
+            match key.as_ref() {
                 "@value" => keys.value = true,
                 "@list" => keys.list = Some(value),
                 "@id" => keys.id = Some(value),
@@ -323,15 +318,20 @@ impl<'a, 'g> Generator<'a, 'g> {
 
         // A node object.
         let id: Cow<'a, str> = match keys.id {
-            Some(Value::String(id)) if id.starts_with("_:") => {
+            Some(Ev::Str(id)) if id.starts_with("_:") => {
                 Cow::Owned(self.blank_nodes.generate(Some(id)))
             }
-            Some(Value::String(id)) => Cow::Borrowed(id),
+            Some(Ev::Str(id)) => Cow::Borrowed(id.as_ref()),
             // Expansion leaves `"@id": null` for ignored keyword-like IRIs: a node that is
             // never well-formed, so it and every reference to it are dropped.
-            Some(Value::Null) => Cow::Borrowed(""),
+            Some(Ev::Null) => Cow::Borrowed(""),
             None => Cow::Owned(self.blank_nodes.generate(None)),
-            Some(other) => return Err(invalid(format!("@id is not a string: {other}"))),
+            Some(other) => {
+                return Err(invalid(format!(
+                    "@id is not a string: {}",
+                    other.to_value()
+                )));
+            }
         };
         let node = self.node_index(graph, &id);
         match subject {
@@ -359,18 +359,18 @@ impl<'a, 'g> Generator<'a, 'g> {
             _ => {}
         }
         if let Some(types) = keys.types {
-            let types: &[Value] = match types {
-                Value::Array(a) => a,
+            let types: &[Ev<'a>] = match types {
+                Ev::Array(a) => a,
                 other => std::slice::from_ref(other),
             };
             for t in types {
-                let Value::String(t) = t else {
-                    return Err(invalid(format!("@type is not a string: {t}")));
+                let Ev::Str(t) = t else {
+                    return Err(invalid(format!("@type is not a string: {}", t.to_value())));
                 };
                 let t = if t.starts_with("_:") {
                     Cow::Owned(self.blank_nodes.generate(Some(t)))
                 } else {
-                    Cow::Borrowed(t.as_str())
+                    Cow::Borrowed(t.as_ref())
                 };
                 if let Some(n) = self.node(graph, node)
                     && !n.types.contains(&t)
@@ -392,11 +392,11 @@ impl<'a, 'g> Generator<'a, 'g> {
             }
         }
         if let Some(reverse) = keys.reverse {
-            let Value::Object(reverse) = reverse else {
+            let Ev::Object(reverse) = reverse else {
                 return Err(invalid("@reverse is not a map"));
             };
-            for (reverse_property, values) in reverse {
-                let reverse_property = Cow::Borrowed(reverse_property.as_str());
+            for (reverse_property, values) in reverse.iter() {
+                let reverse_property = Cow::Borrowed(reverse_property.as_ref());
                 self.generate(
                     values,
                     graph,
@@ -428,7 +428,7 @@ impl<'a, 'g> Generator<'a, 'g> {
                 depth + 1,
             )?;
         }
-        let mut properties: Vec<(&'a String, &'a Value)> =
+        let mut properties: Vec<(&'a Cow<'a, str>, &'a Ev<'a>)> =
             object.iter().filter(|(k, _)| !k.starts_with('@')).collect();
         properties.sort_unstable_by(|a, b| a.0.cmp(b.0));
         // Each property usually brings one value: room for them at once.
@@ -439,7 +439,7 @@ impl<'a, 'g> Generator<'a, 'g> {
             let key: Cow<'a, str> = if key.starts_with("_:") {
                 Cow::Owned(self.blank_nodes.generate(Some(key)))
             } else {
-                Cow::Borrowed(key.as_str())
+                Cow::Borrowed(key.as_ref())
             };
             let before = self.node(graph, node).map_or(0, |n| n.properties.len());
             self.generate(

@@ -11,9 +11,10 @@ use std::sync::{Arc, LazyLock};
 
 use obi_rdf::vocab::{rdf, xsd};
 use obi_rdf::{BlankNode, GraphName, Literal, NamedNode, Quad, Subject, Term};
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
 
 use crate::node_map::{BlankNodeGenerator, DEFAULT_GRAPH, FastMap, Generator, Item, Node};
+use crate::tree::{Ev, Obj};
 
 /// IRIs every conversion uses, allocated once.
 struct Vocabulary {
@@ -166,6 +167,14 @@ pub enum ToRdfError {
 /// [`ToRdfError`]: conflicting indexes, input not in expanded form, safe-mode violations,
 /// exceeded limits.
 pub fn expanded_to_rdf(expanded: &Value, options: &ToRdfOptions) -> Result<Vec<Quad>, ToRdfError> {
+    tree_to_rdf(&Ev::from_value(expanded), options)
+}
+
+/// [`expanded_to_rdf`] of an expanded tree.
+pub(crate) fn tree_to_rdf(
+    expanded: &Ev<'_>,
+    options: &ToRdfOptions,
+) -> Result<Vec<Quad>, ToRdfError> {
     let mut blank_nodes = BlankNodeGenerator::default();
     let mut generator = Generator::new(&mut blank_nodes, options.max_depth);
     generator.add(expanded)?;
@@ -217,8 +226,8 @@ pub fn expanded_to_rdf(expanded: &Value, options: &ToRdfOptions) -> Result<Vec<Q
 }
 
 /// Expands `input` (with `options` and `loader`, see [`crate::expand`]) and turns it into RDF
-/// quads; safe mode carries over from `options`. Use a [`crate::Processor`] and
-/// [`expanded_to_rdf`] to reuse processed contexts across documents.
+/// quads; safe mode carries over from `options`. Use [`crate::Processor::to_rdf`] to reuse
+/// processed contexts across documents.
 ///
 /// # Errors
 /// [`ToRdfError::Expansion`] when expansion fails, otherwise as [`expanded_to_rdf`].
@@ -227,8 +236,10 @@ pub fn to_rdf(
     options: &crate::Options,
     loader: &dyn crate::DocumentLoader,
 ) -> Result<Vec<Quad>, ToRdfError> {
-    let expanded = crate::expand(input, options, loader)?;
-    expanded_to_rdf(
+    let caches = crate::processor::Caches::default();
+    let env = crate::processor::Env::new(options, loader, &caches);
+    let expanded = crate::expansion::expand_document_tree(&env, input)?;
+    tree_to_rdf(
         &expanded,
         &ToRdfOptions::new().with_safe_mode(options.safe_mode),
     )
@@ -449,15 +460,10 @@ impl<'a> Serializer<'a, '_> {
             .map_or(Term::NamedNode(nil.clone()), Term::BlankNode))
     }
 
-    fn value(
-        &mut self,
-        item: &'a Map<String, Value>,
-        graph: &GraphName,
-    ) -> Result<Option<Term>, ToRdfError> {
-        let (mut value, mut datatype, mut language, mut direction) =
-            (&Value::Null, None, None, None);
-        for (key, v) in item {
-            match key.as_str() {
+    fn value(&mut self, item: &'a Obj<'a>, graph: &GraphName) -> Result<Option<Term>, ToRdfError> {
+        let (mut value, mut datatype, mut language, mut direction) = (&Ev::Null, None, None, None);
+        for (key, v) in item.iter() {
+            match key.as_ref() {
                 "@value" => value = v,
                 "@type" => datatype = Some(v),
                 "@language" => language = Some(v),
@@ -466,9 +472,9 @@ impl<'a> Serializer<'a, '_> {
             }
         }
         let datatype = match datatype {
-            None | Some(Value::Null) => None,
-            Some(Value::String(t)) if t == "@json" => Some(VOCABULARY.json.clone()),
-            Some(Value::String(t)) => match self.resource(t, "datatype")? {
+            None | Some(Ev::Null) => None,
+            Some(Ev::Str(t)) if t == "@json" => Some(VOCABULARY.json.clone()),
+            Some(Ev::Str(t)) => match self.resource(t, "datatype")? {
                 Some(Subject::NamedNode(n)) => Some(n),
                 // A blank node or a relative IRI is no datatype: drop the value.
                 Some(Subject::BlankNode(_)) => return self.dropped("datatype", t).map(|()| None),
@@ -476,12 +482,15 @@ impl<'a> Serializer<'a, '_> {
             },
             Some(other) => {
                 return Err(ToRdfError::InvalidExpandedInput {
-                    message: format!("@type of a value object is not a string: {other}"),
+                    message: format!(
+                        "@type of a value object is not a string: {}",
+                        other.to_value()
+                    ),
                 });
             }
         };
         let language = match language {
-            Some(Value::String(l)) => {
+            Some(Ev::Str(l)) => {
                 if !is_well_formed_language(l) {
                     if self.options.safe_mode {
                         return Err(ToRdfError::SafeMode {
@@ -490,20 +499,29 @@ impl<'a> Serializer<'a, '_> {
                     }
                     return Ok(None);
                 }
-                Some(l.as_str())
+                Some(l.as_ref())
             }
             _ => None,
         };
         let is_json = datatype.as_ref().is_some_and(|d| d.as_str() == rdf::JSON);
-        let (lexical, datatype): (Cow<'a, str>, _) = if is_json {
-            (Cow::Owned(canonical_json(value)), datatype)
+        let json_view;
+        let (lexical, datatype): (Cow<'_, str>, _) = if is_json {
+            (Cow::Owned(canonical_json(&value.to_value())), datatype)
         } else {
+            // A JSON literal's value given another datatype: read as the JSON it is.
+            let value = match value {
+                Ev::Json(v) => {
+                    json_view = Ev::from_value(v);
+                    &json_view
+                }
+                other => other,
+            };
             match value {
-                Value::Bool(b) => (
+                Ev::Bool(b) => (
                     Cow::Borrowed(if *b { "true" } else { "false" }),
                     Some(datatype.unwrap_or_else(|| VOCABULARY.boolean.clone())),
                 ),
-                Value::Number(n) => {
+                Ev::Num(n) => {
                     let is_double = datatype.as_ref().is_some_and(|d| d.as_str() == xsd::DOUBLE);
                     match integer_form(n) {
                         Some(i) if !is_double => (
@@ -516,10 +534,10 @@ impl<'a> Serializer<'a, '_> {
                         ),
                     }
                 }
-                Value::String(s) => (Cow::Borrowed(s.as_str()), datatype),
+                Ev::Str(s) => (Cow::Borrowed(s.as_ref()), datatype),
                 other => {
                     return Err(ToRdfError::InvalidExpandedInput {
-                        message: format!("@value is not a scalar: {other}"),
+                        message: format!("@value is not a scalar: {}", other.to_value()),
                     });
                 }
             }
