@@ -11,7 +11,7 @@ use crate::error::{Error, ErrorCode};
 use crate::iri::{is_absolute_iri, is_well_formed_absolute_iri};
 use crate::options::ProcessingMode;
 use crate::processor::Env;
-use crate::tree::{Ev, Obj};
+use crate::tree::{Ev, Obj, Str};
 
 /// A JSON path to the element being expanded, kept on the stack (rendered only for errors).
 #[derive(Clone, Copy)]
@@ -140,16 +140,35 @@ fn get<'m>(map: &'m Map<String, Value>, key: &str) -> Option<&'m Value> {
 }
 
 /// `iri`, expanded from `input`, borrowed from the input when it is `input` itself.
-fn from_input<'a>(input: &'a str, iri: Cow<'_, str>) -> Cow<'a, str> {
+fn from_input<'a>(input: &'a str, iri: Cow<'_, str>) -> Str<'a> {
     match iri {
-        Cow::Borrowed(s) if std::ptr::eq(s, input) => Cow::Borrowed(input),
-        other => Cow::Owned(other.into_owned()),
+        Cow::Borrowed(s) if std::ptr::eq(s, input) => Str::Borrowed(input),
+        other => Str::Owned(other.into_owned()),
     }
 }
 
+/// `active.expand_iri(value, document_relative, true)`, sharing the IRI of a term definition
+/// instead of copying it.
+fn expand_vocab<'a>(
+    active: &ActiveContext,
+    value: &'a str,
+    document_relative: bool,
+) -> Option<Str<'a>> {
+    // A term never has the form of a keyword: for a defined term, IRI expansion returns its
+    // IRI (null included).
+    if !value.starts_with('@')
+        && let Some(d) = active.term(value)
+    {
+        return d.iri.clone().map(Str::Shared);
+    }
+    active
+        .expand_iri(value, document_relative, true)
+        .map(|i| from_input(value, i))
+}
+
 /// The static form of the keywords expansion puts into an expanded object.
-fn static_keyword(k: &str) -> Cow<'static, str> {
-    Cow::Borrowed(match k {
+fn static_keyword(k: &str) -> Str<'static> {
+    Str::Borrowed(match k {
         "@id" => "@id",
         "@type" => "@type",
         "@graph" => "@graph",
@@ -161,7 +180,7 @@ fn static_keyword(k: &str) -> Cow<'static, str> {
         "@list" => "@list",
         "@set" => "@set",
         "@reverse" => "@reverse",
-        other => return Cow::Owned(other.to_owned()),
+        other => return Str::Owned(other.to_owned()),
     })
 }
 
@@ -182,7 +201,7 @@ fn as_array(v: Ev<'_>) -> Vec<Ev<'_>> {
 }
 
 /// Append `value` (flattening arrays) to the array at `map[key]`.
-fn add_value<'a>(map: &mut Obj<'a>, key: Cow<'a, str>, value: Ev<'a>) {
+fn add_value<'a>(map: &mut Obj<'a>, key: Str<'a>, value: Ev<'a>) {
     let Some(entry) = map.get_mut(&key) else {
         let v = match value {
             Ev::Array(v) => v,
@@ -363,8 +382,8 @@ fn expand_value<'a>(
                     );
                 }
                 match s {
-                    Cow::Borrowed(input) => Ev::Str(from_input(input, i)),
-                    Cow::Owned(_) => Ev::Str(Cow::Owned(i.into_owned())),
+                    Str::Borrowed(input) => Ev::Str(from_input(input, i)),
+                    _ => Ev::Str(Str::Owned(i.into_owned())),
                 }
             }
             None => {
@@ -381,11 +400,16 @@ fn expand_value<'a>(
     }
     let is_string = value.is_string();
     let mut m = Obj::with_capacity(3);
-    m.push_new(Cow::Borrowed("@value"), value);
+    m.push_new(Str::Borrowed("@value"), value);
     match type_mapping {
         Some("@id" | "@vocab" | "@none") => {}
         Some(t) => {
-            m.push_new(Cow::Borrowed("@type"), Ev::Str(Cow::Owned(t.to_owned())));
+            // Shared with the term definition.
+            if let Some(t) = def.and_then(|d| d.type_mapping.clone()) {
+                m.push_new(Str::Borrowed("@type"), Ev::Str(Str::Shared(t)));
+            } else {
+                m.push_new(Str::Borrowed("@type"), Ev::Str(Str::Owned(t.to_owned())));
+            }
             return Ok(Ev::Object(m));
         }
         None => {}
@@ -401,12 +425,12 @@ fn expand_value<'a>(
         };
         if let Some(l) = language {
             m.push_new(
-                Cow::Borrowed("@language"),
-                Ev::Str(Cow::Owned(l.to_owned())),
+                Str::Borrowed("@language"),
+                Ev::Str(Str::Owned(l.to_owned())),
             );
         }
         if let Some(d) = direction {
-            m.push_new(Cow::Borrowed("@direction"), Ev::str(d.as_str()));
+            m.push_new(Str::Borrowed("@direction"), Ev::str(d.as_str()));
         }
     }
     Ok(Ev::Object(m))
@@ -661,7 +685,16 @@ impl ObjCtx<'_, '_> {
                 continue;
             }
             let kp = path.key(key);
-            let expanded_property = active.expand_iri(key, false, true);
+            // One term lookup serves IRI expansion and the term definition.
+            let key_def = active.term(key);
+            let expanded_property: Option<Str<'e>> = match key_def {
+                // What `expand_iri(key, false, true)` returns for a defined term (a term never
+                // has the form of a keyword), shared.
+                Some(d) if !key.starts_with('@') => d.iri.clone().map(Str::Shared),
+                _ => active
+                    .expand_iri(key, false, true)
+                    .map(|i| from_input(key, i)),
+            };
             let Some(expanded_property) = expanded_property else {
                 if safe_mode {
                     return safe(
@@ -746,10 +779,10 @@ impl ObjCtx<'_, '_> {
                         let mut out = Vec::with_capacity(items.len());
                         for t in items.iter().filter_map(Value::as_str) {
                             if safe_mode {
-                                match self.type_scoped.expand_iri(t, false, true) {
+                                match expand_vocab(self.type_scoped, t, false) {
                                     // `@json` is the one keyword a (value object's) type may be.
-                                    Some(i) if is_absolute_or_blank(&i) || i == "@json" => {
-                                        out.push(Ev::Str(from_input(t, i)));
+                                    Some(i) if is_absolute_or_blank(&i) || *i == *"@json" => {
+                                        out.push(Ev::Str(i));
                                     }
                                     _ => {
                                         return safe(
@@ -760,8 +793,8 @@ impl ObjCtx<'_, '_> {
                                         );
                                     }
                                 }
-                            } else if let Some(i) = self.type_scoped.expand_iri(t, true, true) {
-                                out.push(Ev::Str(from_input(t, i)));
+                            } else if let Some(i) = expand_vocab(self.type_scoped, t, true) {
+                                out.push(Ev::Str(i));
                             }
                         }
 
@@ -850,7 +883,7 @@ impl ObjCtx<'_, '_> {
                             );
                         };
                         if s.bytes().any(|b| b.is_ascii_uppercase()) {
-                            Ev::Str(Cow::Owned(s.to_ascii_lowercase()))
+                            Ev::Str(Str::Owned(s.to_ascii_lowercase()))
                         } else {
                             Ev::str(s)
                         }
@@ -966,14 +999,13 @@ impl ObjCtx<'_, '_> {
                 continue;
             }
             // Non-keyword property.
-            let key_def = active.term(key);
             let cont = key_def.map_or(0, |d| d.container);
             let mut expanded_value: Ev<'e> = if key_def
                 .is_some_and(|d| d.type_mapping.as_deref() == Some("@json"))
             {
                 let mut m = Obj::with_capacity(2);
-                m.push_new(Cow::Borrowed("@value"), Ev::Json(value));
-                m.push_new(Cow::Borrowed("@type"), Ev::str("@json"));
+                m.push_new(Str::Borrowed("@value"), Ev::Json(value));
+                m.push_new(Str::Borrowed("@type"), Ev::str("@json"));
                 Ev::Object(m)
             } else if let (true, Value::Object(lmap)) = (cont & container::LANGUAGE != 0, value) {
                 let direction = match key_def.and_then(|d| d.direction) {
@@ -1000,17 +1032,17 @@ impl ObjCtx<'_, '_> {
                             }
                         }
                         let mut v = Obj::with_capacity(3);
-                        v.push_new(Cow::Borrowed("@value"), Ev::scalar(item));
+                        v.push_new(Str::Borrowed("@value"), Ev::scalar(item));
                         let is_none = lang == "@none"
                             || active.expand_iri(lang, false, true).as_deref() == Some("@none");
                         if !is_none {
                             v.push_new(
-                                Cow::Borrowed("@language"),
-                                Ev::Str(Cow::Owned(lang.to_ascii_lowercase())),
+                                Str::Borrowed("@language"),
+                                Ev::Str(Str::Owned(lang.to_ascii_lowercase())),
                             );
                         }
                         if let Some(d) = direction {
-                            v.push_new(Cow::Borrowed("@direction"), Ev::str(d.as_str()));
+                            v.push_new(Str::Borrowed("@direction"), Ev::str(d.as_str()));
                         }
                         out.push(Ev::Object(v));
                     }
@@ -1051,7 +1083,7 @@ impl ObjCtx<'_, '_> {
                     Some(Ev::Object(m)) => m,
                     _ => Obj::new(),
                 };
-                let ep = from_input(key, expanded_property);
+                let ep = expanded_property;
                 for item in as_array(expanded_value) {
                     if is_value_object(&item) || is_list_object(&item) {
                         state.result.insert("@reverse", Ev::Object(rmap));
@@ -1065,11 +1097,7 @@ impl ObjCtx<'_, '_> {
                 }
                 state.result.insert("@reverse", Ev::Object(rmap));
             } else {
-                add_value(
-                    &mut state.result,
-                    from_input(key, expanded_property),
-                    expanded_value,
-                );
+                add_value(&mut state.result, expanded_property, expanded_value);
             }
         }
         Ok(())
@@ -1250,7 +1278,7 @@ impl ObjCtx<'_, '_> {
                             format!("type map key {index:?} is not an absolute IRI"),
                         );
                     }
-                    let mut types = vec![Ev::Str(Cow::Owned(t))];
+                    let mut types = vec![Ev::Str(Str::Owned(t))];
                     if let Some(existing) = m.remove("@type") {
                         types.extend(as_array(existing));
                     }

@@ -6,10 +6,9 @@
 //! only generated blank node identifiers are allocated.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use crate::to_rdf::ToRdfError;
-use crate::tree::{Ev, Obj};
+use crate::tree::{Ev, Obj, Str};
 
 /// The keyed fast-hash map of obi-rdf, shared with canonicalization.
 pub(crate) use obi_rdf::hash::FastMap;
@@ -17,7 +16,7 @@ pub(crate) use obi_rdf::hash::FastMap;
 /// Issues `_:b0`, `_:b1`, ... and remembers which input identifier got which.
 #[derive(Debug, Default)]
 pub(crate) struct BlankNodeGenerator {
-    issued: HashMap<String, String>,
+    issued: FastMap<String, String>,
     counter: usize,
 }
 
@@ -29,12 +28,32 @@ impl BlankNodeGenerator {
         {
             return id.clone();
         }
-        let id = format!("_:b{}", self.counter);
+        let mut id = String::with_capacity(8);
+        id.push_str("_:b");
+        push_decimal(&mut id, self.counter);
         self.counter += 1;
         if let Some(old) = old {
             self.issued.insert(old.to_owned(), id.clone());
         }
         id
+    }
+}
+
+/// Appends `n` in decimal (cheaper than the formatting machinery).
+fn push_decimal(out: &mut String, n: usize) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + u8::try_from(n % 10).unwrap_or(0);
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        out.push(char::from(d));
     }
 }
 
@@ -151,7 +170,10 @@ impl<'a> Node<'a> {
 
     /// Groups the properties by name in code point order, each keeping its values' order.
     pub(crate) fn sort_properties(&mut self) {
-        self.properties.sort_by(|a, b| a.0.cmp(&b.0));
+        // Usually already in order: generation adds a node's properties sorted.
+        if !self.properties.is_sorted_by(|a, b| a.0 <= b.0) {
+            self.properties.sort_by(|a, b| a.0.cmp(&b.0));
+        }
     }
 }
 
@@ -428,7 +450,7 @@ impl<'a, 'g> Generator<'a, 'g> {
                 depth + 1,
             )?;
         }
-        let mut properties: Vec<(&'a Cow<'a, str>, &'a Ev<'a>)> =
+        let mut properties: Vec<(&'a Str<'a>, &'a Ev<'a>)> =
             object.iter().filter(|(k, _)| !k.starts_with('@')).collect();
         properties.sort_unstable_by(|a, b| a.0.cmp(b.0));
         // Each property usually brings one value: room for them at once.

@@ -4,9 +4,74 @@
 //! keywords). [`crate::expand`] converts it to a `serde_json::Value`; `Processor::to_rdf`
 //! feeds it to toRdf directly.
 
-use std::borrow::Cow;
+use std::sync::Arc;
 
 use serde_json::{Map, Number, Value};
+
+/// A string of the expanded tree: borrowed from the input, shared with a term definition,
+/// or made by expansion.
+#[derive(Debug, Clone)]
+pub(crate) enum Str<'a> {
+    Borrowed(&'a str),
+    Shared(Arc<str>),
+    Owned(String),
+}
+
+impl std::ops::Deref for Str<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            Str::Borrowed(s) => s,
+            Str::Shared(s) => s,
+            Str::Owned(s) => s,
+        }
+    }
+}
+
+impl AsRef<str> for Str<'_> {
+    fn as_ref(&self) -> &str {
+        self
+    }
+}
+
+impl PartialEq for Str<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl PartialEq<str> for Str<'_> {
+    fn eq(&self, other: &str) -> bool {
+        &**self == other
+    }
+}
+
+impl PartialEq<&str> for Str<'_> {
+    fn eq(&self, other: &&str) -> bool {
+        &**self == *other
+    }
+}
+
+impl<'a> From<&'a str> for Str<'a> {
+    fn from(s: &'a str) -> Self {
+        Str::Borrowed(s)
+    }
+}
+
+impl From<String> for Str<'_> {
+    fn from(s: String) -> Self {
+        Str::Owned(s)
+    }
+}
+
+impl Str<'_> {
+    pub(crate) fn into_string(self) -> String {
+        match self {
+            Str::Owned(s) => s,
+            other => other.as_ref().to_owned(),
+        }
+    }
+}
 
 /// An expanded JSON-LD value.
 #[derive(Debug, Clone)]
@@ -14,7 +79,7 @@ pub(crate) enum Ev<'a> {
     Null,
     Bool(bool),
     Num(&'a Number),
-    Str(Cow<'a, str>),
+    Str(Str<'a>),
     Array(Vec<Ev<'a>>),
     Object(Obj<'a>),
     /// A JSON literal's value (`@type: @json`), kept as the input has it.
@@ -25,7 +90,7 @@ pub(crate) enum Ev<'a> {
 /// of `serde_json::Map` with `preserve_order` (removal swaps the last entry in), so that its
 /// conversion has the entry order the `Value`-building expansion had.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Obj<'a>(Vec<(Cow<'a, str>, Ev<'a>)>);
+pub(crate) struct Obj<'a>(Vec<(Str<'a>, Ev<'a>)>);
 
 impl<'a> Obj<'a> {
     pub(crate) fn new() -> Self {
@@ -38,7 +103,7 @@ impl<'a> Obj<'a> {
 
     /// An object of one entry.
     pub(crate) fn one(key: &'static str, value: Ev<'a>) -> Self {
-        Obj(vec![(Cow::Borrowed(key), value)])
+        Obj(vec![(Str::Borrowed(key), value)])
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -66,7 +131,7 @@ impl<'a> Obj<'a> {
     }
 
     /// Sets `key` to `value`: in place if present, else at the end.
-    pub(crate) fn insert(&mut self, key: impl Into<Cow<'a, str>>, value: Ev<'a>) {
+    pub(crate) fn insert(&mut self, key: impl Into<Str<'a>>, value: Ev<'a>) {
         let key = key.into();
         match self.get_mut(&key) {
             Some(slot) => *slot = value,
@@ -75,7 +140,7 @@ impl<'a> Obj<'a> {
     }
 
     /// Appends an entry known not to be present.
-    pub(crate) fn push_new(&mut self, key: Cow<'a, str>, value: Ev<'a>) {
+    pub(crate) fn push_new(&mut self, key: Str<'a>, value: Ev<'a>) {
         self.0.push((key, value));
     }
 
@@ -89,11 +154,11 @@ impl<'a> Obj<'a> {
         self.0.iter().map(|(k, _)| k.as_ref())
     }
 
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (&Cow<'a, str>, &Ev<'a>)> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&Str<'a>, &Ev<'a>)> {
         self.0.iter().map(|(k, v)| (k, v))
     }
 
-    pub(crate) fn into_entries(self) -> std::vec::IntoIter<(Cow<'a, str>, Ev<'a>)> {
+    pub(crate) fn into_entries(self) -> std::vec::IntoIter<(Str<'a>, Ev<'a>)> {
         self.0.into_iter()
     }
 
@@ -109,14 +174,14 @@ impl<'a> Obj<'a> {
     pub(crate) fn from_map(map: &'a Map<String, Value>) -> Self {
         Obj(map
             .iter()
-            .map(|(k, v)| (Cow::Borrowed(k.as_str()), Ev::from_value(v)))
+            .map(|(k, v)| (Str::Borrowed(k.as_str()), Ev::from_value(v)))
             .collect())
     }
 }
 
 impl<'a> Ev<'a> {
     pub(crate) fn str(s: &'a str) -> Self {
-        Ev::Str(Cow::Borrowed(s))
+        Ev::Str(Str::Borrowed(s))
     }
 
     /// A borrowed view of a JSON value (every string borrowed).
@@ -156,12 +221,12 @@ impl<'a> Ev<'a> {
 
     pub(crate) fn into_value(self) -> Value {
         match self {
-            Ev::Str(s) => Value::String(s.into_owned()),
+            Ev::Str(s) => Value::String(s.into_string()),
             Ev::Array(a) => Value::Array(a.into_iter().map(Ev::into_value).collect()),
             Ev::Object(m) => {
                 let mut out = Map::with_capacity(m.len());
                 for (k, v) in m.into_entries() {
-                    out.insert(k.into_owned(), v.into_value());
+                    out.insert(k.into_string(), v.into_value());
                 }
                 Value::Object(out)
             }
