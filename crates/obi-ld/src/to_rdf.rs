@@ -204,6 +204,7 @@ pub(crate) fn tree_to_rdf(
             (2 * nodes).next_power_of_two().clamp(16, 4096),
             Default::default(),
         ),
+        by_address: vec![None; BY_ADDRESS_SLOTS],
     };
     for (graph_name, graph) in &graphs {
         let graph_name = if graph_name == DEFAULT_GRAPH {
@@ -260,7 +261,15 @@ struct Serializer<'a, 'o> {
     /// Identifiers already converted (`None`: not well-formed), so each IRI is checked and
     /// allocated once.
     resources: FastMap<&'a str, Option<Subject>>,
+    /// The last resources by the address and length of their text, direct-mapped: a property
+    /// or type shared by many nodes is one string of the expanded tree (shared with its term
+    /// definition), found again without hashing its text. Every string it is keyed by lives as
+    /// long as the serializer, so an address cannot come back with another text.
+    by_address: Vec<Option<(usize, usize, Option<Subject>)>>,
 }
+
+/// Slots of [`Serializer::by_address`] (a power of two).
+const BY_ADDRESS_SLOTS: usize = 256;
 
 /// Whether `tag` is a well-formed BCP 47 language tag (in the simplified form JSON-LD
 /// processors check: `[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*`).
@@ -338,8 +347,27 @@ impl<'a> Serializer<'a, '_> {
     /// An IRI or blank node identifier as an RDF resource; `None` (dropped) when not
     /// well-formed.
     fn resource(&mut self, id: &'a str, what: &str) -> Result<Option<Subject>, ToRdfError> {
+        let address = id.as_ptr().addr();
+        let slot = ((address >> 4) ^ id.len()) & (BY_ADDRESS_SLOTS - 1);
+        let resource = match self.by_address.get(slot) {
+            Some(Some((a, len, known))) if *a == address && *len == id.len() => known.clone(),
+            _ => {
+                let resource = self.resource_by_text(id);
+                if let Some(entry) = self.by_address.get_mut(slot) {
+                    *entry = Some((address, id.len(), resource.clone()));
+                }
+                resource
+            }
+        };
+        match resource {
+            Some(s) => Ok(Some(s)),
+            None => self.dropped(what, id).map(|()| None),
+        }
+    }
+
+    fn resource_by_text(&mut self, id: &'a str) -> Option<Subject> {
         // One hash of `id` whether it is known or not.
-        let resource = match self.resources.entry(id) {
+        match self.resources.entry(id) {
             std::collections::hash_map::Entry::Occupied(known) => known.get().clone(),
             std::collections::hash_map::Entry::Vacant(slot) => {
                 let resource = if let Some(label) = id.strip_prefix("_:") {
@@ -349,10 +377,6 @@ impl<'a> Serializer<'a, '_> {
                 };
                 slot.insert(resource).clone()
             }
-        };
-        match resource {
-            Some(s) => Ok(Some(s)),
-            None => self.dropped(what, id).map(|()| None),
         }
     }
 
