@@ -5,9 +5,9 @@
 //! Identifiers, property names and value objects are borrowed from the expanded document;
 //! only generated blank node identifiers are allocated.
 
-use std::borrow::Cow;
-
 use crate::to_rdf::ToRdfError;
+use std::sync::Arc;
+
 use crate::tree::{Ev, Obj, Str};
 
 /// The keyed fast-hash map of obi-rdf, shared with canonicalization.
@@ -16,24 +16,25 @@ pub(crate) use obi_rdf::hash::FastMap;
 /// Issues `_:b0`, `_:b1`, ... and remembers which input identifier got which.
 #[derive(Debug, Default)]
 pub(crate) struct BlankNodeGenerator {
-    issued: FastMap<String, String>,
+    issued: FastMap<String, Arc<str>>,
     counter: usize,
 }
 
 impl BlankNodeGenerator {
     /// A fresh identifier, or the one already issued for `old`.
-    pub(crate) fn generate(&mut self, old: Option<&str>) -> String {
+    pub(crate) fn generate(&mut self, old: Option<&str>) -> Arc<str> {
         if let Some(old) = old
             && let Some(id) = self.issued.get(old)
         {
-            return id.clone();
+            return Arc::clone(id);
         }
         let mut id = String::with_capacity(8);
         id.push_str("_:b");
         push_decimal(&mut id, self.counter);
         self.counter += 1;
+        let id: Arc<str> = id.into();
         if let Some(old) = old {
-            self.issued.insert(old.to_owned(), id.clone());
+            self.issued.insert(old.to_owned(), Arc::clone(&id));
         }
         id
     }
@@ -61,7 +62,7 @@ fn push_decimal(out: &mut String, n: usize) {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Item<'a> {
     /// A node reference (`{"@id": ...}`).
-    Node(Cow<'a, str>),
+    Node(Str<'a>),
     /// A value object.
     Value(&'a Obj<'a>),
     /// A list object.
@@ -72,32 +73,32 @@ pub(crate) enum Item<'a> {
 #[derive(Debug)]
 pub(crate) struct Node<'a> {
     /// The node's identifier (an IRI, a generated blank node identifier, or "" for `@id: null`).
-    pub(crate) id: Cow<'a, str>,
+    pub(crate) id: Str<'a>,
     /// `@type` values.
-    pub(crate) types: Vec<Cow<'a, str>>,
+    pub(crate) types: Vec<Str<'a>>,
     /// `@index`, if any.
     pub(crate) index: Option<&'a Ev<'a>>,
     /// Properties (IRIs or blank node identifiers) and their values, one entry per value in
     /// the order they were added (no per-property vector: most properties have one value).
     /// [`Node::sort_properties`] groups them by property, keeping that order within each.
-    pub(crate) properties: Vec<(Cow<'a, str>, Item<'a>)>,
+    pub(crate) properties: Vec<(Str<'a>, Item<'a>)>,
     /// Properties that were given no value (an empty array): they produce no triple but are
     /// still checked, as the node map of the algorithm keeps them.
-    pub(crate) empty_properties: Vec<Cow<'a, str>>,
+    pub(crate) empty_properties: Vec<Str<'a>>,
 }
 
 /// One graph of the node map: its nodes, in creation order, and an index by identifier.
 #[derive(Debug, Default)]
 pub(crate) struct Graph<'a> {
     pub(crate) nodes: Vec<Node<'a>>,
-    ids: FastMap<Cow<'a, str>, usize>,
+    ids: FastMap<Str<'a>, usize>,
 }
 
 /// Graph name (`@default` for the default graph) to graph, as built by [`Generator::add`].
 pub(crate) struct NodeMap<'a> {
     /// Graphs in creation order.
-    pub(crate) graphs: Vec<(Cow<'a, str>, Graph<'a>)>,
-    index: FastMap<Cow<'a, str>, usize>,
+    pub(crate) graphs: Vec<(Str<'a>, Graph<'a>)>,
+    index: FastMap<Str<'a>, usize>,
 }
 
 /// The graph name of the default graph in a node map.
@@ -154,9 +155,9 @@ fn same_item(a: &Item<'_>, b: &Item<'_>) -> bool {
 
 impl<'a> Node<'a> {
     /// Adds `item` to `property`; with `unique`, only if the property does not have it yet.
-    // The Cow is cloned into the node: a borrowed name stays borrowed, no allocation.
+    // The name is cloned into the node: borrowed or shared, no allocation.
     #[allow(clippy::ptr_arg)]
-    fn add(&mut self, property: &Cow<'a, str>, item: Item<'a>, unique: bool) {
+    fn add(&mut self, property: &Str<'a>, item: Item<'a>, unique: bool) {
         if unique
             && self
                 .properties
@@ -189,9 +190,9 @@ impl<'a, 'g> Generator<'a, 'g> {
             graphs: Vec::new(),
             index: FastMap::default(),
         };
-        map.index.insert(Cow::Borrowed(DEFAULT_GRAPH), 0);
+        map.index.insert(Str::Borrowed(DEFAULT_GRAPH), 0);
         map.graphs
-            .push((Cow::Borrowed(DEFAULT_GRAPH), Graph::default()));
+            .push((Str::Borrowed(DEFAULT_GRAPH), Graph::default()));
         Self {
             map,
             blank_nodes,
@@ -204,9 +205,9 @@ impl<'a, 'g> Generator<'a, 'g> {
         self.generate(element, 0, ActiveSubject::None, None, Target::Property, 0)
     }
 
-    // The Cow is cloned into the map: a borrowed name stays borrowed, no allocation.
+    // The name is cloned into the map: borrowed or shared, no allocation.
     #[allow(clippy::ptr_arg)]
-    fn graph_index(&mut self, name: &Cow<'a, str>) -> usize {
+    fn graph_index(&mut self, name: &Str<'a>) -> usize {
         if let Some(&i) = self.map.index.get(name.as_ref()) {
             return i;
         }
@@ -216,9 +217,9 @@ impl<'a, 'g> Generator<'a, 'g> {
         i
     }
 
-    // The Cow is cloned into the map: a borrowed id stays borrowed, no allocation.
+    // The id is cloned into the map: borrowed or shared, no allocation.
     #[allow(clippy::ptr_arg)]
-    fn node_index(&mut self, graph: usize, id: &Cow<'a, str>) -> usize {
+    fn node_index(&mut self, graph: usize, id: &Str<'a>) -> usize {
         let Some((_, g)) = self.map.graphs.get_mut(graph) else {
             return usize::MAX;
         };
@@ -249,7 +250,7 @@ impl<'a, 'g> Generator<'a, 'g> {
         &mut self,
         graph: usize,
         subject: ActiveSubject,
-        property: Option<&Cow<'a, str>>,
+        property: Option<&Str<'a>>,
         target: Target<'_, 'a>,
         item: Item<'a>,
         unique: bool,
@@ -276,7 +277,7 @@ impl<'a, 'g> Generator<'a, 'g> {
         element: &'a Ev<'a>,
         graph: usize,
         subject: ActiveSubject,
-        property: Option<&Cow<'a, str>>,
+        property: Option<&Str<'a>>,
         target: Target<'_, 'a>,
         depth: usize,
     ) -> Result<(), ToRdfError> {
@@ -339,15 +340,15 @@ impl<'a, 'g> Generator<'a, 'g> {
         }
 
         // A node object.
-        let id: Cow<'a, str> = match keys.id {
+        let id: Str<'a> = match keys.id {
             Some(Ev::Str(id)) if id.starts_with("_:") => {
-                Cow::Owned(self.blank_nodes.generate(Some(id)))
+                Str::Shared(self.blank_nodes.generate(Some(id)))
             }
-            Some(Ev::Str(id)) => Cow::Borrowed(id.as_ref()),
+            Some(Ev::Str(id)) => id.share(),
             // Expansion leaves `"@id": null` for ignored keyword-like IRIs: a node that is
             // never well-formed, so it and every reference to it are dropped.
-            Some(Ev::Null) => Cow::Borrowed(""),
-            None => Cow::Owned(self.blank_nodes.generate(None)),
+            Some(Ev::Null) => Str::Borrowed(""),
+            None => Str::Shared(self.blank_nodes.generate(None)),
             Some(other) => {
                 return Err(invalid(format!(
                     "@id is not a string: {}",
@@ -362,7 +363,7 @@ impl<'a, 'g> Generator<'a, 'g> {
                     let referenced_id = self
                         .node(graph, referenced)
                         .map(|n| n.id.clone())
-                        .unwrap_or_default();
+                        .unwrap_or(Str::Borrowed(""));
                     if let Some(n) = self.node(graph, node) {
                         n.add(property, Item::Node(referenced_id), true);
                     }
@@ -390,9 +391,9 @@ impl<'a, 'g> Generator<'a, 'g> {
                     return Err(invalid(format!("@type is not a string: {}", t.to_value())));
                 };
                 let t = if t.starts_with("_:") {
-                    Cow::Owned(self.blank_nodes.generate(Some(t)))
+                    Str::Shared(self.blank_nodes.generate(Some(t)))
                 } else {
-                    Cow::Borrowed(t.as_ref())
+                    t.share()
                 };
                 if let Some(n) = self.node(graph, node)
                     && !n.types.contains(&t)
@@ -407,7 +408,7 @@ impl<'a, 'g> Generator<'a, 'g> {
             match n.index {
                 Some(existing) if existing != index => {
                     return Err(ToRdfError::ConflictingIndexes {
-                        id: id.into_owned(),
+                        id: id.into_string(),
                     });
                 }
                 _ => n.index = Some(index),
@@ -418,7 +419,7 @@ impl<'a, 'g> Generator<'a, 'g> {
                 return Err(invalid("@reverse is not a map"));
             };
             for (reverse_property, values) in reverse.iter() {
-                let reverse_property = Cow::Borrowed(reverse_property.as_ref());
+                let reverse_property = reverse_property.share();
                 self.generate(
                     values,
                     graph,
@@ -458,10 +459,10 @@ impl<'a, 'g> Generator<'a, 'g> {
             n.properties.reserve(properties.len());
         }
         for (key, value) in properties {
-            let key: Cow<'a, str> = if key.starts_with("_:") {
-                Cow::Owned(self.blank_nodes.generate(Some(key)))
+            let key: Str<'a> = if key.starts_with("_:") {
+                Str::Shared(self.blank_nodes.generate(Some(key)))
             } else {
-                Cow::Borrowed(key.as_ref())
+                key.share()
             };
             let before = self.node(graph, node).map_or(0, |n| n.properties.len());
             self.generate(

@@ -14,7 +14,7 @@ use obi_rdf::{BlankNode, GraphName, Literal, NamedNode, Quad, Subject, Term};
 use serde_json::{Number, Value};
 
 use crate::node_map::{BlankNodeGenerator, DEFAULT_GRAPH, FastMap, Generator, Item, Node};
-use crate::tree::{Ev, Obj};
+use crate::tree::{Ev, Obj, Str};
 
 /// IRIs every conversion uses, allocated once.
 struct Vocabulary {
@@ -313,6 +313,42 @@ thread_local! {
     static IRI_CACHE: RefCell<IriCache> = RefCell::new(IriCache::default());
 }
 
+/// Term IRIs already checked on this thread, by the address of their text (shared with a
+/// term definition): each entry keeps its text alive, so an address cannot come back with
+/// another text. Bounded like [`IriCache`]; the keys are addresses, not input.
+#[derive(Default)]
+struct SharedIriCache {
+    iris: FastMap<usize, (Arc<str>, Option<NamedNode>)>,
+    bytes: usize,
+}
+
+thread_local! {
+    static SHARED_IRI_CACHE: RefCell<SharedIriCache> = RefCell::new(SharedIriCache::default());
+}
+
+/// [`cached_well_formed_iri`] of a term IRI, found by its address.
+fn shared_well_formed_iri(iri: &Arc<str>) -> Option<NamedNode> {
+    SHARED_IRI_CACHE.with(|cache| {
+        let Ok(mut cache) = cache.try_borrow_mut() else {
+            return cached_well_formed_iri(iri);
+        };
+        let address = Arc::as_ptr(iri).addr();
+        if let Some((text, node)) = cache.iris.get(&address)
+            && Arc::ptr_eq(text, iri)
+        {
+            return node.clone();
+        }
+        let node = cached_well_formed_iri(iri);
+        if cache.iris.len() >= IRI_CACHE_ENTRIES || cache.bytes + iri.len() > IRI_CACHE_BYTES {
+            cache.iris.clear();
+            cache.bytes = 0;
+        }
+        cache.bytes += iri.len();
+        cache.iris.insert(address, (Arc::clone(iri), node.clone()));
+        node
+    })
+}
+
 /// [`well_formed_iri`] through this thread's cache of checked IRIs.
 fn cached_well_formed_iri(iri: &str) -> Option<NamedNode> {
     IRI_CACHE.with(|cache| {
@@ -346,13 +382,19 @@ impl<'a> Serializer<'a, '_> {
 
     /// An IRI or blank node identifier as an RDF resource; `None` (dropped) when not
     /// well-formed.
-    fn resource(&mut self, id: &'a str, what: &str) -> Result<Option<Subject>, ToRdfError> {
+    fn resource(&mut self, id: &'a Str<'a>, what: &str) -> Result<Option<Subject>, ToRdfError> {
         let address = id.as_ptr().addr();
         let slot = ((address >> 4) ^ id.len()) & (BY_ADDRESS_SLOTS - 1);
         let resource = match self.by_address.get(slot) {
             Some(Some((a, len, known))) if *a == address && *len == id.len() => known.clone(),
             _ => {
-                let resource = self.resource_by_text(id);
+                let resource = match id {
+                    // An IRI shared with a term definition: checked once per thread.
+                    Str::Shared(iri) if !iri.starts_with("_:") => {
+                        shared_well_formed_iri(iri).map(Subject::NamedNode)
+                    }
+                    _ => self.resource_by_text(id),
+                };
                 if let Some(entry) = self.by_address.get_mut(slot) {
                     *entry = Some((address, id.len(), resource.clone()));
                 }
@@ -380,14 +422,14 @@ impl<'a> Serializer<'a, '_> {
         }
     }
 
-    fn predicate(&mut self, iri: &'a str) -> Result<Option<NamedNode>, ToRdfError> {
+    fn predicate(&mut self, iri: &'a Str<'a>) -> Result<Option<NamedNode>, ToRdfError> {
         match self.resource(iri, "property")? {
             Some(Subject::NamedNode(n)) => Ok(Some(n)),
             Some(Subject::BlankNode(_)) => {
                 // Generalized RDF (blank node predicates) cannot be represented by `Quad`.
                 if self.options.safe_mode {
                     return Err(ToRdfError::SafeMode {
-                        message: format!("property {iri:?} is a blank node"),
+                        message: format!("property {:?} is a blank node", &**iri),
                     });
                 }
                 Ok(None)

@@ -40,6 +40,32 @@ impl PartialEq for Str<'_> {
     }
 }
 
+impl Eq for Str<'_> {}
+
+impl std::hash::Hash for Str<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (**self).hash(state);
+    }
+}
+
+impl std::borrow::Borrow<str> for Str<'_> {
+    fn borrow(&self) -> &str {
+        self
+    }
+}
+
+impl PartialOrd for Str<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Str<'_> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (**self).cmp(&**other)
+    }
+}
+
 impl PartialEq<str> for Str<'_> {
     fn eq(&self, other: &str) -> bool {
         &**self == other
@@ -64,7 +90,15 @@ impl From<String> for Str<'_> {
     }
 }
 
-impl Str<'_> {
+impl<'a> Str<'a> {
+    /// The same text without a copy: borrowed from `self`, or the same shared string.
+    pub(crate) fn share(&'a self) -> Str<'a> {
+        match self {
+            Str::Shared(s) => Str::Shared(Arc::clone(s)),
+            other => Str::Borrowed(other),
+        }
+    }
+
     pub(crate) fn into_string(self) -> String {
         match self {
             Str::Owned(s) => s,
