@@ -451,14 +451,18 @@ impl<'a, 'g> Generator<'a, 'g> {
                 depth + 1,
             )?;
         }
-        let mut properties: Vec<(&'a Str<'a>, &'a Ev<'a>)> =
-            object.iter().filter(|(k, _)| !k.starts_with('@')).collect();
+        // Sorted by their text (taken once from each key).
+        let mut properties: Vec<(&'a str, &'a Str<'a>, &'a Ev<'a>)> = object
+            .iter()
+            .map(|(k, v)| (&**k, k, v))
+            .filter(|(k, _, _)| !k.starts_with('@'))
+            .collect();
         properties.sort_unstable_by(|a, b| a.0.cmp(b.0));
         // Each property usually brings one value: room for them at once.
         if let Some(n) = self.node(graph, node) {
             n.properties.reserve(properties.len());
         }
-        for (key, value) in properties {
+        for (_, key, value) in properties {
             let key: Str<'a> = if key.starts_with("_:") {
                 Str::Shared(self.blank_nodes.generate(Some(key)))
             } else {
