@@ -335,7 +335,7 @@ fn create_inverse(ctx: &ActiveContext) -> Inverse {
     terms.sort_by(|a, b| a.0.len().cmp(&b.0.len()).then_with(|| a.0.cmp(b.0)));
     for (term, def) in terms {
         let Some(var) = &def.iri else { continue };
-        let by_container = result.entry(var.clone()).or_default();
+        let by_container = result.entry(var.to_string()).or_default();
         let at = match by_container.iter().position(|(c, _)| *c == def.container) {
             Some(at) => at,
             None => {
@@ -355,7 +355,7 @@ fn create_inverse(ctx: &ActiveContext) -> Inverse {
             set(&mut maps.language, "@any".to_owned());
             set(&mut maps.types, "@any".to_owned());
         } else if let Some(t) = &def.type_mapping {
-            set(&mut maps.types, t.clone());
+            set(&mut maps.types, t.to_string());
         } else if let (Some(lang), Some(dir)) = (&def.language, &def.direction) {
             let key = match (lang, dir) {
                 (Some(l), Some(d)) => format!("{}_{}", l.to_ascii_lowercase(), d.as_str()),
@@ -562,7 +562,7 @@ impl Compactor<'_, '_> {
                 .terms
                 .iter()
                 .filter(|(_, d)| d.prefix)
-                .filter_map(|(t, d)| d.iri.as_ref().map(|i| (t.clone(), i.clone())))
+                .filter_map(|(t, d)| d.iri.as_ref().map(|i| (t.clone(), i.to_string())))
                 .collect(),
             keywords: Mutex::default(),
         });

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde_json::{Map, Value};
 
@@ -43,7 +43,8 @@ impl Direction {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub(crate) struct TermDef {
     /// `None`: the term maps to null (it is explicitly undefined).
-    pub iri: Option<String>,
+    /// Shared, so that expansion can key expanded objects by it without a copy.
+    pub iri: Option<Arc<str>>,
     pub prefix: bool,
     pub protected: bool,
     pub reverse: bool,
@@ -54,7 +55,7 @@ pub(crate) struct TermDef {
     pub language: Option<Option<String>>,
     pub index: Option<String>,
     pub nest: Option<String>,
-    pub type_mapping: Option<String>,
+    pub type_mapping: Option<Arc<str>>,
 }
 
 impl TermDef {
@@ -121,6 +122,10 @@ pub(crate) struct ActiveContext {
     pub direction: Option<Direction>,
     pub terms: Arc<TermMap>,
     pub previous: Option<Arc<ActiveContext>>,
+    /// The terms defined as keyword aliases (term, keyword), found on first use by
+    /// [`ActiveContext::keyword_of`] (expansion asks for every key of every object); emptied
+    /// whenever the term map changes.
+    keyword_aliases: OnceLock<Vec<(String, String)>>,
 }
 
 /// Whether `s` has the form of a keyword: `@` followed by one or more ASCII letters.
@@ -199,10 +204,20 @@ impl ActiveContext {
         if is_keyword(key) {
             return Some(key);
         }
-        match self.terms.get(key).and_then(|d| d.iri.as_deref()) {
-            Some(iri) if is_keyword(iri) => Some(iri),
-            _ => None,
-        }
+        // A scan of the few aliases instead of a term lookup.
+        self.keyword_aliases
+            .get_or_init(|| {
+                self.terms
+                    .iter()
+                    .filter_map(|(t, d)| match d.iri.as_deref() {
+                        Some(iri) if is_keyword(iri) => Some((t.clone(), iri.to_owned())),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .iter()
+            .find(|(alias, _)| alias == key)
+            .map(|(_, keyword)| keyword.as_str())
     }
 
     /// IRI expansion (§5.2) without a local context: the read-only form used by expansion.
@@ -637,10 +652,10 @@ fn expand_iri_defining(
         if let Some(iri) = &def.iri
             && is_keyword(iri)
         {
-            return Ok(Some(iri.clone()));
+            return Ok(Some(iri.to_string()));
         }
         if vocab {
-            return Ok(def.iri.clone());
+            return Ok(def.iri.as_deref().map(str::to_owned));
         }
     }
     if let Some(colon) = value.get(1..).and_then(|s| s.find(':')).map(|i| i + 1) {
@@ -814,6 +829,7 @@ pub(crate) fn create_term_definition(
         defined.insert(term.to_owned(), true);
         return Ok(());
     }
+    active.keyword_aliases = OnceLock::new();
     let previous = Arc::make_mut(&mut active.terms).remove(term);
     let (map, simple_term): (Cow<'_, Map<String, Value>>, bool) = match value {
         Value::Null => {
@@ -894,7 +910,7 @@ pub(crate) fn create_term_definition(
                 format!("@type {t:?} of {term:?} is not an absolute IRI"),
             );
         }
-        def.type_mapping = Some(expanded);
+        def.type_mapping = Some(expanded.into());
     }
     if let Some(r) = value.get("@reverse") {
         if value.contains_key("@id") || value.contains_key("@nest") {
@@ -932,7 +948,7 @@ pub(crate) fn create_term_definition(
             depth,
         )?;
         match iri {
-            Some(i) if i.contains(':') => def.iri = Some(i),
+            Some(i) if i.contains(':') => def.iri = Some(i.into()),
             _ => {
                 return err(
                     ErrorCode::InvalidIriMapping,
@@ -1033,7 +1049,7 @@ pub(crate) fn create_term_definition(
                 {
                     def.prefix = true;
                 }
-                def.iri = Some(iri);
+                def.iri = Some(iri.into());
             }
             _ => {
                 return err(
@@ -1059,9 +1075,9 @@ pub(crate) fn create_term_definition(
             )?;
         }
         if let Some(pdef) = active.terms.get(prefix).and_then(|d| d.iri.clone()) {
-            def.iri = Some(format!("{pdef}{suffix}"));
+            def.iri = Some(format!("{pdef}{suffix}").into());
         } else {
-            def.iri = Some(term.to_owned());
+            def.iri = Some(term.into());
         }
     } else if term.contains('/') {
         let iri = expand_iri_defining(
@@ -1077,7 +1093,7 @@ pub(crate) fn create_term_definition(
             depth,
         )?;
         match iri {
-            Some(i) if is_absolute_iri(&i) => def.iri = Some(i),
+            Some(i) if is_absolute_iri(&i) => def.iri = Some(i.into()),
             _ => {
                 return err(
                     ErrorCode::InvalidIriMapping,
@@ -1086,9 +1102,9 @@ pub(crate) fn create_term_definition(
             }
         }
     } else if term == "@type" {
-        def.iri = Some("@type".to_owned());
+        def.iri = Some("@type".into());
     } else if let Some(v) = &active.vocab {
-        def.iri = Some(format!("{v}{term}"));
+        def.iri = Some(format!("{v}{term}").into());
     } else {
         return err(
             ErrorCode::InvalidIriMapping,
@@ -1099,7 +1115,7 @@ pub(crate) fn create_term_definition(
         def.container = parse_container(c, mode)?;
         if def.container & container::TYPE != 0 {
             match def.type_mapping.as_deref() {
-                None => def.type_mapping = Some("@id".to_owned()),
+                None => def.type_mapping = Some("@id".into()),
                 Some("@id" | "@vocab") => {}
                 Some(_) => {
                     return err(
@@ -1265,6 +1281,7 @@ pub(crate) fn create_term_definition(
         }
         _ => Arc::new(def),
     };
+    active.keyword_aliases = OnceLock::new();
     Arc::make_mut(&mut active.terms).insert(term.to_owned(), def);
     defined.insert(term.to_owned(), true);
     Ok(())

@@ -11,6 +11,7 @@ use crate::error::{Error, ErrorCode};
 use crate::iri::{is_absolute_iri, is_well_formed_absolute_iri};
 use crate::options::ProcessingMode;
 use crate::processor::Env;
+use crate::tree::{Ev, Obj, Str};
 
 /// A JSON path to the element being expanded, kept on the stack (rendered only for errors).
 #[derive(Clone, Copy)]
@@ -86,11 +87,18 @@ fn safe<T>(path: &Path<'_>, message: impl Into<String>) -> Result<T, Error> {
 
 /// Expand a whole document (§5.1 plus the API's final steps).
 pub(crate) fn expand_document(env: &Env<'_>, input: &Value) -> Result<Value, Error> {
+    expand_document_tree(env, input).map(Ev::into_value)
+}
+
+/// [`expand_document`] as an expanded tree borrowing from `input` (an array).
+pub(crate) fn expand_document_tree<'a>(env: &Env<'_>, input: &'a Value) -> Result<Ev<'a>, Error> {
     let opts = env.options;
     let mut active = env.initial_context(opts.base.as_deref());
     if let Some((ctx, url)) = &opts.expand_context {
         let ctx = match ctx {
-            Value::Object(m) if has(m, "@context") => get(m, "@context").unwrap_or(&Value::Null),
+            Value::Object(m) if m.contains_key("@context") => {
+                m.get("@context").unwrap_or(&Value::Null)
+            }
             other => other,
         };
         let base = url.as_deref().or(opts.base.as_deref());
@@ -107,29 +115,21 @@ pub(crate) fn expand_document(env: &Env<'_>, input: &Value) -> Result<Value, Err
         &root,
     )?;
     let expanded = match expanded {
-        Value::Object(mut m) if m.len() == 1 && has(&m, "@graph") => {
-            m.remove("@graph").unwrap_or(Value::Null)
+        Ev::Object(mut m) if m.len() == 1 && m.contains_key("@graph") => {
+            m.remove("@graph").unwrap_or(Ev::Null)
         }
         other => other,
     };
     Ok(match expanded {
-        Value::Null => Value::Array(Vec::new()),
-        Value::Array(a) => Value::Array(a),
-        other => Value::Array(vec![other]),
+        Ev::Null => Ev::Array(Vec::new()),
+        Ev::Array(a) => Ev::Array(a),
+        other => Ev::Array(vec![other]),
     })
 }
 
-/// Maps of expanded and input objects are small: scanning their keys beats hashing the key
-/// (serde_json maps hash with SipHash).
+/// Maps of input objects are small: scanning their keys beats hashing the key (serde_json
+/// maps hash with SipHash).
 const SCAN_MAX: usize = 16;
-
-fn has(map: &Map<String, Value>, key: &str) -> bool {
-    if map.len() <= SCAN_MAX {
-        map.keys().any(|k| k == key)
-    } else {
-        map.contains_key(key)
-    }
-}
 
 fn get<'m>(map: &'m Map<String, Value>, key: &str) -> Option<&'m Value> {
     if map.len() <= SCAN_MAX {
@@ -139,78 +139,102 @@ fn get<'m>(map: &'m Map<String, Value>, key: &str) -> Option<&'m Value> {
     }
 }
 
-fn get_mut<'m>(map: &'m mut Map<String, Value>, key: &str) -> Option<&'m mut Value> {
-    if map.len() <= SCAN_MAX {
-        map.iter_mut().find(|(k, _)| *k == key).map(|(_, v)| v)
-    } else {
-        map.get_mut(key)
+/// `iri`, expanded from `input`, borrowed from the input when it is `input` itself.
+fn from_input<'a>(input: &'a str, iri: Cow<'_, str>) -> Str<'a> {
+    match iri {
+        Cow::Borrowed(s) if std::ptr::eq(s, input) => Str::Borrowed(input),
+        other => Str::Owned(other.into_owned()),
     }
 }
 
-fn push_flat(out: &mut Vec<Value>, v: Value) {
+/// `active.expand_iri(value, document_relative, true)`, sharing the IRI of a term definition
+/// instead of copying it.
+fn expand_vocab<'a>(
+    active: &ActiveContext,
+    value: &'a str,
+    document_relative: bool,
+) -> Option<Str<'a>> {
+    // A term never has the form of a keyword: for a defined term, IRI expansion returns its
+    // IRI (null included).
+    if !value.starts_with('@')
+        && let Some(d) = active.term(value)
+    {
+        return d.iri.clone().map(Str::Shared);
+    }
+    active
+        .expand_iri(value, document_relative, true)
+        .map(|i| from_input(value, i))
+}
+
+/// The static form of the keywords expansion puts into an expanded object.
+fn static_keyword(k: &str) -> Str<'static> {
+    Str::Borrowed(match k {
+        "@id" => "@id",
+        "@type" => "@type",
+        "@graph" => "@graph",
+        "@included" => "@included",
+        "@value" => "@value",
+        "@language" => "@language",
+        "@direction" => "@direction",
+        "@index" => "@index",
+        "@list" => "@list",
+        "@set" => "@set",
+        "@reverse" => "@reverse",
+        other => return Str::Owned(other.to_owned()),
+    })
+}
+
+fn push_flat<'a>(out: &mut Vec<Ev<'a>>, v: Ev<'a>) {
     match v {
-        Value::Null => {}
-        Value::Array(a) => out.extend(a),
+        Ev::Null => {}
+        Ev::Array(a) => out.extend(a),
         other => out.push(other),
     }
 }
 
-fn as_array(v: Value) -> Vec<Value> {
+fn as_array(v: Ev<'_>) -> Vec<Ev<'_>> {
     match v {
-        Value::Array(a) => a,
-        Value::Null => Vec::new(),
+        Ev::Array(a) => a,
+        Ev::Null => Vec::new(),
         other => vec![other],
     }
 }
 
 /// Append `value` (flattening arrays) to the array at `map[key]`.
-fn add_value(map: &mut Map<String, Value>, key: &str, value: Value) {
-    let Some(entry) = get_mut(map, key) else {
+fn add_value<'a>(map: &mut Obj<'a>, key: Str<'a>, value: Ev<'a>) {
+    let Some(entry) = map.get_mut(&key) else {
         let v = match value {
-            Value::Array(v) => v,
+            Ev::Array(v) => v,
             other => vec![other],
         };
-        map.insert(key.to_owned(), Value::Array(v));
+        map.push_new(key, Ev::Array(v));
         return;
     };
-    if !entry.is_array() {
-        let old = std::mem::take(entry);
-        *entry = Value::Array(vec![old]);
+    if !matches!(entry, Ev::Array(_)) {
+        let old = std::mem::replace(entry, Ev::Null);
+        *entry = Ev::Array(vec![old]);
     }
-    if let Value::Array(a) = entry {
+    if let Ev::Array(a) = entry {
         match value {
-            Value::Array(v) => a.extend(v),
+            Ev::Array(v) => a.extend(v),
             other => a.push(other),
         }
     }
 }
 
-/// [`add_value`] taking the key as it came from IRI expansion (no copy when it is owned).
-fn add_value_owned(map: &mut Map<String, Value>, key: Cow<'_, str>, value: Value) {
-    if has(map, key.as_ref()) {
-        add_value(map, &key, value);
-    } else {
-        let v = match value {
-            Value::Array(v) => v,
-            other => vec![other],
-        };
-        map.insert(key.into_owned(), Value::Array(v));
-    }
+fn is_list_object(v: &Ev<'_>) -> bool {
+    v.as_object().is_some_and(|m| m.contains_key("@list"))
 }
 
-fn is_list_object(v: &Value) -> bool {
-    v.as_object().is_some_and(|m| has(m, "@list"))
+fn is_value_object(v: &Ev<'_>) -> bool {
+    v.as_object().is_some_and(|m| m.contains_key("@value"))
 }
 
-fn is_value_object(v: &Value) -> bool {
-    v.as_object().is_some_and(|m| has(m, "@value"))
-}
-
-fn is_graph_object(v: &Value) -> bool {
+fn is_graph_object(v: &Ev<'_>) -> bool {
     v.as_object().is_some_and(|m| {
-        has(m, "@graph")
+        m.contains_key("@graph")
             && m.keys()
-                .all(|k| matches!(k.as_str(), "@graph" | "@id" | "@index" | "@context"))
+                .all(|k| matches!(k, "@graph" | "@id" | "@index" | "@context"))
     })
 }
 
@@ -223,15 +247,15 @@ fn is_absolute_or_blank(s: &str) -> bool {
 }
 
 /// The expansion algorithm (§5.1.2).
-fn expand(
+fn expand<'a>(
     env: &Env<'_>,
     active: &Arc<ActiveContext>,
     active_property: Option<&str>,
-    element: &Value,
+    element: &'a Value,
     base_url: Option<&str>,
     from_map: bool,
     path: &Path<'_>,
-) -> Result<Value, Error> {
+) -> Result<Ev<'a>, Error> {
     let prop_def = active_property.and_then(|p| active.term(p));
     expand_with(
         env,
@@ -248,28 +272,19 @@ fn expand(
 /// [`expand`] given the active property's term definition in `active` (looked up once by
 /// the caller).
 #[allow(clippy::too_many_arguments, clippy::too_many_lines)]
-fn expand_with(
+fn expand_with<'a>(
     env: &Env<'_>,
     active: &Arc<ActiveContext>,
     active_property: Option<&str>,
     prop_def: Option<&Arc<TermDef>>,
-    element: &Value,
+    element: &'a Value,
     base_url: Option<&str>,
     from_map: bool,
     path: &Path<'_>,
-) -> Result<Value, Error> {
-    if path.depth > env.options.limits.max_expansion_depth {
-        return at(
-            path,
-            ErrorCode::LimitExceeded,
-            format!(
-                "the document nests deeper than max_expansion_depth ({})",
-                env.options.limits.max_expansion_depth
-            ),
-        );
-    }
+) -> Result<Ev<'a>, Error> {
+    check_depth(env, path)?;
     match element {
-        Value::Null => Ok(Value::Null),
+        Value::Null => Ok(Ev::Null),
         Value::Array(items) => {
             let is_list = prop_def.is_some_and(|d| d.container & container::LIST != 0);
             let mut result = Vec::with_capacity(items.len());
@@ -286,14 +301,12 @@ fn expand_with(
                     &p,
                 )?;
                 if is_list && e.is_array() {
-                    let mut m = Map::new();
-                    m.insert("@list".into(), e);
-                    result.push(Value::Object(m));
+                    result.push(Ev::Object(Obj::one("@list", e)));
                 } else {
                     push_flat(&mut result, e);
                 }
             }
-            Ok(Value::Array(result))
+            Ok(Ev::Array(result))
         }
         Value::Object(element) => expand_object(
             env,
@@ -310,7 +323,7 @@ fn expand_with(
                 if env.options.safe_mode {
                     return safe(path, "a free-floating value would be dropped");
                 }
-                return Ok(Value::Null);
+                return Ok(Ev::Null);
             }
             let ctx;
             let (active, def) = match prop_def.and_then(|d| d.context.as_ref().map(|c| (d, c))) {
@@ -330,24 +343,37 @@ fn expand_with(
                 None => (active, prop_def),
             };
             let def = def.map(|d| &**d);
-            expand_value(env, active, def, scalar, path)
+            expand_value(env, active, def, Ev::scalar(scalar), path)
         }
     }
 }
 
+fn check_depth(env: &Env<'_>, path: &Path<'_>) -> Result<(), Error> {
+    if path.depth > env.options.limits.max_expansion_depth {
+        return at(
+            path,
+            ErrorCode::LimitExceeded,
+            format!(
+                "the document nests deeper than max_expansion_depth ({})",
+                env.options.limits.max_expansion_depth
+            ),
+        );
+    }
+    Ok(())
+}
+
 /// Value expansion (§5.3.2).
-fn expand_value(
+fn expand_value<'a>(
     env: &Env<'_>,
     active: &ActiveContext,
     def: Option<&TermDef>,
-    value: &Value,
+    value: Ev<'a>,
     path: &Path<'_>,
-) -> Result<Value, Error> {
+) -> Result<Ev<'a>, Error> {
     let type_mapping = def.and_then(|d| d.type_mapping.as_deref());
-    if let (Some(tm @ ("@id" | "@vocab")), Value::String(s)) = (type_mapping, value) {
+    if let (Some(tm @ ("@id" | "@vocab")), Ev::Str(s)) = (type_mapping, &value) {
         let iri = active.expand_iri(s, true, tm == "@vocab");
-        let mut m = Map::with_capacity(1);
-        match iri {
+        let id = match iri {
             Some(i) => {
                 if env.options.safe_mode && !is_absolute_or_blank(&i) {
                     return safe(
@@ -355,7 +381,10 @@ fn expand_value(
                         format!("the identifier {s:?} does not expand to an absolute IRI"),
                     );
                 }
-                m.insert("@id".into(), Value::String(i.into_owned()));
+                match s {
+                    Str::Borrowed(input) => Ev::Str(from_input(input, i)),
+                    _ => Ev::Str(Str::Owned(i.into_owned())),
+                }
             }
             None => {
                 if env.options.safe_mode {
@@ -364,22 +393,28 @@ fn expand_value(
                         format!("the identifier {s:?} has the form of a keyword"),
                     );
                 }
-                m.insert("@id".into(), Value::Null);
+                Ev::Null
             }
-        }
-        return Ok(Value::Object(m));
+        };
+        return Ok(Ev::Object(Obj::one("@id", id)));
     }
-    let mut m = Map::with_capacity(3);
-    m.insert("@value".into(), value.clone());
+    let is_string = value.is_string();
+    let mut m = Obj::with_capacity(3);
+    m.push_new(Str::Borrowed("@value"), value);
     match type_mapping {
         Some("@id" | "@vocab" | "@none") => {}
         Some(t) => {
-            m.insert("@type".into(), Value::String(t.to_owned()));
-            return Ok(Value::Object(m));
+            // Shared with the term definition.
+            if let Some(t) = def.and_then(|d| d.type_mapping.clone()) {
+                m.push_new(Str::Borrowed("@type"), Ev::Str(Str::Shared(t)));
+            } else {
+                m.push_new(Str::Borrowed("@type"), Ev::Str(Str::Owned(t.to_owned())));
+            }
+            return Ok(Ev::Object(m));
         }
         None => {}
     }
-    if value.is_string() {
+    if is_string {
         let language = match def.and_then(|d| d.language.as_ref()) {
             Some(l) => l.as_deref(),
             None => active.language.as_deref(),
@@ -389,31 +424,34 @@ fn expand_value(
             None => active.direction,
         };
         if let Some(l) = language {
-            m.insert("@language".into(), Value::String(l.to_owned()));
+            m.push_new(
+                Str::Borrowed("@language"),
+                Ev::Str(Str::Owned(l.to_owned())),
+            );
         }
         if let Some(d) = direction {
-            m.insert("@direction".into(), Value::String(d.as_str().to_owned()));
+            m.push_new(Str::Borrowed("@direction"), Ev::str(d.as_str()));
         }
     }
-    Ok(Value::Object(m))
+    Ok(Ev::Object(m))
 }
 
 struct NodeState<'e> {
-    result: Map<String, Value>,
+    result: Obj<'e>,
     nests: Vec<&'e str>,
 }
 
 #[allow(clippy::too_many_arguments, clippy::too_many_lines)]
-fn expand_object(
+fn expand_object<'a>(
     env: &Env<'_>,
     active: &Arc<ActiveContext>,
     active_property: Option<&str>,
     prop_def: Option<&Arc<TermDef>>,
-    element: &Map<String, Value>,
+    element: &'a Map<String, Value>,
     base_url: Option<&str>,
     from_map: bool,
     path: &Path<'_>,
-) -> Result<Value, Error> {
+) -> Result<Ev<'a>, Error> {
     let mut active = Arc::clone(active);
     // The top-level object may have an entry the caller wants left out (no copy made).
     let skip = match &env.options.skipped_root_entry {
@@ -527,7 +565,7 @@ fn expand_object(
             .and_then(|t| type_scoped.expand_iri(t, false, true))
     });
     let mut state = NodeState {
-        result: Map::with_capacity(element.len() + 1),
+        result: Obj::with_capacity(element.len() + 1),
         nests: Vec::new(),
     };
     let ctx = ObjCtx {
@@ -647,7 +685,16 @@ impl ObjCtx<'_, '_> {
                 continue;
             }
             let kp = path.key(key);
-            let expanded_property = active.expand_iri(key, false, true);
+            // One term lookup serves IRI expansion and the term definition.
+            let key_def = active.term(key);
+            let expanded_property: Option<Str<'e>> = match key_def {
+                // What `expand_iri(key, false, true)` returns for a defined term (a term never
+                // has the form of a keyword), shared.
+                Some(d) if !key.starts_with('@') => d.iri.clone().map(Str::Shared),
+                _ => active
+                    .expand_iri(key, false, true)
+                    .map(|i| from_input(key, i)),
+            };
             let Some(expanded_property) = expanded_property else {
                 if safe_mode {
                     return safe(
@@ -680,7 +727,7 @@ impl ObjCtx<'_, '_> {
                         "a reverse property map cannot contain keywords",
                     );
                 }
-                if has(&state.result, ep)
+                if state.result.contains_key(ep)
                     && !(mode == ProcessingMode::JsonLd11 && (ep == "@included" || ep == "@type"))
                 {
                     return at(
@@ -689,7 +736,7 @@ impl ObjCtx<'_, '_> {
                         format!("{ep} appears more than once"),
                     );
                 }
-                let expanded_value: Value = match ep {
+                let expanded_value: Ev<'e> = match ep {
                     "@id" => {
                         let Value::String(s) = value else {
                             return at(&kp, ErrorCode::InvalidIdValue, "@id must be a string");
@@ -704,7 +751,7 @@ impl ObjCtx<'_, '_> {
                                         ),
                                     );
                                 }
-                                Value::String(i.into_owned())
+                                Ev::Str(from_input(s, i))
                             }
                             None => {
                                 if safe_mode {
@@ -713,7 +760,7 @@ impl ObjCtx<'_, '_> {
                                         format!("@id {s:?} has the form of a keyword"),
                                     );
                                 }
-                                Value::Null
+                                Ev::Null
                             }
                         }
                     }
@@ -732,10 +779,10 @@ impl ObjCtx<'_, '_> {
                         let mut out = Vec::with_capacity(items.len());
                         for t in items.iter().filter_map(Value::as_str) {
                             if safe_mode {
-                                match self.type_scoped.expand_iri(t, false, true) {
+                                match expand_vocab(self.type_scoped, t, false) {
                                     // `@json` is the one keyword a (value object's) type may be.
-                                    Some(i) if is_absolute_or_blank(&i) || i == "@json" => {
-                                        out.push(Value::String(i.into_owned()))
+                                    Some(i) if is_absolute_or_blank(&i) || *i == *"@json" => {
+                                        out.push(Ev::Str(i));
                                     }
                                     _ => {
                                         return safe(
@@ -746,19 +793,19 @@ impl ObjCtx<'_, '_> {
                                         );
                                     }
                                 }
-                            } else if let Some(i) = self.type_scoped.expand_iri(t, true, true) {
-                                out.push(Value::String(i.into_owned()));
+                            } else if let Some(i) = expand_vocab(self.type_scoped, t, true) {
+                                out.push(Ev::Str(i));
                             }
                         }
 
                         if let Some(prev) = state.result.remove("@type") {
                             let mut v = as_array(prev);
                             v.extend(out);
-                            Value::Array(v)
+                            Ev::Array(v)
                         } else if value.is_array() {
-                            Value::Array(out)
+                            Ev::Array(out)
                         } else {
-                            out.into_iter().next().unwrap_or(Value::Null)
+                            out.into_iter().next().unwrap_or(Ev::Null)
                         }
                     }
                     "@graph" => {
@@ -771,7 +818,7 @@ impl ObjCtx<'_, '_> {
                             false,
                             &kp,
                         )?;
-                        Value::Array(as_array(e))
+                        Ev::Array(as_array(e))
                     }
                     "@included" => {
                         if mode == ProcessingMode::JsonLd10 {
@@ -802,7 +849,7 @@ impl ObjCtx<'_, '_> {
                             .map(as_array)
                             .unwrap_or_default();
                         all.extend(e);
-                        Value::Array(all)
+                        Ev::Array(all)
                     }
                     "@value" => {
                         if self.input_type == Some("@json") {
@@ -813,12 +860,12 @@ impl ObjCtx<'_, '_> {
                                     "@json in json-ld-1.0 mode",
                                 );
                             }
-                            value.clone()
+                            Ev::Json(value)
                         } else if value.is_null() {
-                            state.result.insert("@value".into(), Value::Null);
+                            state.result.insert("@value", Ev::Null);
                             continue;
                         } else if is_scalar(value) {
-                            value.clone()
+                            Ev::scalar(value)
                         } else {
                             return at(
                                 &kp,
@@ -835,14 +882,18 @@ impl ObjCtx<'_, '_> {
                                 "@language must be a string",
                             );
                         };
-                        Value::String(s.to_ascii_lowercase())
+                        if s.bytes().any(|b| b.is_ascii_uppercase()) {
+                            Ev::Str(Str::Owned(s.to_ascii_lowercase()))
+                        } else {
+                            Ev::str(s)
+                        }
                     }
                     "@direction" => {
                         if mode == ProcessingMode::JsonLd10 {
                             continue;
                         }
                         match value.as_str() {
-                            Some("ltr" | "rtl") => value.clone(),
+                            Some(d @ ("ltr" | "rtl")) => Ev::str(d),
                             _ => {
                                 return at(
                                     &kp,
@@ -860,7 +911,7 @@ impl ObjCtx<'_, '_> {
                                 "@index must be a string",
                             );
                         }
-                        value.clone()
+                        Ev::scalar(value)
                     }
                     "@list" => {
                         if self.active_property.is_none() || self.active_property == Some("@graph")
@@ -879,7 +930,7 @@ impl ObjCtx<'_, '_> {
                             false,
                             &kp,
                         )?;
-                        Value::Array(as_array(e))
+                        Ev::Array(as_array(e))
                     }
                     "@set" => expand(
                         env,
@@ -907,18 +958,18 @@ impl ObjCtx<'_, '_> {
                             false,
                             &kp,
                         )?;
-                        if let Value::Object(mut e) = e {
-                            if let Some(Value::Object(rev)) = e.remove("@reverse") {
-                                for (p, items) in rev {
-                                    add_value(&mut state.result, &p, items);
+                        if let Ev::Object(mut e) = e {
+                            if let Some(Ev::Object(rev)) = e.remove("@reverse") {
+                                for (p, items) in rev.into_entries() {
+                                    add_value(&mut state.result, p, items);
                                 }
                             }
                             if !e.is_empty() {
                                 let mut rmap = match state.result.remove("@reverse") {
-                                    Some(Value::Object(m)) => m,
-                                    _ => Map::new(),
+                                    Some(Ev::Object(m)) => m,
+                                    _ => Obj::new(),
                                 };
-                                for (p, items) in e {
+                                for (p, items) in e.into_entries() {
                                     for item in as_array(items) {
                                         if is_value_object(&item) || is_list_object(&item) {
                                             return at(
@@ -927,10 +978,10 @@ impl ObjCtx<'_, '_> {
                                                 "a reverse property value cannot be a value or list object",
                                             );
                                         }
-                                        add_value(&mut rmap, &p, item);
+                                        add_value(&mut rmap, p.clone(), item);
                                     }
                                 }
-                                state.result.insert("@reverse".into(), Value::Object(rmap));
+                                state.result.insert("@reverse", Ev::Object(rmap));
                             }
                         }
                         continue;
@@ -943,20 +994,19 @@ impl ObjCtx<'_, '_> {
                 };
                 if !(expanded_value.is_null() && ep == "@value" && self.input_type != Some("@json"))
                 {
-                    state.result.insert(ep.to_owned(), expanded_value);
+                    state.result.insert(static_keyword(ep), expanded_value);
                 }
                 continue;
             }
             // Non-keyword property.
-            let key_def = active.term(key);
             let cont = key_def.map_or(0, |d| d.container);
-            let mut expanded_value: Value = if key_def
+            let mut expanded_value: Ev<'e> = if key_def
                 .is_some_and(|d| d.type_mapping.as_deref() == Some("@json"))
             {
-                let mut m = Map::new();
-                m.insert("@value".into(), value.clone());
-                m.insert("@type".into(), Value::String("@json".into()));
-                Value::Object(m)
+                let mut m = Obj::with_capacity(2);
+                m.push_new(Str::Borrowed("@value"), Ev::Json(value));
+                m.push_new(Str::Borrowed("@type"), Ev::str("@json"));
+                Ev::Object(m)
             } else if let (true, Value::Object(lmap)) = (cont & container::LANGUAGE != 0, value) {
                 let direction = match key_def.and_then(|d| d.direction) {
                     Some(d) => d,
@@ -981,20 +1031,23 @@ impl ObjCtx<'_, '_> {
                                 );
                             }
                         }
-                        let mut v = Map::with_capacity(3);
-                        v.insert("@value".into(), item.clone());
+                        let mut v = Obj::with_capacity(3);
+                        v.push_new(Str::Borrowed("@value"), Ev::scalar(item));
                         let is_none = lang == "@none"
                             || active.expand_iri(lang, false, true).as_deref() == Some("@none");
                         if !is_none {
-                            v.insert("@language".into(), Value::String(lang.to_ascii_lowercase()));
+                            v.push_new(
+                                Str::Borrowed("@language"),
+                                Ev::Str(Str::Owned(lang.to_ascii_lowercase())),
+                            );
                         }
                         if let Some(d) = direction {
-                            v.insert("@direction".into(), Value::String(d.as_str().into()));
+                            v.push_new(Str::Borrowed("@direction"), Ev::str(d.as_str()));
                         }
-                        out.push(Value::Object(v));
+                        out.push(Ev::Object(v));
                     }
                 }
-                Value::Array(out)
+                Ev::Array(out)
             } else if let (true, Value::Object(imap)) = (
                 cont & (container::INDEX | container::TYPE | container::ID) != 0,
                 value,
@@ -1016,54 +1069,49 @@ impl ObjCtx<'_, '_> {
                 continue;
             }
             if cont & container::LIST != 0 && !is_list_object(&expanded_value) {
-                let mut m = Map::new();
-                m.insert("@list".into(), Value::Array(as_array(expanded_value)));
-                expanded_value = Value::Object(m);
+                expanded_value = Ev::Object(Obj::one("@list", Ev::Array(as_array(expanded_value))));
             }
             if cont & container::GRAPH != 0 && cont & (container::ID | container::INDEX) == 0 {
                 let items = as_array(expanded_value)
                     .into_iter()
-                    .map(|ev| {
-                        let mut m = Map::new();
-                        m.insert("@graph".into(), Value::Array(as_array(ev)));
-                        Value::Object(m)
-                    })
+                    .map(|ev| Ev::Object(Obj::one("@graph", Ev::Array(as_array(ev)))))
                     .collect();
-                expanded_value = Value::Array(items);
+                expanded_value = Ev::Array(items);
             }
             if key_def.is_some_and(|d| d.reverse) {
                 let mut rmap = match state.result.remove("@reverse") {
-                    Some(Value::Object(m)) => m,
-                    _ => Map::new(),
+                    Some(Ev::Object(m)) => m,
+                    _ => Obj::new(),
                 };
+                let ep = expanded_property;
                 for item in as_array(expanded_value) {
                     if is_value_object(&item) || is_list_object(&item) {
-                        state.result.insert("@reverse".into(), Value::Object(rmap));
+                        state.result.insert("@reverse", Ev::Object(rmap));
                         return at(
                             &kp,
                             ErrorCode::InvalidReversePropertyValue,
                             "a reverse property value cannot be a value or list object",
                         );
                     }
-                    add_value(&mut rmap, ep, item);
+                    add_value(&mut rmap, ep.clone(), item);
                 }
-                state.result.insert("@reverse".into(), Value::Object(rmap));
+                state.result.insert("@reverse", Ev::Object(rmap));
             } else {
-                add_value_owned(&mut state.result, expanded_property, expanded_value);
+                add_value(&mut state.result, expanded_property, expanded_value);
             }
         }
         Ok(())
     }
 
     /// Step 13.8: index, id and type maps.
-    fn expand_index_map(
+    fn expand_index_map<'e>(
         &self,
         key: &str,
         key_def: Option<&Arc<TermDef>>,
         cont: u8,
-        imap: &Map<String, Value>,
+        imap: &'e Map<String, Value>,
         kp: &Path<'_>,
-    ) -> Result<Value, Error> {
+    ) -> Result<Ev<'e>, Error> {
         let env = self.env;
         let active = self.active;
         let index_key = key_def.and_then(|d| d.index.as_deref()).unwrap_or("@index");
@@ -1088,36 +1136,60 @@ impl ObjCtx<'_, '_> {
             }
             let expanded_index = active.expand_iri(index, false, true);
             let is_none = expanded_index.as_deref() == Some("@none");
-            let wrapped;
-            let iv: &Value = if index_value.is_array() {
-                index_value
+            // A single value expands as an array of it would (the array's path is the value's).
+            let items = if index_value.is_array() {
+                expand(
+                    env,
+                    &map_context,
+                    Some(key),
+                    index_value,
+                    self.base_url,
+                    true,
+                    &ip,
+                )?
             } else {
-                wrapped = Value::Array(vec![index_value.clone()]);
-                &wrapped
+                // The array the value is wrapped in is one level deeper than the map.
+                check_depth(env, &ip)?;
+                let e = expand(
+                    env,
+                    &map_context,
+                    Some(key),
+                    index_value,
+                    self.base_url,
+                    true,
+                    &ip.index(0),
+                )?;
+                let is_list = map_context
+                    .term(key)
+                    .is_some_and(|d| d.container & container::LIST != 0);
+                let mut result = Vec::new();
+                if is_list && e.is_array() {
+                    result.push(Ev::Object(Obj::one("@list", e)));
+                } else {
+                    push_flat(&mut result, e);
+                }
+                Ev::Array(result)
             };
-            let items = expand(env, &map_context, Some(key), iv, self.base_url, true, &ip)?;
             for item in as_array(items) {
                 let mut item = item;
                 if cont & container::GRAPH != 0 && !is_graph_object(&item) {
-                    let mut m = Map::new();
-                    m.insert("@graph".into(), Value::Array(as_array(item)));
-                    item = Value::Object(m);
+                    item = Ev::Object(Obj::one("@graph", Ev::Array(as_array(item))));
                 }
                 if cont & container::INDEX != 0 && index_key != "@index" && !is_none {
                     let re_expanded = expand_value(
                         env,
                         active,
                         active.term(index_key).map(|d| &**d),
-                        &Value::String(index.clone()),
+                        Ev::str(index),
                         &ip,
                     )?;
                     let Some(eik) = active.expand_iri(index_key, false, true) else {
                         continue;
                     };
-                    let Value::Object(m) = &mut item else {
+                    let Ev::Object(m) = &mut item else {
                         continue;
                     };
-                    if has(m, "@value") {
+                    if m.contains_key("@value") {
                         return at(
                             &ip,
                             ErrorCode::InvalidValueObject,
@@ -1128,23 +1200,23 @@ impl ObjCtx<'_, '_> {
                     if let Some(existing) = m.remove(eik.as_ref()) {
                         vals.extend(as_array(existing));
                     }
-                    m.insert(eik.into_owned(), Value::Array(vals));
+                    m.insert(eik.into_owned(), Ev::Array(vals));
                 } else if cont & container::INDEX != 0 && !is_none {
-                    if let Value::Object(m) = &mut item
-                        && !has(m, "@index")
+                    if let Ev::Object(m) = &mut item
+                        && !m.contains_key("@index")
                     {
-                        m.insert("@index".into(), Value::String(index.clone()));
+                        m.insert("@index", Ev::str(index));
                     }
                 } else if cont & container::ID != 0 && !is_none {
                     // Step 13.8.3.7.4 would give a value or list object an @id, which no
                     // value or list object may have: an error (as jsonld.js and the Ruby
                     // processor do), not an invalid expanded document.
-                    if let Value::Object(m) = &item
-                        && (has(m, "@value") || has(m, "@list"))
+                    if let Ev::Object(m) = &item
+                        && (m.contains_key("@value") || m.contains_key("@list"))
                     {
                         return at(
                             &ip,
-                            if has(m, "@value") {
+                            if m.contains_key("@value") {
                                 ErrorCode::InvalidValueObject
                             } else {
                                 ErrorCode::InvalidSetOrListObject
@@ -1154,8 +1226,8 @@ impl ObjCtx<'_, '_> {
                             ),
                         );
                     }
-                    if let Value::Object(m) = &mut item
-                        && !has(m, "@id")
+                    if let Ev::Object(m) = &mut item
+                        && !m.contains_key("@id")
                     {
                         let id = active.expand_iri(index, true, false);
                         match id {
@@ -1166,7 +1238,7 @@ impl ObjCtx<'_, '_> {
                                         format!("id map key {index:?} is not an absolute IRI"),
                                     );
                                 }
-                                m.insert("@id".into(), Value::String(i.into_owned()));
+                                m.insert("@id", Ev::Str(from_input(index, i)));
                             }
                             None => {
                                 if env.options.safe_mode {
@@ -1175,20 +1247,20 @@ impl ObjCtx<'_, '_> {
                                         format!("id map key {index:?} has the form of a keyword"),
                                     );
                                 }
-                                m.insert("@id".into(), Value::Null);
+                                m.insert("@id", Ev::Null);
                             }
                         }
                     }
                 } else if cont & container::TYPE != 0
                     && !is_none
-                    && let Value::Object(m) = &mut item
+                    && let Ev::Object(m) = &mut item
                 {
                     // Step 13.8.3.7.5 would give a value object a list of types (a value has
                     // at most one datatype) and a list object a type: errors, as above.
-                    if has(m, "@value") || has(m, "@list") {
+                    if m.contains_key("@value") || m.contains_key("@list") {
                         return at(
                             &ip,
-                            if has(m, "@value") {
+                            if m.contains_key("@value") {
                                 ErrorCode::InvalidValueObject
                             } else {
                                 ErrorCode::InvalidSetOrListObject
@@ -1206,44 +1278,40 @@ impl ObjCtx<'_, '_> {
                             format!("type map key {index:?} is not an absolute IRI"),
                         );
                     }
-                    let mut types = vec![Value::String(t)];
+                    let mut types = vec![Ev::Str(Str::Owned(t))];
                     if let Some(existing) = m.remove("@type") {
                         types.extend(as_array(existing));
                     }
-                    m.insert("@type".into(), Value::Array(types));
+                    m.insert("@type", Ev::Array(types));
                 }
                 out.push(item);
             }
         }
-        Ok(Value::Array(out))
+        Ok(Ev::Array(out))
     }
 }
 
 /// Whether an expanded object has `@list` or `@set` (one scan of its keys).
-fn is_list_or_set(map: &Map<String, Value>) -> bool {
-    if map.len() <= SCAN_MAX {
-        map.keys().any(|k| k == "@list" || k == "@set")
-    } else {
-        map.contains_key("@list") || map.contains_key("@set")
-    }
+fn is_list_or_set(map: &Obj<'_>) -> bool {
+    map.keys().any(|k| k == "@list" || k == "@set")
 }
 
 /// Steps 15-20 of §5.1.2.
-fn finish_object(
+fn finish_object<'a>(
     env: &Env<'_>,
     active_property: Option<&str>,
-    mut result: Map<String, Value>,
+    mut result: Obj<'a>,
     path: &Path<'_>,
-) -> Result<Value, Error> {
+) -> Result<Ev<'a>, Error> {
     let safe_mode = env.options.safe_mode;
-    if has(&result, "@value") {
+    if result.contains_key("@value") {
         if !result.keys().all(|k| {
             matches!(
-                k.as_str(),
+                k,
                 "@direction" | "@index" | "@language" | "@type" | "@value"
             )
-        }) || (has(&result, "@type")
-            && (has(&result, "@language") || has(&result, "@direction")))
+        }) || (result.contains_key("@type")
+            && (result.contains_key("@language") || result.contains_key("@direction")))
         {
             return at(
                 path,
@@ -1251,37 +1319,45 @@ fn finish_object(
                 "a value object has entries that do not belong together",
             );
         }
-        let is_json = get(&result, "@type").and_then(Value::as_str) == Some("@json");
+        let is_json = result.get("@type").and_then(Ev::as_str) == Some("@json");
         if !is_json {
-            let v = get(&result, "@value").unwrap_or(&Value::Null);
-            if v.is_null() || v.as_array().is_some_and(Vec::is_empty) {
+            let v = result.get("@value").unwrap_or(&Ev::Null);
+            let empty_array = match v {
+                Ev::Array(a) => a.is_empty(),
+                Ev::Json(Value::Array(a)) => a.is_empty(),
+                _ => false,
+            };
+            if v.is_null() || empty_array {
                 if safe_mode {
                     return safe(path, "a value object with a null @value would be dropped");
                 }
-                return Ok(Value::Null);
+                return Ok(Ev::Null);
             }
-            if !v.is_string() && has(&result, "@language") {
+            if !v.is_string() && result.contains_key("@language") {
                 return at(
                     path,
                     ErrorCode::InvalidLanguageTaggedValue,
                     "only strings can have a language",
                 );
             }
-            if let Some(t) = get(&result, "@type") {
-                match t {
-                    Value::String(s) if is_well_formed_absolute_iri(s) => {}
+            if let Some(t) = result.get("@type") {
+                match t.as_str() {
+                    Some(s) if is_well_formed_absolute_iri(s) => {}
                     _ => {
                         return at(
                             path,
                             ErrorCode::InvalidTypedValue,
-                            format!("the type {t} of a value must be an absolute IRI"),
+                            format!(
+                                "the type {} of a value must be an absolute IRI",
+                                t.to_value()
+                            ),
                         );
                     }
                 }
             }
         }
     } else if is_list_or_set(&result)
-        && (result.len() > 2 || (result.len() == 2 && !has(&result, "@index")))
+        && (result.len() > 2 || (result.len() == 2 && !result.contains_key("@index")))
     {
         // Step 17 (a list or set object carries at most @index besides) comes after step 16
         // (@type as an array) in an "otherwise" chain, so that read literally a list with a
@@ -1291,32 +1367,32 @@ fn finish_object(
             ErrorCode::InvalidSetOrListObject,
             "@set and @list objects may only carry @index besides",
         );
-    } else if let Some(t) = get_mut(&mut result, "@type") {
-        if !t.is_array() {
-            let old = std::mem::take(t);
-            *t = Value::Array(vec![old]);
+    } else if let Some(t) = result.get_mut("@type") {
+        if !matches!(t, Ev::Array(_)) {
+            let old = std::mem::replace(t, Ev::Null);
+            *t = Ev::Array(vec![old]);
         }
-    } else if has(&result, "@set")
+    } else if result.contains_key("@set")
         && let Some(s) = result.remove("@set")
     {
         return Ok(s);
     }
-    if result.len() == 1 && has(&result, "@language") {
+    if result.len() == 1 && result.contains_key("@language") {
         if safe_mode {
             return safe(path, "an object with only @language would be dropped");
         }
-        return Ok(Value::Null);
+        return Ok(Ev::Null);
     }
     if active_property.is_none() || active_property == Some("@graph") {
-        if result.is_empty() || has(&result, "@value") || has(&result, "@list") {
+        if result.is_empty() || result.contains_key("@value") || result.contains_key("@list") {
             if safe_mode && !result.is_empty() {
                 return safe(path, "a free-floating value or list would be dropped");
             }
-            return Ok(Value::Null);
+            return Ok(Ev::Null);
         }
-        if result.len() == 1 && has(&result, "@id") {
-            return Ok(Value::Null);
+        if result.len() == 1 && result.contains_key("@id") {
+            return Ok(Ev::Null);
         }
     }
-    Ok(Value::Object(result))
+    Ok(Ev::Object(result))
 }

@@ -52,6 +52,7 @@ mod options;
 pub mod pinned;
 mod processor;
 mod to_rdf;
+mod tree;
 
 pub use compact::{
     CompactContext, CompactOptions, MAX_COMPACTION_DEPTH, compact, compact_expanded, compact_with,

@@ -5,13 +5,14 @@
 //! Identifiers, property names and value objects are borrowed from the expanded document;
 //! only generated blank node identifiers are allocated.
 
-use std::borrow::Cow;
-use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, Hasher};
+use std::sync::Arc;
 
-use serde_json::{Map, Value};
+use serde_json::{Number, Value};
 
 use crate::to_rdf::ToRdfError;
+
+use crate::tree::{Ev, Obj, Str};
 
 /// The keyed fast-hash map of obi-rdf, shared with canonicalization.
 pub(crate) use obi_rdf::hash::FastMap;
@@ -19,24 +20,45 @@ pub(crate) use obi_rdf::hash::FastMap;
 /// Issues `_:b0`, `_:b1`, ... and remembers which input identifier got which.
 #[derive(Debug, Default)]
 pub(crate) struct BlankNodeGenerator {
-    issued: HashMap<String, String>,
+    issued: FastMap<String, Arc<str>>,
     counter: usize,
 }
 
 impl BlankNodeGenerator {
     /// A fresh identifier, or the one already issued for `old`.
-    pub(crate) fn generate(&mut self, old: Option<&str>) -> String {
+    pub(crate) fn generate(&mut self, old: Option<&str>) -> Arc<str> {
         if let Some(old) = old
             && let Some(id) = self.issued.get(old)
         {
-            return id.clone();
+            return Arc::clone(id);
         }
-        let id = format!("_:b{}", self.counter);
+        let mut id = String::with_capacity(8);
+        id.push_str("_:b");
+        push_decimal(&mut id, self.counter);
         self.counter += 1;
+        let id: Arc<str> = id.into();
         if let Some(old) = old {
-            self.issued.insert(old.to_owned(), id.clone());
+            self.issued.insert(old.to_owned(), Arc::clone(&id));
         }
         id
+    }
+}
+
+/// Appends `n` in decimal (cheaper than the formatting machinery).
+fn push_decimal(out: &mut String, n: usize) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + u8::try_from(n % 10).unwrap_or(0);
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        out.push(char::from(d));
     }
 }
 
@@ -44,9 +66,9 @@ impl BlankNodeGenerator {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Item<'a> {
     /// A node reference (`{"@id": ...}`).
-    Node(Cow<'a, str>),
+    Node(Str<'a>),
     /// A value object.
-    Value(&'a Map<String, Value>),
+    Value(&'a Obj<'a>),
     /// A list object.
     List(Vec<Item<'a>>),
 }
@@ -55,18 +77,18 @@ pub(crate) enum Item<'a> {
 #[derive(Debug)]
 pub(crate) struct Node<'a> {
     /// The node's identifier (an IRI, a generated blank node identifier, or "" for `@id: null`).
-    pub(crate) id: Cow<'a, str>,
+    pub(crate) id: Str<'a>,
     /// `@type` values.
-    pub(crate) types: Vec<Cow<'a, str>>,
+    pub(crate) types: Vec<Str<'a>>,
     /// `@index`, if any.
-    pub(crate) index: Option<&'a Value>,
+    pub(crate) index: Option<&'a Ev<'a>>,
     /// Properties (IRIs or blank node identifiers) and their values, one entry per value in
     /// the order they were added (no per-property vector: most properties have one value).
     /// [`Node::sort_properties`] groups them by property, keeping that order within each.
-    pub(crate) properties: Vec<(Cow<'a, str>, Item<'a>)>,
+    pub(crate) properties: Vec<(Str<'a>, Item<'a>)>,
     /// Properties that were given no value (an empty array): they produce no triple but are
     /// still checked, as the node map of the algorithm keeps them.
-    pub(crate) empty_properties: Vec<Cow<'a, str>>,
+    pub(crate) empty_properties: Vec<Str<'a>>,
     /// Once the node has more than [`SCAN_MAX_VALUES`] values: the hash of each distinct
     /// (property, value) to the position of its first occurrence in `properties`, so that the
     /// algorithm's "add unless already there" stays constant time instead of scanning every
@@ -90,14 +112,14 @@ const SCAN_MAX_VALUES: usize = 16;
 #[derive(Debug, Default)]
 pub(crate) struct Graph<'a> {
     pub(crate) nodes: Vec<Node<'a>>,
-    ids: FastMap<Cow<'a, str>, usize>,
+    ids: FastMap<Str<'a>, usize>,
 }
 
 /// Graph name (`@default` for the default graph) to graph, as built by [`Generator::add`].
 pub(crate) struct NodeMap<'a> {
     /// Graphs in creation order.
-    pub(crate) graphs: Vec<(Cow<'a, str>, Graph<'a>)>,
-    index: FastMap<Cow<'a, str>, usize>,
+    pub(crate) graphs: Vec<(Str<'a>, Graph<'a>)>,
+    index: FastMap<Str<'a>, usize>,
 }
 
 /// The graph name of the default graph in a node map.
@@ -116,13 +138,13 @@ enum ActiveSubject {
 #[derive(Default)]
 struct Keywords<'a> {
     value: bool,
-    list: Option<&'a Value>,
-    id: Option<&'a Value>,
-    types: Option<&'a Value>,
-    index: Option<&'a Value>,
-    reverse: Option<&'a Value>,
-    graph: Option<&'a Value>,
-    included: Option<&'a Value>,
+    list: Option<&'a Ev<'a>>,
+    id: Option<&'a Ev<'a>>,
+    types: Option<&'a Ev<'a>>,
+    index: Option<&'a Ev<'a>>,
+    reverse: Option<&'a Ev<'a>>,
+    graph: Option<&'a Ev<'a>>,
+    included: Option<&'a Ev<'a>>,
 }
 
 /// Where a value goes: a node's property, or a list being built.
@@ -138,15 +160,11 @@ pub(crate) struct Generator<'a, 'g> {
     max_depth: usize,
 }
 
-/// The `@value` entry of a value object, found without hashing (value objects have a few keys).
-fn value_of(map: &Map<String, Value>) -> Option<&Value> {
-    map.iter().find(|(k, _)| *k == "@value").map(|(_, v)| v)
-}
-
 fn same_item(a: &Item<'_>, b: &Item<'_>) -> bool {
     match (a, b) {
         (Item::Value(a), Item::Value(b)) => {
-            std::ptr::eq(*a, *b) || (a.len() == b.len() && value_of(a) == value_of(b) && a == b)
+            std::ptr::eq(*a, *b)
+                || (a.len() == b.len() && a.get("@value") == b.get("@value") && a == b)
         }
         (Item::Node(a), Item::Node(b)) => a == b,
         (Item::List(a), Item::List(b)) => {
@@ -156,27 +174,32 @@ fn same_item(a: &Item<'_>, b: &Item<'_>) -> bool {
     }
 }
 
-/// Feeds `value` to `state` so that values equal as JSON hash alike (object entries in any order
-/// hash alike: only their number is fed).
+/// Feeds `n` to `state` (0.0 and -0.0 are equal numbers).
+fn hash_number(n: &Number, state: &mut impl Hasher) {
+    state.write_u8(3);
+    match (n.as_u64(), n.as_i64(), n.as_f64()) {
+        (Some(u), _, _) => state.write_u64(u),
+        (None, Some(i), _) => state.write_i64(i),
+        (None, None, Some(f)) => state.write_u64(if f == 0.0 { 0 } else { f.to_bits() }),
+        _ => {}
+    }
+}
+
+/// Feeds `s` to `state`.
+fn hash_str(s: &str, state: &mut impl Hasher) {
+    state.write_u8(4);
+    state.write(s.as_bytes());
+    state.write_u8(0xff);
+}
+
+/// Feeds `value` to `state` so that values equal as JSON hash alike (arrays and objects by
+/// their length only, so entries in any order hash alike).
 fn hash_json(value: &Value, state: &mut impl Hasher) {
     match value {
         Value::Null => state.write_u8(0),
         Value::Bool(b) => state.write_u8(1 + u8::from(*b)),
-        Value::Number(n) => {
-            state.write_u8(3);
-            match (n.as_u64(), n.as_i64(), n.as_f64()) {
-                (Some(u), _, _) => state.write_u64(u),
-                (None, Some(i), _) => state.write_i64(i),
-                // 0.0 and -0.0 are equal numbers.
-                (None, None, Some(f)) => state.write_u64(if f == 0.0 { 0 } else { f.to_bits() }),
-                _ => {}
-            }
-        }
-        Value::String(s) => {
-            state.write_u8(4);
-            state.write(s.as_bytes());
-            state.write_u8(0xff);
-        }
+        Value::Number(n) => hash_number(n, state),
+        Value::String(s) => hash_str(s, state),
         Value::Array(a) => {
             state.write_u8(5);
             state.write_usize(a.len());
@@ -185,6 +208,25 @@ fn hash_json(value: &Value, state: &mut impl Hasher) {
             state.write_u8(6);
             state.write_usize(m.len());
         }
+    }
+}
+
+/// [`hash_json`] for a value of the expanded tree: an [`Ev`] hashes as the JSON it equals.
+fn hash_ev(value: &Ev<'_>, state: &mut impl Hasher) {
+    match value {
+        Ev::Null => state.write_u8(0),
+        Ev::Bool(b) => state.write_u8(1 + u8::from(*b)),
+        Ev::Num(n) => hash_number(n, state),
+        Ev::Str(s) => hash_str(s, state),
+        Ev::Array(a) => {
+            state.write_u8(5);
+            state.write_usize(a.len());
+        }
+        Ev::Object(m) => {
+            state.write_u8(6);
+            state.write_usize(m.len());
+        }
+        Ev::Json(v) => hash_json(v, state),
     }
 }
 
@@ -200,7 +242,7 @@ fn hash_entry(property: &str, item: &Item<'_>, state: &mut impl Hasher) {
         Item::Value(map) => {
             state.write_u8(1);
             state.write_usize(map.len());
-            hash_json(value_of(map).unwrap_or(&Value::Null), state);
+            hash_ev(map.get("@value").unwrap_or(&Ev::Null), state);
         }
         Item::List(items) => {
             state.write_u8(2);
@@ -211,10 +253,10 @@ fn hash_entry(property: &str, item: &Item<'_>, state: &mut impl Hasher) {
 
 impl<'a> Node<'a> {
     /// Adds `item` to `property`; with `unique`, only if the property does not have it yet.
-    // The Cow is cloned into the node: a borrowed name stays borrowed, no allocation.
+    // The name is cloned into the node: borrowed or shared, no allocation.
     #[allow(clippy::ptr_arg)]
-    fn add(&mut self, property: &Cow<'a, str>, item: Item<'a>, unique: bool) {
-        let scan = |properties: &[(Cow<'a, str>, Item<'a>)], item: &Item<'a>| {
+    fn add(&mut self, property: &Str<'a>, item: Item<'a>, unique: bool) {
+        let scan = |properties: &[(Str<'a>, Item<'a>)], item: &Item<'a>| {
             properties
                 .iter()
                 .any(|(p, v)| p == property && same_item(v, item))
@@ -255,7 +297,10 @@ impl<'a> Node<'a> {
 
     /// Groups the properties by name in code point order, each keeping its values' order.
     pub(crate) fn sort_properties(&mut self) {
-        self.properties.sort_by(|a, b| a.0.cmp(&b.0));
+        // Usually already in order: generation adds a node's properties sorted.
+        if !self.properties.is_sorted_by(|a, b| a.0 <= b.0) {
+            self.properties.sort_by(|a, b| a.0.cmp(&b.0));
+        }
     }
 }
 
@@ -271,9 +316,9 @@ impl<'a, 'g> Generator<'a, 'g> {
             graphs: Vec::new(),
             index: FastMap::default(),
         };
-        map.index.insert(Cow::Borrowed(DEFAULT_GRAPH), 0);
+        map.index.insert(Str::Borrowed(DEFAULT_GRAPH), 0);
         map.graphs
-            .push((Cow::Borrowed(DEFAULT_GRAPH), Graph::default()));
+            .push((Str::Borrowed(DEFAULT_GRAPH), Graph::default()));
         Self {
             map,
             blank_nodes,
@@ -282,13 +327,13 @@ impl<'a, 'g> Generator<'a, 'g> {
     }
 
     /// Adds everything in the expanded document `element` to the node map.
-    pub(crate) fn add(&mut self, element: &'a Value) -> Result<(), ToRdfError> {
+    pub(crate) fn add(&mut self, element: &'a Ev<'a>) -> Result<(), ToRdfError> {
         self.generate(element, 0, ActiveSubject::None, None, Target::Property, 0)
     }
 
-    // The Cow is cloned into the map: a borrowed name stays borrowed, no allocation.
+    // The name is cloned into the map: borrowed or shared, no allocation.
     #[allow(clippy::ptr_arg)]
-    fn graph_index(&mut self, name: &Cow<'a, str>) -> usize {
+    fn graph_index(&mut self, name: &Str<'a>) -> usize {
         if let Some(&i) = self.map.index.get(name.as_ref()) {
             return i;
         }
@@ -298,9 +343,9 @@ impl<'a, 'g> Generator<'a, 'g> {
         i
     }
 
-    // The Cow is cloned into the map: a borrowed id stays borrowed, no allocation.
+    // The id is cloned into the map: borrowed or shared, no allocation.
     #[allow(clippy::ptr_arg)]
-    fn node_index(&mut self, graph: usize, id: &Cow<'a, str>) -> usize {
+    fn node_index(&mut self, graph: usize, id: &Str<'a>) -> usize {
         let Some((_, g)) = self.map.graphs.get_mut(graph) else {
             return usize::MAX;
         };
@@ -332,7 +377,7 @@ impl<'a, 'g> Generator<'a, 'g> {
         &mut self,
         graph: usize,
         subject: ActiveSubject,
-        property: Option<&Cow<'a, str>>,
+        property: Option<&Str<'a>>,
         target: Target<'_, 'a>,
         item: Item<'a>,
         unique: bool,
@@ -356,10 +401,10 @@ impl<'a, 'g> Generator<'a, 'g> {
 
     fn generate(
         &mut self,
-        element: &'a Value,
+        element: &'a Ev<'a>,
         graph: usize,
         subject: ActiveSubject,
-        property: Option<&Cow<'a, str>>,
+        property: Option<&Str<'a>>,
         target: Target<'_, 'a>,
         depth: usize,
     ) -> Result<(), ToRdfError> {
@@ -370,7 +415,7 @@ impl<'a, 'g> Generator<'a, 'g> {
             });
         }
         let object = match element {
-            Value::Array(items) => {
+            Ev::Array(items) => {
                 let mut target = target;
                 for item in items {
                     let t = match &mut target {
@@ -381,17 +426,17 @@ impl<'a, 'g> Generator<'a, 'g> {
                 }
                 return Ok(());
             }
-            Value::Object(object) => object,
+            Ev::Object(object) => object,
             // Free-floating scalars cannot occur in expanded form; ignore them.
             _ => return Ok(()),
         };
         // One pass over the entries instead of a hash lookup per keyword.
         let mut keys = Keywords::default();
-        for (key, value) in object {
+        for (key, value) in object.iter() {
             if !key.starts_with('@') {
                 continue;
             }
-            match key.as_str() {
+            match key.as_ref() {
                 "@value" => keys.value = true,
                 "@list" => keys.list = Some(value),
                 "@id" => keys.id = Some(value),
@@ -422,16 +467,21 @@ impl<'a, 'g> Generator<'a, 'g> {
         }
 
         // A node object.
-        let id: Cow<'a, str> = match keys.id {
-            Some(Value::String(id)) if id.starts_with("_:") => {
-                Cow::Owned(self.blank_nodes.generate(Some(id)))
+        let id: Str<'a> = match keys.id {
+            Some(Ev::Str(id)) if id.starts_with("_:") => {
+                Str::Shared(self.blank_nodes.generate(Some(id)))
             }
-            Some(Value::String(id)) => Cow::Borrowed(id),
+            Some(Ev::Str(id)) => id.share(),
             // Expansion leaves `"@id": null` for ignored keyword-like IRIs: a node that is
             // never well-formed, so it and every reference to it are dropped.
-            Some(Value::Null) => Cow::Borrowed(""),
-            None => Cow::Owned(self.blank_nodes.generate(None)),
-            Some(other) => return Err(invalid(format!("@id is not a string: {other}"))),
+            Some(Ev::Null) => Str::Borrowed(""),
+            None => Str::Shared(self.blank_nodes.generate(None)),
+            Some(other) => {
+                return Err(invalid(format!(
+                    "@id is not a string: {}",
+                    other.to_value()
+                )));
+            }
         };
         let node = self.node_index(graph, &id);
         match subject {
@@ -440,7 +490,7 @@ impl<'a, 'g> Generator<'a, 'g> {
                     let referenced_id = self
                         .node(graph, referenced)
                         .map(|n| n.id.clone())
-                        .unwrap_or_default();
+                        .unwrap_or(Str::Borrowed(""));
                     if let Some(n) = self.node(graph, node) {
                         n.add(property, Item::Node(referenced_id), true);
                     }
@@ -459,18 +509,18 @@ impl<'a, 'g> Generator<'a, 'g> {
             _ => {}
         }
         if let Some(types) = keys.types {
-            let types: &[Value] = match types {
-                Value::Array(a) => a,
+            let types: &[Ev<'a>] = match types {
+                Ev::Array(a) => a,
                 other => std::slice::from_ref(other),
             };
             for t in types {
-                let Value::String(t) = t else {
-                    return Err(invalid(format!("@type is not a string: {t}")));
+                let Ev::Str(t) = t else {
+                    return Err(invalid(format!("@type is not a string: {}", t.to_value())));
                 };
                 let t = if t.starts_with("_:") {
-                    Cow::Owned(self.blank_nodes.generate(Some(t)))
+                    Str::Shared(self.blank_nodes.generate(Some(t)))
                 } else {
-                    Cow::Borrowed(t.as_str())
+                    t.share()
                 };
                 if let Some(n) = self.node(graph, node)
                     && !n.types.contains(&t)
@@ -485,18 +535,18 @@ impl<'a, 'g> Generator<'a, 'g> {
             match n.index {
                 Some(existing) if existing != index => {
                     return Err(ToRdfError::ConflictingIndexes {
-                        id: id.into_owned(),
+                        id: id.into_string(),
                     });
                 }
                 _ => n.index = Some(index),
             }
         }
         if let Some(reverse) = keys.reverse {
-            let Value::Object(reverse) = reverse else {
+            let Ev::Object(reverse) = reverse else {
                 return Err(invalid("@reverse is not a map"));
             };
-            for (reverse_property, values) in reverse {
-                let reverse_property = Cow::Borrowed(reverse_property.as_str());
+            for (reverse_property, values) in reverse.iter() {
+                let reverse_property = reverse_property.share();
                 self.generate(
                     values,
                     graph,
@@ -528,18 +578,22 @@ impl<'a, 'g> Generator<'a, 'g> {
                 depth + 1,
             )?;
         }
-        let mut properties: Vec<(&'a String, &'a Value)> =
-            object.iter().filter(|(k, _)| !k.starts_with('@')).collect();
+        // Sorted by their text (taken once from each key).
+        let mut properties: Vec<(&'a str, &'a Str<'a>, &'a Ev<'a>)> = object
+            .iter()
+            .map(|(k, v)| (&**k, k, v))
+            .filter(|(k, _, _)| !k.starts_with('@'))
+            .collect();
         properties.sort_unstable_by(|a, b| a.0.cmp(b.0));
         // Each property usually brings one value: room for them at once.
         if let Some(n) = self.node(graph, node) {
             n.properties.reserve(properties.len());
         }
-        for (key, value) in properties {
-            let key: Cow<'a, str> = if key.starts_with("_:") {
-                Cow::Owned(self.blank_nodes.generate(Some(key)))
+        for (_, key, value) in properties {
+            let key: Str<'a> = if key.starts_with("_:") {
+                Str::Shared(self.blank_nodes.generate(Some(key)))
             } else {
-                Cow::Borrowed(key.as_str())
+                key.share()
             };
             let before = self.node(graph, node).map_or(0, |n| n.properties.len());
             self.generate(

@@ -6,12 +6,14 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+use obi_rdf::Quad;
 use serde_json::Value;
 
 use crate::context::{ActiveContext, ProcessFlags, process_context};
 use crate::error::{Error, ErrorCode, err};
 use crate::loader::DocumentLoader;
 use crate::options::{Options, ProcessingMode};
+use crate::to_rdf::{ToRdfError, ToRdfOptions};
 
 /// Default for [`Processor::with_max_cached_contexts`]: entries each cache (documents, scoped,
 /// embedded and initial contexts) keeps at most; a full cache is emptied and refilled.
@@ -319,6 +321,24 @@ impl Processor {
     pub fn expand(&self, input: &Value, options: &Options) -> Result<Value, Error> {
         let env = Env::new(options, &*self.loader, &self.caches);
         crate::expansion::expand_document(&env, input)
+    }
+
+    /// Expand `input` and turn it into RDF quads ([JSON-LD 1.1 API
+    /// §8.1](https://www.w3.org/TR/json-ld11-api/#deserialize-json-ld-to-rdf-algorithm)) without
+    /// building the expanded document as a `Value`: the same quads and errors as
+    /// [`crate::expanded_to_rdf`] of [`Processor::expand`], at about half the cost.
+    ///
+    /// # Errors
+    /// [`ToRdfError::Expansion`] when expansion fails, otherwise as [`crate::expanded_to_rdf`].
+    pub fn to_rdf(
+        &self,
+        input: &Value,
+        options: &Options,
+        rdf: &ToRdfOptions,
+    ) -> Result<Vec<Quad>, ToRdfError> {
+        let env = Env::new(options, &*self.loader, &self.caches);
+        let expanded = crate::expansion::expand_document_tree(&env, input)?;
+        crate::to_rdf::tree_to_rdf(&expanded, rdf)
     }
 
     /// Drop every cached context and document.

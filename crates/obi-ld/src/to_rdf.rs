@@ -11,9 +11,10 @@ use std::sync::{Arc, LazyLock};
 
 use obi_rdf::vocab::{rdf, xsd};
 use obi_rdf::{BlankNode, GraphName, Literal, NamedNode, Quad, Subject, Term};
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
 
 use crate::node_map::{BlankNodeGenerator, DEFAULT_GRAPH, FastMap, Generator, Item, Node};
+use crate::tree::{Ev, Obj, Str};
 
 /// IRIs every conversion uses, allocated once.
 struct Vocabulary {
@@ -166,6 +167,14 @@ pub enum ToRdfError {
 /// [`ToRdfError`]: conflicting indexes, input not in expanded form, safe-mode violations,
 /// exceeded limits.
 pub fn expanded_to_rdf(expanded: &Value, options: &ToRdfOptions) -> Result<Vec<Quad>, ToRdfError> {
+    tree_to_rdf(&Ev::from_value(expanded), options)
+}
+
+/// [`expanded_to_rdf`] of an expanded tree.
+pub(crate) fn tree_to_rdf(
+    expanded: &Ev<'_>,
+    options: &ToRdfOptions,
+) -> Result<Vec<Quad>, ToRdfError> {
     let mut blank_nodes = BlankNodeGenerator::default();
     let mut generator = Generator::new(&mut blank_nodes, options.max_depth);
     generator.add(expanded)?;
@@ -195,6 +204,7 @@ pub fn expanded_to_rdf(expanded: &Value, options: &ToRdfOptions) -> Result<Vec<Q
             (2 * nodes).next_power_of_two().clamp(16, 4096),
             Default::default(),
         ),
+        by_address: vec![None; BY_ADDRESS_SLOTS],
     };
     for (graph_name, graph) in &graphs {
         let graph_name = if graph_name == DEFAULT_GRAPH {
@@ -217,8 +227,8 @@ pub fn expanded_to_rdf(expanded: &Value, options: &ToRdfOptions) -> Result<Vec<Q
 }
 
 /// Expands `input` (with `options` and `loader`, see [`crate::expand`]) and turns it into RDF
-/// quads; safe mode carries over from `options`. Use a [`crate::Processor`] and
-/// [`expanded_to_rdf`] to reuse processed contexts across documents.
+/// quads; safe mode carries over from `options`. Use [`crate::Processor::to_rdf`] to reuse
+/// processed contexts across documents.
 ///
 /// # Errors
 /// [`ToRdfError::Expansion`] when expansion fails, otherwise as [`expanded_to_rdf`].
@@ -227,8 +237,10 @@ pub fn to_rdf(
     options: &crate::Options,
     loader: &dyn crate::DocumentLoader,
 ) -> Result<Vec<Quad>, ToRdfError> {
-    let expanded = crate::expand(input, options, loader)?;
-    expanded_to_rdf(
+    let caches = crate::processor::Caches::default();
+    let env = crate::processor::Env::new(options, loader, &caches);
+    let expanded = crate::expansion::expand_document_tree(&env, input)?;
+    tree_to_rdf(
         &expanded,
         &ToRdfOptions::new().with_safe_mode(options.safe_mode),
     )
@@ -249,7 +261,15 @@ struct Serializer<'a, 'o> {
     /// Identifiers already converted (`None`: not well-formed), so each IRI is checked and
     /// allocated once.
     resources: FastMap<&'a str, Option<Subject>>,
+    /// The last resources by the address and length of their text, direct-mapped: a property
+    /// or type shared by many nodes is one string of the expanded tree (shared with its term
+    /// definition), found again without hashing its text. Every string it is keyed by lives as
+    /// long as the serializer, so an address cannot come back with another text.
+    by_address: Vec<Option<(usize, usize, Option<Subject>)>>,
 }
+
+/// Slots of [`Serializer::by_address`] (a power of two).
+const BY_ADDRESS_SLOTS: usize = 256;
 
 /// Whether `tag` is a well-formed BCP 47 language tag (in the simplified form JSON-LD
 /// processors check: `[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*`).
@@ -293,6 +313,42 @@ thread_local! {
     static IRI_CACHE: RefCell<IriCache> = RefCell::new(IriCache::default());
 }
 
+/// Term IRIs already checked on this thread, by the address of their text (shared with a
+/// term definition): each entry keeps its text alive, so an address cannot come back with
+/// another text. Bounded like [`IriCache`]; the keys are addresses, not input.
+#[derive(Default)]
+struct SharedIriCache {
+    iris: FastMap<usize, (Arc<str>, Option<NamedNode>)>,
+    bytes: usize,
+}
+
+thread_local! {
+    static SHARED_IRI_CACHE: RefCell<SharedIriCache> = RefCell::new(SharedIriCache::default());
+}
+
+/// [`cached_well_formed_iri`] of a term IRI, found by its address.
+fn shared_well_formed_iri(iri: &Arc<str>) -> Option<NamedNode> {
+    SHARED_IRI_CACHE.with(|cache| {
+        let Ok(mut cache) = cache.try_borrow_mut() else {
+            return cached_well_formed_iri(iri);
+        };
+        let address = Arc::as_ptr(iri).addr();
+        if let Some((text, node)) = cache.iris.get(&address)
+            && Arc::ptr_eq(text, iri)
+        {
+            return node.clone();
+        }
+        let node = cached_well_formed_iri(iri);
+        if cache.iris.len() >= IRI_CACHE_ENTRIES || cache.bytes + iri.len() > IRI_CACHE_BYTES {
+            cache.iris.clear();
+            cache.bytes = 0;
+        }
+        cache.bytes += iri.len();
+        cache.iris.insert(address, (Arc::clone(iri), node.clone()));
+        node
+    })
+}
+
 /// [`well_formed_iri`] through this thread's cache of checked IRIs.
 fn cached_well_formed_iri(iri: &str) -> Option<NamedNode> {
     IRI_CACHE.with(|cache| {
@@ -326,9 +382,34 @@ impl<'a> Serializer<'a, '_> {
 
     /// An IRI or blank node identifier as an RDF resource; `None` (dropped) when not
     /// well-formed.
-    fn resource(&mut self, id: &'a str, what: &str) -> Result<Option<Subject>, ToRdfError> {
+    fn resource(&mut self, id: &'a Str<'a>, what: &str) -> Result<Option<Subject>, ToRdfError> {
+        let address = id.as_ptr().addr();
+        let slot = ((address >> 4) ^ id.len()) & (BY_ADDRESS_SLOTS - 1);
+        let resource = match self.by_address.get(slot) {
+            Some(Some((a, len, known))) if *a == address && *len == id.len() => known.clone(),
+            _ => {
+                let resource = match id {
+                    // An IRI shared with a term definition: checked once per thread.
+                    Str::Shared(iri) if !iri.starts_with("_:") => {
+                        shared_well_formed_iri(iri).map(Subject::NamedNode)
+                    }
+                    _ => self.resource_by_text(id),
+                };
+                if let Some(entry) = self.by_address.get_mut(slot) {
+                    *entry = Some((address, id.len(), resource.clone()));
+                }
+                resource
+            }
+        };
+        match resource {
+            Some(s) => Ok(Some(s)),
+            None => self.dropped(what, id).map(|()| None),
+        }
+    }
+
+    fn resource_by_text(&mut self, id: &'a str) -> Option<Subject> {
         // One hash of `id` whether it is known or not.
-        let resource = match self.resources.entry(id) {
+        match self.resources.entry(id) {
             std::collections::hash_map::Entry::Occupied(known) => known.get().clone(),
             std::collections::hash_map::Entry::Vacant(slot) => {
                 let resource = if let Some(label) = id.strip_prefix("_:") {
@@ -338,21 +419,17 @@ impl<'a> Serializer<'a, '_> {
                 };
                 slot.insert(resource).clone()
             }
-        };
-        match resource {
-            Some(s) => Ok(Some(s)),
-            None => self.dropped(what, id).map(|()| None),
         }
     }
 
-    fn predicate(&mut self, iri: &'a str) -> Result<Option<NamedNode>, ToRdfError> {
+    fn predicate(&mut self, iri: &'a Str<'a>) -> Result<Option<NamedNode>, ToRdfError> {
         match self.resource(iri, "property")? {
             Some(Subject::NamedNode(n)) => Ok(Some(n)),
             Some(Subject::BlankNode(_)) => {
                 // Generalized RDF (blank node predicates) cannot be represented by `Quad`.
                 if self.options.safe_mode {
                     return Err(ToRdfError::SafeMode {
-                        message: format!("property {iri:?} is a blank node"),
+                        message: format!("property {:?} is a blank node", &**iri),
                     });
                 }
                 Ok(None)
@@ -449,15 +526,10 @@ impl<'a> Serializer<'a, '_> {
             .map_or(Term::NamedNode(nil.clone()), Term::BlankNode))
     }
 
-    fn value(
-        &mut self,
-        item: &'a Map<String, Value>,
-        graph: &GraphName,
-    ) -> Result<Option<Term>, ToRdfError> {
-        let (mut value, mut datatype, mut language, mut direction) =
-            (&Value::Null, None, None, None);
-        for (key, v) in item {
-            match key.as_str() {
+    fn value(&mut self, item: &'a Obj<'a>, graph: &GraphName) -> Result<Option<Term>, ToRdfError> {
+        let (mut value, mut datatype, mut language, mut direction) = (&Ev::Null, None, None, None);
+        for (key, v) in item.iter() {
+            match key.as_ref() {
                 "@value" => value = v,
                 "@type" => datatype = Some(v),
                 "@language" => language = Some(v),
@@ -466,9 +538,9 @@ impl<'a> Serializer<'a, '_> {
             }
         }
         let datatype = match datatype {
-            None | Some(Value::Null) => None,
-            Some(Value::String(t)) if t == "@json" => Some(VOCABULARY.json.clone()),
-            Some(Value::String(t)) => match self.resource(t, "datatype")? {
+            None | Some(Ev::Null) => None,
+            Some(Ev::Str(t)) if t == "@json" => Some(VOCABULARY.json.clone()),
+            Some(Ev::Str(t)) => match self.resource(t, "datatype")? {
                 Some(Subject::NamedNode(n)) => Some(n),
                 // A blank node or a relative IRI is no datatype: drop the value.
                 Some(Subject::BlankNode(_)) => return self.dropped("datatype", t).map(|()| None),
@@ -476,12 +548,15 @@ impl<'a> Serializer<'a, '_> {
             },
             Some(other) => {
                 return Err(ToRdfError::InvalidExpandedInput {
-                    message: format!("@type of a value object is not a string: {other}"),
+                    message: format!(
+                        "@type of a value object is not a string: {}",
+                        other.to_value()
+                    ),
                 });
             }
         };
         let language = match language {
-            Some(Value::String(l)) => {
+            Some(Ev::Str(l)) => {
                 if !is_well_formed_language(l) {
                     if self.options.safe_mode {
                         return Err(ToRdfError::SafeMode {
@@ -490,20 +565,29 @@ impl<'a> Serializer<'a, '_> {
                     }
                     return Ok(None);
                 }
-                Some(l.as_str())
+                Some(l.as_ref())
             }
             _ => None,
         };
         let is_json = datatype.as_ref().is_some_and(|d| d.as_str() == rdf::JSON);
-        let (lexical, datatype): (Cow<'a, str>, _) = if is_json {
-            (Cow::Owned(canonical_json(value)), datatype)
+        let json_view;
+        let (lexical, datatype): (Cow<'_, str>, _) = if is_json {
+            (Cow::Owned(canonical_json(&value.to_value())), datatype)
         } else {
+            // A JSON literal's value given another datatype: read as the JSON it is.
+            let value = match value {
+                Ev::Json(v) => {
+                    json_view = Ev::from_value(v);
+                    &json_view
+                }
+                other => other,
+            };
             match value {
-                Value::Bool(b) => (
+                Ev::Bool(b) => (
                     Cow::Borrowed(if *b { "true" } else { "false" }),
                     Some(datatype.unwrap_or_else(|| VOCABULARY.boolean.clone())),
                 ),
-                Value::Number(n) => {
+                Ev::Num(n) => {
                     let is_double = datatype.as_ref().is_some_and(|d| d.as_str() == xsd::DOUBLE);
                     match integer_form(n) {
                         Some(i) if !is_double => (
@@ -516,10 +600,10 @@ impl<'a> Serializer<'a, '_> {
                         ),
                     }
                 }
-                Value::String(s) => (Cow::Borrowed(s.as_str()), datatype),
+                Ev::Str(s) => (Cow::Borrowed(s.as_ref()), datatype),
                 other => {
                     return Err(ToRdfError::InvalidExpandedInput {
-                        message: format!("@value is not a scalar: {other}"),
+                        message: format!("@value is not a scalar: {}", other.to_value()),
                     });
                 }
             }

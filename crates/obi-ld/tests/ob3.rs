@@ -259,3 +259,28 @@ fn skipped_root_entry_expands_as_if_absent() {
         "kept"
     );
 }
+
+/// `Processor::to_rdf` gives the very quads (blank node labels included) of
+/// `expanded_to_rdf(expand(..))` on the OB 3.0 examples (the one obi-proof signs with is also
+/// checked byte for byte against the vc-di-eddsa vectors there), and a non-empty dataset.
+#[test]
+fn ob3_examples_to_rdf_fast_path_matches_expand_then_to_rdf() {
+    use obi_ld::{ToRdfOptions, expanded_to_rdf};
+    let processor = Processor::pinned();
+    for safe in [false, true] {
+        let options = Options::new().with_safe_mode(safe);
+        let rdf = ToRdfOptions::new().with_safe_mode(safe);
+        for name in [
+            "minimal-openbadgecredential.json",
+            "spec-complete-openbadgecredential.json",
+        ] {
+            let doc = example(name);
+            let fast = processor.to_rdf(&doc, &options, &rdf).unwrap();
+            let old = expanded_to_rdf(&expand(&doc, &options, &PinnedLoader).unwrap(), &rdf);
+            assert_eq!(Ok(&fast), old.as_ref(), "{name}");
+            assert!(fast.len() > 10, "{name}: {} quads", fast.len());
+            // Again with the processor's cached contexts: the same quads.
+            assert_eq!(processor.to_rdf(&doc, &options, &rdf).unwrap(), fast);
+        }
+    }
+}

@@ -1,15 +1,18 @@
 //! The W3C JSON-LD 1.1 toRdf test suite (tests/data/json-ld/toRdf-manifest.jsonld), run
-//! offline: expand with obi-ld, then `expanded_to_rdf`, then compare with the expected N-Quads
-//! as datasets (both canonicalized with RDFC-1.0, so blank node labels do not matter).
+//! offline through `Processor::to_rdf`, then compared with the expected N-Quads as datasets
+//! (both canonicalized with RDFC-1.0, so blank node labels do not matter). Every test also
+//! checks that `expanded_to_rdf(expand(..))` gives the very same quads (blank node labels
+//! included) or the very same error.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test runner: a broken suite file aborts it
 
 mod support;
 
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use obi_ld::{
-    MapLoader, Options, ProcessingMode, RdfDirection, ToRdfError, ToRdfOptions, expand,
+    MapLoader, Options, ProcessingMode, Processor, RdfDirection, ToRdfError, ToRdfOptions, expand,
     expanded_to_rdf,
 };
 use obi_rdf::{Quad, canonicalize, nquads};
@@ -20,7 +23,8 @@ fn canonical(quads: &[Quad]) -> String {
     canonicalize(quads).unwrap().into_nquads()
 }
 
-fn run(test: &Value, dir: &Path, loader: &MapLoader) -> Result<Vec<Quad>, String> {
+/// The test's quads by the fast path, and whether the old path agreed.
+fn run(test: &Value, dir: &Path, loader: &Arc<MapLoader>) -> (Result<Vec<Quad>, String>, bool) {
     let opt = &test["option"];
     let input_path = test["input"].as_str().unwrap();
     let input = read_json(&dir.join(input_path));
@@ -47,18 +51,26 @@ fn run(test: &Value, dir: &Path, loader: &MapLoader) -> Result<Vec<Quad>, String
         }
         _ => {}
     }
-    let expanded = expand(&input, &options, loader).map_err(|e| e.code().as_str().to_owned())?;
-    expanded_to_rdf(&expanded, &to_rdf).map_err(|e| match e {
+    // A fresh processor per test: no context cached by another test.
+    let processor = Processor::new(Arc::clone(loader));
+    let fast = processor.to_rdf(&input, &options, &to_rdf);
+    let old = expand(&input, &options, &**loader)
+        .map_err(ToRdfError::from)
+        .and_then(|expanded| expanded_to_rdf(&expanded, &to_rdf));
+    let agree = fast == old;
+    let result = fast.map_err(|e| match e {
+        ToRdfError::Expansion(e) => e.code().as_str().to_owned(),
         ToRdfError::ConflictingIndexes { .. } => "conflicting indexes".to_owned(),
         other => other.to_string(),
-    })
+    });
+    (result, agree)
 }
 
 fn main() -> ExitCode {
     let dir = data_dir("json-ld");
     let manifest = read_json(&dir.join("toRdf-manifest.jsonld"));
     let skips = skips(&dir.join("to_rdf_skip.txt"));
-    let loader = loader(&dir, "toRdf");
+    let loader = Arc::new(loader(&dir, "toRdf"));
 
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);
     for test in manifest["sequence"].as_array().unwrap() {
@@ -73,8 +85,10 @@ fn main() -> ExitCode {
             .iter()
             .filter_map(Value::as_str)
             .collect();
-        let result = run(test, &dir, &loader);
-        let outcome = if types.contains(&"jld:NegativeEvaluationTest") {
+        let (result, agree) = run(test, &dir, &loader);
+        let outcome = if !agree {
+            Err("Processor::to_rdf differs from expanded_to_rdf(expand(..))".to_owned())
+        } else if types.contains(&"jld:NegativeEvaluationTest") {
             let want = test["expectErrorCode"].as_str().unwrap();
             match &result {
                 Err(e) if e == want => Ok(()),

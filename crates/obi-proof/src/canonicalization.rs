@@ -82,22 +82,27 @@ impl LdCanonicalizer {
         document: &Value,
         options: &obi_ld::Options,
     ) -> Result<String, ProofError> {
-        let expanded = self.processor.expand(document, options).map_err(|e| {
-            use obi_ld::ErrorCode as C;
-            match e.code() {
-                C::LoadingRemoteContextFailed | C::LoadingDocumentFailed | C::LimitExceeded => {
-                    ProofError::Canonicalization(format!("JSON-LD expansion: {e}"))
+        // Expansion feeds toRdf directly (no expanded document is built).
+        let rdf_options = obi_ld::ToRdfOptions::new().with_safe_mode(true);
+        let quads = self
+            .processor
+            .to_rdf(document, options, &rdf_options)
+            .map_err(|e| {
+                use obi_ld::ErrorCode as C;
+                match e {
+                    obi_ld::ToRdfError::Expansion(e) => match e.code() {
+                        C::LoadingRemoteContextFailed
+                        | C::LoadingDocumentFailed
+                        | C::LimitExceeded => {
+                            ProofError::Canonicalization(format!("JSON-LD expansion: {e}"))
+                        }
+                        _ => ProofError::Document(format!("JSON-LD expansion (safe mode): {e}")),
+                    },
+                    obi_ld::ToRdfError::LimitExceeded { .. } => {
+                        ProofError::Canonicalization(format!("JSON-LD toRdf: {e}"))
+                    }
+                    other => ProofError::Document(format!("JSON-LD toRdf (safe mode): {other}")),
                 }
-                _ => ProofError::Document(format!("JSON-LD expansion (safe mode): {e}")),
-            }
-        })?;
-        let quads =
-            obi_ld::expanded_to_rdf(&expanded, &obi_ld::ToRdfOptions::new().with_safe_mode(true))
-                .map_err(|e| match e {
-                obi_ld::ToRdfError::LimitExceeded { .. } => {
-                    ProofError::Canonicalization(format!("JSON-LD toRdf: {e}"))
-                }
-                other => ProofError::Document(format!("JSON-LD toRdf (safe mode): {other}")),
             })?;
         // Only the N-Quads text is signed: skip building the relabelled quads and the map.
         self.canonicalizer
