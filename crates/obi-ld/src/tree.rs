@@ -8,6 +8,8 @@ use std::sync::Arc;
 
 use serde_json::{Map, Number, Value};
 
+use crate::node_map::FastMap;
+
 /// A string of the expanded tree: borrowed from the input, shared with a term definition,
 /// or made by expansion.
 #[derive(Debug, Clone)]
@@ -122,46 +124,93 @@ pub(crate) enum Ev<'a> {
 
 /// An expanded object: its entries in insertion order, with the replace and remove semantics
 /// of `serde_json::Map` with `preserve_order` (removal swaps the last entry in), so that its
-/// conversion has the entry order the `Value`-building expansion had.
+/// conversion has the entry order the `Value`-building expansion had. Small objects (nearly
+/// all) are scanned; beyond [`INDEXED_LEN`] entries a hash index keeps lookups constant-time,
+/// so that a huge input object does not make expansion quadratic.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Obj<'a>(Vec<(Str<'a>, Ev<'a>)>);
+pub(crate) struct Obj<'a> {
+    entries: Vec<(Str<'a>, Ev<'a>)>,
+    /// Boxed: the index is rare and `Ev` stays small.
+    index: Option<Box<FastMap<String, usize>>>,
+}
+
+/// Entries beyond which an [`Obj`] indexes its keys.
+pub(crate) const INDEXED_LEN: usize = 32;
 
 impl<'a> Obj<'a> {
     pub(crate) fn new() -> Self {
-        Obj(Vec::new())
+        Obj::default()
     }
 
     pub(crate) fn with_capacity(n: usize) -> Self {
-        Obj(Vec::with_capacity(n))
+        Obj {
+            entries: Vec::with_capacity(n.min(INDEXED_LEN)),
+            index: None,
+        }
     }
 
     /// An object of one entry.
     pub(crate) fn one(key: &'static str, value: Ev<'a>) -> Self {
-        Obj(vec![(Str::Borrowed(key), value)])
+        Obj {
+            entries: vec![(Str::Borrowed(key), value)],
+            index: None,
+        }
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.0.len()
+        self.entries.len()
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.entries.is_empty()
     }
 
+    #[inline]
     fn position(&self, key: &str) -> Option<usize> {
-        self.0.iter().position(|(k, _)| k == key)
+        if self.index.is_some() {
+            return self.indexed_position(key);
+        }
+        self.entries.iter().position(|(k, _)| k == key)
     }
 
+    /// The position of `key` in an indexed (large) object.
+    #[cold]
+    #[inline(never)]
+    fn indexed_position(&self, key: &str) -> Option<usize> {
+        self.index
+            .as_ref()
+            .and_then(|index| index.get(key).copied())
+    }
+
+    #[inline]
     pub(crate) fn contains_key(&self, key: &str) -> bool {
-        self.0.iter().any(|(k, _)| k == key)
+        if self.index.is_some() {
+            return self.indexed_position(key).is_some();
+        }
+        self.entries.iter().any(|(k, _)| k == key)
     }
 
+    #[inline]
     pub(crate) fn get(&self, key: &str) -> Option<&Ev<'a>> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+        if self.index.is_some() {
+            return self
+                .entries
+                .get(self.indexed_position(key)?)
+                .map(|(_, v)| v);
+        }
+        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
+    #[inline]
     pub(crate) fn get_mut(&mut self, key: &str) -> Option<&mut Ev<'a>> {
-        self.0.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
+        if self.index.is_some() {
+            let i = self.indexed_position(key)?;
+            return self.entries.get_mut(i).map(|(_, v)| v);
+        }
+        self.entries
+            .iter_mut()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
     }
 
     /// Sets `key` to `value`: in place if present, else at the end.
@@ -169,36 +218,63 @@ impl<'a> Obj<'a> {
         let key = key.into();
         match self.get_mut(&key) {
             Some(slot) => *slot = value,
-            None => self.0.push((key, value)),
+            None => self.push_new(key, value),
         }
     }
 
     /// Appends an entry known not to be present.
+    #[inline]
     pub(crate) fn push_new(&mut self, key: Str<'a>, value: Ev<'a>) {
-        self.0.push((key, value));
+        if self.entries.len() >= INDEXED_LEN {
+            self.push_indexed(key, value);
+        } else {
+            self.entries.push((key, value));
+        }
+    }
+
+    #[cold]
+    fn push_indexed(&mut self, key: Str<'a>, value: Ev<'a>) {
+        let index = self.index.get_or_insert_with(|| {
+            Box::new(
+                self.entries
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (k, _))| (k.as_ref().to_owned(), i))
+                    .collect(),
+            )
+        });
+        index.insert(key.as_ref().to_owned(), self.entries.len());
+        self.entries.push((key, value));
     }
 
     /// Removes `key`, moving the last entry into its place (as `serde_json::Map::remove`).
     pub(crate) fn remove(&mut self, key: &str) -> Option<Ev<'a>> {
         let i = self.position(key)?;
-        Some(self.0.swap_remove(i).1)
+        let (_, value) = self.entries.swap_remove(i);
+        if let Some(index) = &mut self.index {
+            index.remove(key);
+            if let Some((moved, _)) = self.entries.get(i) {
+                index.insert(moved.as_ref().to_owned(), i);
+            }
+        }
+        Some(value)
     }
 
     pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(|(k, _)| k.as_ref())
+        self.entries.iter().map(|(k, _)| k.as_ref())
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&Str<'a>, &Ev<'a>)> {
-        self.0.iter().map(|(k, v)| (k, v))
+        self.entries.iter().map(|(k, v)| (k, v))
     }
 
     pub(crate) fn into_entries(self) -> std::vec::IntoIter<(Str<'a>, Ev<'a>)> {
-        self.0.into_iter()
+        self.entries.into_iter()
     }
 
     pub(crate) fn to_map(&self) -> Map<String, Value> {
-        let mut m = Map::with_capacity(self.0.len());
-        for (k, v) in &self.0 {
+        let mut m = Map::with_capacity(self.entries.len());
+        for (k, v) in &self.entries {
             m.insert(k.as_ref().to_owned(), v.to_value());
         }
         m
@@ -206,10 +282,11 @@ impl<'a> Obj<'a> {
 
     /// Borrows a JSON object (every key and string borrowed).
     pub(crate) fn from_map(map: &'a Map<String, Value>) -> Self {
-        Obj(map
-            .iter()
-            .map(|(k, v)| (Str::Borrowed(k.as_str()), Ev::from_value(v)))
-            .collect())
+        let mut obj = Obj::with_capacity(map.len());
+        for (k, v) in map {
+            obj.push_new(Str::Borrowed(k.as_str()), Ev::from_value(v));
+        }
+        obj
     }
 }
 
@@ -337,8 +414,54 @@ impl PartialEq for Obj<'_> {
     fn eq(&self, other: &Self) -> bool {
         self.len() == other.len()
             && self
-                .0
+                .entries
                 .iter()
                 .all(|(k, v)| other.get(k).is_some_and(|w| v == w))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Inserts, replacements and removals keep the entries and their order exactly as a
+    /// `serde_json::Map` (with `preserve_order`) keeps them, scanned or indexed.
+    #[test]
+    fn entries_follow_serde_json_map_semantics_small_and_large() {
+        for keys in [8u64, 200] {
+            let mut obj = Obj::new();
+            let mut map = Map::new();
+            let mut state = 0x2545_f491_4f6c_dd1d_u64;
+            for step in 0..4000u64 {
+                state = state
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                let key = format!("k{}", (state >> 33) % keys);
+                if (state >> 20).is_multiple_of(4) {
+                    assert_eq!(
+                        obj.remove(&key).map(|v| v.to_value()),
+                        map.remove(&key),
+                        "{key}"
+                    );
+                } else {
+                    let value = step.to_string();
+                    obj.insert(Str::Owned(key.clone()), Ev::Str(Str::Owned(value.clone())));
+                    map.insert(key, Value::String(value));
+                }
+                assert_eq!(obj.len(), map.len());
+            }
+            let ours: Vec<&str> = obj.keys().collect();
+            let theirs: Vec<&str> = map.keys().map(String::as_str).collect();
+            assert_eq!(ours, theirs);
+            assert_eq!(obj.to_map(), map);
+            assert!(
+                keys < 100 || obj.index.is_some(),
+                "large objects are indexed"
+            );
+            for k in map.keys() {
+                assert_eq!(obj.get(k).map(Ev::to_value).as_ref(), map.get(k));
+            }
+            assert!(!obj.contains_key("absent"));
+        }
     }
 }

@@ -190,3 +190,33 @@ fn both_paths_agree_on_quads_and_on_errors() {
     assert_eq!(e.path(), Some("$.knows"), "{e}");
     both_paths(&bad, &options, &rdf).unwrap();
 }
+
+/// An object with more properties than expanded objects scan (they index their keys beyond
+/// 32): all properties and both `@type` entries (keyword and alias, merged through a removal)
+/// are kept, and both paths agree.
+#[test]
+fn large_objects_expand_completely() {
+    let mut doc = serde_json::Map::new();
+    doc.insert("@context".into(), context());
+    doc.insert("type".into(), json!("Person"));
+    for i in 0..500 {
+        doc.insert(format!("http://x/p{i}"), json!(i));
+    }
+    doc.insert("@type".into(), json!("http://x/T"));
+    doc.insert("rev".into(), json!({"@id": "http://x/r"}));
+    let doc = Value::Object(doc);
+    let options = Options::new().with_safe_mode(true);
+    let expanded = expand(&doc, &options, &MapLoader::new()).unwrap();
+    let node = expanded[0].as_object().unwrap();
+    assert_eq!(node.len(), 502, "500 properties, @type and @reverse");
+    assert_eq!(node["@type"], json!(["http://x/Person", "http://x/T"]));
+    assert_eq!(node["http://x/p499"], json!([{"@value": 499}]));
+    let rdf = ToRdfOptions::new().with_safe_mode(true);
+    both_paths(&doc, &options, &rdf).unwrap();
+    let quads = Processor::pinned().to_rdf(&doc, &options, &rdf).unwrap();
+    assert_eq!(
+        quads.len(),
+        503,
+        "500 values, two types, one reverse triple"
+    );
+}
