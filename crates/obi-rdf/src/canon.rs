@@ -637,17 +637,106 @@ impl<'a> State<'a> {
                 }
             }
         }
-        for bounds in self.node_start.windows(2) {
-            let [begin, end] = *bounds else { continue };
-            let mut digest = Digester::new(self.config.hash);
-            for l in lines.get(begin as usize..end as usize).unwrap_or_default() {
-                if self.duplicate.get(l.1 as usize) == Some(&true) {
-                    continue;
-                }
-                digest.update(l.0.as_bytes());
+        // Look-alike nodes (the proofs of several endorsements, repeated alignments) have the
+        // same lines: a node whose lines are those of a node already hashed takes its hash
+        // instead of hashing them again. Only nodes of `SHARED_MIN_BYTES` or more are looked
+        // at; candidates have as many lines and bytes and the same bytes before each line's
+        // ` .\n`, and a few are compared, so that many nodes of one shape cost no more than
+        // hashing them.
+        const SHARED_MIN_BYTES: usize = 512;
+        const CANDIDATES: usize = 4;
+        let duplicate = &self.duplicate;
+        let node_start = &self.node_start;
+        let node_lines = |node: u32| {
+            let n = node as usize;
+            let (Some(&begin), Some(&end)) = (node_start.get(n), node_start.get(n + 1)) else {
+                return &[][..];
+            };
+            lines.get(begin as usize..end as usize).unwrap_or_default()
+        };
+        let kept = |node: u32| {
+            node_lines(node)
+                .iter()
+                .filter(|l| duplicate.get(l.1 as usize) != Some(&true))
+                .map(|l| l.0)
+        };
+        let alg = self.config.hash;
+        let hash_lines = |node: u32| {
+            let mut digest = Digester::new(alg);
+            for line in kept(node) {
+                digest.update(line.as_bytes());
             }
-            self.first_degree.push(digest.finish());
+            digest.finish()
+        };
+        let mut hashes = std::mem::take(&mut self.first_degree);
+        hashes.clear();
+        let mut shapes: Vec<(usize, usize, u64, u32)> = Vec::new();
+        for (node, bounds) in node_start.windows(2).enumerate() {
+            let [begin, end] = *bounds else { continue };
+            let node_lines = lines.get(begin as usize..end as usize).unwrap_or_default();
+            // The bytes of the node's lines, copies included (they are side by side).
+            let written = match (
+                spans.get(begin as usize),
+                spans.get((end as usize).wrapping_sub(1)),
+            ) {
+                (Some(first), Some(last)) if end > begin => last.1.saturating_sub(first.0) as usize,
+                _ => 0,
+            };
+            if written < SHARED_MIN_BYTES {
+                let mut digest = Digester::new(alg);
+                for l in node_lines {
+                    if duplicate.get(l.1 as usize) == Some(&true) {
+                        continue;
+                    }
+                    digest.update(l.0.as_bytes());
+                }
+                hashes.push(digest.finish());
+                continue;
+            }
+            // Filled in below.
+            hashes.push(Hash::new(&[]));
+            let node = u32::try_from(node).unwrap_or(u32::MAX);
+            let (mut lines, mut bytes, mut tails) = (0, 0, 0u64);
+            for line in kept(node) {
+                let end = line.len().saturating_sub(3);
+                let mut tail = [0u8; 8];
+                if let Some(from) = line.as_bytes().get(end.saturating_sub(8)..end) {
+                    tail.get_mut(..from.len())
+                        .unwrap_or_default()
+                        .copy_from_slice(from);
+                }
+                tails = tails.rotate_left(7) ^ u64::from_le_bytes(tail);
+                lines += 1;
+                bytes += line.len();
+            }
+            shapes.push((lines, bytes, tails, node));
         }
+        shapes.sort_unstable();
+        for run in shapes.chunk_by(|a, b| (a.0, a.1, a.2) == (b.0, b.1, b.2)) {
+            let mut hashed = [0u32; CANDIDATES];
+            let mut hashed_count = 0;
+            for &(_, _, _, node) in run {
+                let same = hashed
+                    .get(..hashed_count)
+                    .unwrap_or_default()
+                    .iter()
+                    .find(|&&earlier| kept(earlier).eq(kept(node)));
+                let hash = match same.and_then(|&earlier| hashes.get(earlier as usize)) {
+                    Some(&hash) => hash,
+                    None => {
+                        if let Some(slot) = hashed.get_mut(hashed_count) {
+                            *slot = node;
+                            hashed_count += 1;
+                        }
+                        hash_lines(node)
+                    }
+                };
+                if let Some(slot) = hashes.get_mut(node as usize) {
+                    *slot = hash;
+                }
+            }
+        }
+        self.first_degree = hashes;
     }
 
     /// [Hash Related Blank Node](https://www.w3.org/TR/rdf-canon/#hash-related-blank-node).
@@ -1067,6 +1156,38 @@ mod tests {
         assert_eq!(expected.len(), 95);
         let sorted: Vec<&str> = lines.iter().map(|l| l.text).collect();
         assert_eq!(sorted, expected);
+    }
+
+    #[test]
+    fn look_alike_nodes_share_a_first_degree_hash() {
+        // x and y have the same lines, w differs from them in one byte in the middle of a line
+        // (same number of lines, bytes and line endings): x's hash is reused for y, not w's.
+        // Each has more than `SHARED_MIN_BYTES` (512) of lines.
+        let mut doc = String::new();
+        for node in ["x", "w", "y"] {
+            for i in 0..10 {
+                let middle = if node == "w" && i == 3 { 'B' } else { 'A' };
+                doc.push_str(&format!(
+                    "_:{node} <http://example.com/p{i}> \"value {i} {middle} and some more text to be long\" .\n"
+                ));
+            }
+        }
+        let quads = parse(&doc).unwrap();
+        let mut state = State::new(&quads, Canonicalizer::new());
+        state.hash_first_degree_all();
+        let expected = |node: &str| {
+            let mut lines: Vec<String> = doc
+                .lines()
+                .filter(|l| l.starts_with(&format!("_:{node} ")))
+                .map(|l| format!("_:a{}\n", &l[2 + node.len()..]))
+                .collect();
+            lines.sort();
+            assert!(lines.concat().len() > 700);
+            digest(HashAlgorithm::Sha256, lines.concat().as_bytes())
+        };
+        let [x, w, y] = [0, 1, 2].map(|n| state.first_degree[n]);
+        assert!(expected("x") == x && expected("y") == y && expected("w") == w);
+        assert!(x == y && x != w);
     }
 
     #[test]
