@@ -479,6 +479,8 @@ impl<'a> State<'a> {
                                 .filter(|&n| n < max_number)
                                 .map(|n| {
                                     if by_number.len() <= n {
+                                        let want = (n + 1).max(input.len());
+                                        by_number.reserve(want - by_number.len());
                                         by_number.resize(n + 1, u32::MAX);
                                     }
                                     by_number.get_mut(n)
@@ -801,7 +803,8 @@ impl<'a> State<'a> {
             });
         }
         // (related hash, related node), sorted: runs of one hash, in hash order.
-        let mut related_by_hash: Vec<(Hash, u32)> = Vec::new();
+        let mut related_by_hash: Vec<(Hash, u32)> =
+            Vec::with_capacity(self.quads_of(node).len() * 2);
         let mut last = (Vec::with_capacity(160), Vec::with_capacity(160), None);
         for &qi in self.quads_of(node) {
             let (Some(quad), Some(nodes), Some(false)) = (
@@ -825,6 +828,16 @@ impl<'a> State<'a> {
         let mut nodes: Vec<u32> = Vec::new();
         let mut recursion: Vec<u32> = Vec::new();
         let (mut path, mut chosen_path) = (Vec::new(), Vec::new());
+        // Room for a path of every node of the longest run and its hash.
+        let longest = related_by_hash
+            .chunk_by(|a, b| a.0 == b.0)
+            .map(<[_]>::len)
+            .max()
+            .unwrap_or(0);
+        if longest > 0 {
+            path.reserve(longest * 80);
+            chosen_path.reserve(longest * 80);
+        }
         for run in related_by_hash.chunk_by(|a, b| a.0 == b.0) {
             let Some((related_hash, _)) = run.first() else {
                 continue;
