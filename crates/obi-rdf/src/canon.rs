@@ -852,7 +852,11 @@ impl<'a> State<'a> {
             while first || next_permutation(&mut nodes) {
                 first = false;
                 self.spend_work()?;
-                let mut issuer_copy = issuer.clone();
+                // With room for the nodes this permutation may issue.
+                let mut issuer_copy = Issuer {
+                    issued: Vec::with_capacity(issuer.issued.len() + nodes.len()),
+                };
+                issuer_copy.issued.extend_from_slice(&issuer.issued);
                 path.clear();
                 recursion.clear();
                 let mut skip = false;
