@@ -238,6 +238,12 @@ struct State<'a> {
     /// buffers are allocated once.
     first_degree_bytes: usize,
     document_bytes: usize,
+    /// The first-degree lines, kept (64 quads or more): the canonical line of a quad with blank
+    /// nodes is one of them with the 3-byte `_:a` / `_:z` replaced by labels.
+    first_degree_text: String,
+    /// Per quad, the span of one of its first-degree lines in `first_degree_text` (empty for
+    /// quads without blank nodes).
+    first_degree_line: Vec<(u32, u32)>,
 }
 
 /// A digest (32 bytes for SHA-256, 48 for SHA-384, the rest zero). Digests of one algorithm
@@ -379,6 +385,52 @@ fn write_quad(
         (GraphName::DefaultGraph, None) => {}
     }
     out.push_str(" .\n");
+    subject_end
+}
+
+/// Writes the N-Quads line of `quad` from `line`, one of its first-degree lines (`write_quad`
+/// with every blank node written as the 3 bytes `_:a` or `_:z`), writing blank nodes with
+/// `bnode(index, out)` instead; returns the length of `out` after the subject and its space.
+fn relabel_line(
+    out: &mut String,
+    line: &str,
+    quad: &Quad,
+    nodes: [Option<u32>; 3],
+    mut bnode: impl FnMut(u32, &mut String),
+) -> usize {
+    const PLACEHOLDER: usize = "_:a".len();
+    let subject_len = match (&quad.subject, nodes[0]) {
+        (_, Some(_)) => PLACEHOLDER,
+        (Subject::NamedNode(n), None) => n.as_str().len() + 2,
+        (Subject::BlankNode(b), None) => b.as_str().len() + 2,
+    };
+    let copy = |out: &mut String, from: usize, to: usize| {
+        out.push_str(line.get(from..to).unwrap_or_default());
+    };
+    let mut cursor = 0;
+    let subject_end = match nodes[0] {
+        Some(n) => {
+            bnode(n, out);
+            cursor = PLACEHOLDER;
+            out.len() + 1
+        }
+        None => out.len() + subject_len + 1,
+    };
+    if let Some(n) = nodes[1] {
+        // After the subject, a space, `<predicate>` and a space.
+        let at = subject_len + quad.predicate.as_str().len() + 4;
+        copy(out, cursor, at);
+        bnode(n, out);
+        cursor = at + PLACEHOLDER;
+    }
+    if let Some(n) = nodes[2] {
+        // Before ` .\n`.
+        let at = line.len().saturating_sub(PLACEHOLDER + 3);
+        copy(out, cursor, at);
+        bnode(n, out);
+        cursor = at + PLACEHOLDER;
+    }
+    copy(out, cursor, line.len());
     subject_end
 }
 
@@ -554,6 +606,8 @@ impl<'a> State<'a> {
             work: 0,
             first_degree_bytes,
             document_bytes,
+            first_degree_text: String::new(),
+            first_degree_line: Vec::new(),
         }
     }
 
@@ -739,6 +793,20 @@ impl<'a> State<'a> {
             }
         }
         self.first_degree = hashes;
+        // Small datasets write their canonical lines afresh: cheaper than keeping these.
+        if self.quads.len() < 64 {
+            return;
+        }
+        let mut first_degree_line = vec![(0, 0); self.quads.len()];
+        for &(start, end, qi) in &spans {
+            if let Some(slot) = first_degree_line.get_mut(qi as usize)
+                && *slot == (0, 0)
+            {
+                *slot = (start, end);
+            }
+        }
+        self.first_degree_line = first_degree_line;
+        self.first_degree_text = buffer;
     }
 
     /// [Hash Related Blank Node](https://www.w3.org/TR/rdf-canon/#hash-related-blank-node).
@@ -959,14 +1027,23 @@ impl<'a> State<'a> {
         let mut buffer = String::with_capacity(self.document_bytes);
         // Per line: where it starts and where its subject and space end.
         let mut offsets: Vec<(usize, usize)> = Vec::with_capacity(self.quads.len());
-        for (quad, nodes) in self.quads.iter().zip(&self.quad_nodes) {
+        for (qi, (quad, nodes)) in self.quads.iter().zip(&self.quad_nodes).enumerate() {
             let start = buffer.len();
-            let split = write_quad(&mut buffer, quad, *nodes, |n, out| {
+            let label = |n: u32, out: &mut String| {
                 push_c14n_label(
                     out,
                     canonical.get(n as usize).copied().flatten().unwrap_or(0),
                 );
-            });
+            };
+            let first_degree = self
+                .first_degree_line
+                .get(qi)
+                .filter(|span| span.1 > span.0)
+                .and_then(|&(s, e)| self.first_degree_text.get(s as usize..e as usize));
+            let split = match first_degree {
+                Some(line) => relabel_line(&mut buffer, line, quad, *nodes, label),
+                None => write_quad(&mut buffer, quad, *nodes, label),
+            };
             offsets.push((start, split - start));
         }
         let mut lines: Vec<Line<'_>> = Vec::with_capacity(offsets.len());
@@ -1205,6 +1282,31 @@ mod tests {
         let [x, w, y] = [0, 1, 2].map(|n| state.first_degree[n]);
         assert!(expected("x") == x && expected("y") == y && expected("w") == w);
         assert!(x == y && x != w);
+    }
+
+    #[test]
+    fn canonical_lines_from_first_degree_lines() {
+        // 64 quads or more: canonical lines are first-degree lines relabelled. Blank nodes as
+        // subject, object and graph, one node twice or three times in a quad, escapes.
+        let mut doc = String::new();
+        for i in 0..20 {
+            doc.push_str(&format!("_:n{i} <http://p/{i}> _:n{i} _:n{i} .\n"));
+            doc.push_str(&format!("_:n{i} <http://q> \"a\\\"b {i}\"@en _:g .\n"));
+            doc.push_str(&format!(
+                "<http://s/{i}> <http://r> _:n{} _:n{i} .\n",
+                (i + 1) % 20
+            ));
+            doc.push_str(&format!("<http://s/{i}> <http://r> \"{i}\" .\n"));
+        }
+        let quads = parse(&doc).unwrap();
+        assert!(quads.len() >= 64);
+        let c = canonicalize(&quads).unwrap();
+        assert_eq!(c.as_nquads(), crate::nquads::to_nquads(c.quads()));
+        assert_eq!(c.quads().len(), 80);
+        assert_eq!(
+            Canonicalizer::new().canonicalize_to_nquads(&quads).unwrap(),
+            c.as_nquads()
+        );
     }
 
     #[test]
