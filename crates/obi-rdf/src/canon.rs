@@ -699,7 +699,7 @@ impl<'a> State<'a> {
         // at; candidates have as many lines and bytes and the same bytes before each line's
         // ` .\n`, and a few are compared, so that many nodes of one shape cost no more than
         // hashing them.
-        const SHARED_MIN_BYTES: usize = 512;
+        const SHARED_MIN_BYTES: usize = 256;
         const CANDIDATES: usize = 4;
         let duplicate = &self.duplicate;
         let node_start = &self.node_start;
@@ -1267,7 +1267,7 @@ mod tests {
     fn look_alike_nodes_share_a_first_degree_hash() {
         // x and y have the same lines, w differs from them in one byte in the middle of a line
         // (same number of lines, bytes and line endings): x's hash is reused for y, not w's.
-        // Each has more than `SHARED_MIN_BYTES` (512) of lines; quads without blank nodes make
+        // Each has more than `SHARED_MIN_BYTES` (256) of lines; quads without blank nodes make
         // the dataset large enough (64 quads) to look for look-alikes.
         let mut doc = String::new();
         for i in 0..40 {
