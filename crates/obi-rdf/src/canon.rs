@@ -238,6 +238,12 @@ struct State<'a> {
     /// buffers are allocated once.
     first_degree_bytes: usize,
     document_bytes: usize,
+    /// The first-degree lines, kept (64 quads or more): the canonical line of a quad with blank
+    /// nodes is one of them with the 3-byte `_:a` / `_:z` replaced by labels.
+    first_degree_text: String,
+    /// Per quad, the span of one of its first-degree lines in `first_degree_text` (empty for
+    /// quads without blank nodes).
+    first_degree_line: Vec<(u32, u32)>,
 }
 
 /// A digest (32 bytes for SHA-256, 48 for SHA-384, the rest zero). Digests of one algorithm
@@ -382,6 +388,52 @@ fn write_quad(
     subject_end
 }
 
+/// Writes the N-Quads line of `quad` from `line`, one of its first-degree lines (`write_quad`
+/// with every blank node written as the 3 bytes `_:a` or `_:z`), writing blank nodes with
+/// `bnode(index, out)` instead; returns the length of `out` after the subject and its space.
+fn relabel_line(
+    out: &mut String,
+    line: &str,
+    quad: &Quad,
+    nodes: [Option<u32>; 3],
+    mut bnode: impl FnMut(u32, &mut String),
+) -> usize {
+    const PLACEHOLDER: usize = "_:a".len();
+    let subject_len = match (&quad.subject, nodes[0]) {
+        (_, Some(_)) => PLACEHOLDER,
+        (Subject::NamedNode(n), None) => n.as_str().len() + 2,
+        (Subject::BlankNode(b), None) => b.as_str().len() + 2,
+    };
+    let copy = |out: &mut String, from: usize, to: usize| {
+        out.push_str(line.get(from..to).unwrap_or_default());
+    };
+    let mut cursor = 0;
+    let subject_end = match nodes[0] {
+        Some(n) => {
+            bnode(n, out);
+            cursor = PLACEHOLDER;
+            out.len() + 1
+        }
+        None => out.len() + subject_len + 1,
+    };
+    if let Some(n) = nodes[1] {
+        // After the subject, a space, `<predicate>` and a space.
+        let at = subject_len + quad.predicate.as_str().len() + 4;
+        copy(out, cursor, at);
+        bnode(n, out);
+        cursor = at + PLACEHOLDER;
+    }
+    if let Some(n) = nodes[2] {
+        // Before ` .\n`.
+        let at = line.len().saturating_sub(PLACEHOLDER + 3);
+        copy(out, cursor, at);
+        bnode(n, out);
+        cursor = at + PLACEHOLDER;
+    }
+    copy(out, cursor, line.len());
+    subject_end
+}
+
 /// The bytes of the N-Quads line of `quad` when no character needs escaping, blank node
 /// labels counted as written in the input.
 fn line_len(quad: &Quad) -> usize {
@@ -479,6 +531,8 @@ impl<'a> State<'a> {
                                 .filter(|&n| n < max_number)
                                 .map(|n| {
                                     if by_number.len() <= n {
+                                        let want = (n + 1).max(input.len());
+                                        by_number.reserve(want - by_number.len());
                                         by_number.resize(n + 1, u32::MAX);
                                     }
                                     by_number.get_mut(n)
@@ -552,6 +606,8 @@ impl<'a> State<'a> {
             work: 0,
             first_degree_bytes,
             document_bytes,
+            first_degree_text: String::new(),
+            first_degree_line: Vec::new(),
         }
     }
 
@@ -637,17 +693,131 @@ impl<'a> State<'a> {
                 }
             }
         }
-        for bounds in self.node_start.windows(2) {
-            let [begin, end] = *bounds else { continue };
-            let mut digest = Digester::new(self.config.hash);
-            for l in lines.get(begin as usize..end as usize).unwrap_or_default() {
-                if self.duplicate.get(l.1 as usize) == Some(&true) {
-                    continue;
-                }
-                digest.update(l.0.as_bytes());
+        // Look-alike nodes (the proofs of several endorsements, repeated alignments) have the
+        // same lines: a node whose lines are those of a node already hashed takes its hash
+        // instead of hashing them again. Only nodes of `SHARED_MIN_BYTES` or more are looked
+        // at; candidates have as many lines and bytes and the same bytes before each line's
+        // ` .\n`, and a few are compared, so that many nodes of one shape cost no more than
+        // hashing them.
+        const SHARED_MIN_BYTES: usize = 256;
+        const CANDIDATES: usize = 4;
+        let duplicate = &self.duplicate;
+        let node_start = &self.node_start;
+        let node_lines = |node: u32| {
+            let n = node as usize;
+            let (Some(&begin), Some(&end)) = (node_start.get(n), node_start.get(n + 1)) else {
+                return &[][..];
+            };
+            lines.get(begin as usize..end as usize).unwrap_or_default()
+        };
+        let kept = |node: u32| {
+            node_lines(node)
+                .iter()
+                .filter(|l| duplicate.get(l.1 as usize) != Some(&true))
+                .map(|l| l.0)
+        };
+        let alg = self.config.hash;
+        let hash_lines = |node: u32| {
+            let mut digest = Digester::new(alg);
+            for line in kept(node) {
+                digest.update(line.as_bytes());
             }
-            self.first_degree.push(digest.finish());
+            digest.finish()
+        };
+        let mut hashes = std::mem::take(&mut self.first_degree);
+        hashes.clear();
+        if self.quads.len() < 64 {
+            // Small datasets: every node hashed, none looked at for a look-alike, no lines kept.
+            for bounds in node_start.windows(2) {
+                let [begin, end] = *bounds else { continue };
+                let mut digest = Digester::new(alg);
+                for l in lines.get(begin as usize..end as usize).unwrap_or_default() {
+                    if duplicate.get(l.1 as usize) != Some(&true) {
+                        digest.update(l.0.as_bytes());
+                    }
+                }
+                hashes.push(digest.finish());
+            }
+            self.first_degree = hashes;
+            return;
         }
+        let mut shapes: Vec<(usize, usize, u64, u32)> = Vec::new();
+        for (node, bounds) in node_start.windows(2).enumerate() {
+            let [begin, end] = *bounds else { continue };
+            let node_lines = lines.get(begin as usize..end as usize).unwrap_or_default();
+            // The bytes of the node's lines, copies included (they are side by side).
+            let written = match (
+                spans.get(begin as usize),
+                spans.get((end as usize).wrapping_sub(1)),
+            ) {
+                (Some(first), Some(last)) if end > begin => last.1.saturating_sub(first.0) as usize,
+                _ => 0,
+            };
+            if written < SHARED_MIN_BYTES {
+                let mut digest = Digester::new(alg);
+                for l in node_lines {
+                    if duplicate.get(l.1 as usize) == Some(&true) {
+                        continue;
+                    }
+                    digest.update(l.0.as_bytes());
+                }
+                hashes.push(digest.finish());
+                continue;
+            }
+            // Filled in below.
+            hashes.push(Hash::new(&[]));
+            let node = u32::try_from(node).unwrap_or(u32::MAX);
+            let (mut lines, mut bytes, mut tails) = (0, 0, 0u64);
+            for line in kept(node) {
+                let end = line.len().saturating_sub(3);
+                let mut tail = [0u8; 8];
+                if let Some(from) = line.as_bytes().get(end.saturating_sub(8)..end) {
+                    tail.get_mut(..from.len())
+                        .unwrap_or_default()
+                        .copy_from_slice(from);
+                }
+                tails = tails.rotate_left(7) ^ u64::from_le_bytes(tail);
+                lines += 1;
+                bytes += line.len();
+            }
+            shapes.push((lines, bytes, tails, node));
+        }
+        shapes.sort_unstable();
+        for run in shapes.chunk_by(|a, b| (a.0, a.1, a.2) == (b.0, b.1, b.2)) {
+            let mut hashed = [0u32; CANDIDATES];
+            let mut hashed_count = 0;
+            for &(_, _, _, node) in run {
+                let same = hashed
+                    .get(..hashed_count)
+                    .unwrap_or_default()
+                    .iter()
+                    .find(|&&earlier| kept(earlier).eq(kept(node)));
+                let hash = match same.and_then(|&earlier| hashes.get(earlier as usize)) {
+                    Some(&hash) => hash,
+                    None => {
+                        if let Some(slot) = hashed.get_mut(hashed_count) {
+                            *slot = node;
+                            hashed_count += 1;
+                        }
+                        hash_lines(node)
+                    }
+                };
+                if let Some(slot) = hashes.get_mut(node as usize) {
+                    *slot = hash;
+                }
+            }
+        }
+        self.first_degree = hashes;
+        let mut first_degree_line = vec![(0, 0); self.quads.len()];
+        for &(start, end, qi) in &spans {
+            if let Some(slot) = first_degree_line.get_mut(qi as usize)
+                && *slot == (0, 0)
+            {
+                *slot = (start, end);
+            }
+        }
+        self.first_degree_line = first_degree_line;
+        self.first_degree_text = buffer;
     }
 
     /// [Hash Related Blank Node](https://www.w3.org/TR/rdf-canon/#hash-related-blank-node).
@@ -712,7 +882,8 @@ impl<'a> State<'a> {
             });
         }
         // (related hash, related node), sorted: runs of one hash, in hash order.
-        let mut related_by_hash: Vec<(Hash, u32)> = Vec::new();
+        let mut related_by_hash: Vec<(Hash, u32)> =
+            Vec::with_capacity(self.quads_of(node).len() * 2);
         let mut last = (Vec::with_capacity(160), Vec::with_capacity(160), None);
         for &qi in self.quads_of(node) {
             let (Some(quad), Some(nodes), Some(false)) = (
@@ -736,6 +907,16 @@ impl<'a> State<'a> {
         let mut nodes: Vec<u32> = Vec::new();
         let mut recursion: Vec<u32> = Vec::new();
         let (mut path, mut chosen_path) = (Vec::new(), Vec::new());
+        // Room for a path of every node of the longest run and its hash.
+        let longest = related_by_hash
+            .chunk_by(|a, b| a.0 == b.0)
+            .map(<[_]>::len)
+            .max()
+            .unwrap_or(0);
+        if longest > 0 {
+            path.reserve(longest * 80);
+            chosen_path.reserve(longest * 80);
+        }
         for run in related_by_hash.chunk_by(|a, b| a.0 == b.0) {
             let Some((related_hash, _)) = run.first() else {
                 continue;
@@ -750,7 +931,11 @@ impl<'a> State<'a> {
             while first || next_permutation(&mut nodes) {
                 first = false;
                 self.spend_work()?;
-                let mut issuer_copy = issuer.clone();
+                // With room for the nodes this permutation may issue.
+                let mut issuer_copy = Issuer {
+                    issued: Vec::with_capacity(issuer.issued.len() + nodes.len()),
+                };
+                issuer_copy.issued.extend_from_slice(&issuer.issued);
                 path.clear();
                 recursion.clear();
                 let mut skip = false;
@@ -853,14 +1038,23 @@ impl<'a> State<'a> {
         let mut buffer = String::with_capacity(self.document_bytes);
         // Per line: where it starts and where its subject and space end.
         let mut offsets: Vec<(usize, usize)> = Vec::with_capacity(self.quads.len());
-        for (quad, nodes) in self.quads.iter().zip(&self.quad_nodes) {
+        for (qi, (quad, nodes)) in self.quads.iter().zip(&self.quad_nodes).enumerate() {
             let start = buffer.len();
-            let split = write_quad(&mut buffer, quad, *nodes, |n, out| {
+            let label = |n: u32, out: &mut String| {
                 push_c14n_label(
                     out,
                     canonical.get(n as usize).copied().flatten().unwrap_or(0),
                 );
-            });
+            };
+            let first_degree = self
+                .first_degree_line
+                .get(qi)
+                .filter(|span| span.1 > span.0)
+                .and_then(|&(s, e)| self.first_degree_text.get(s as usize..e as usize));
+            let split = match first_degree {
+                Some(line) => relabel_line(&mut buffer, line, quad, *nodes, label),
+                None => write_quad(&mut buffer, quad, *nodes, label),
+            };
             offsets.push((start, split - start));
         }
         let mut lines: Vec<Line<'_>> = Vec::with_capacity(offsets.len());
@@ -1067,6 +1261,67 @@ mod tests {
         assert_eq!(expected.len(), 95);
         let sorted: Vec<&str> = lines.iter().map(|l| l.text).collect();
         assert_eq!(sorted, expected);
+    }
+
+    #[test]
+    fn look_alike_nodes_share_a_first_degree_hash() {
+        // x and y have the same lines, w differs from them in one byte in the middle of a line
+        // (same number of lines, bytes and line endings): x's hash is reused for y, not w's.
+        // Each has more than `SHARED_MIN_BYTES` (256) of lines; quads without blank nodes make
+        // the dataset large enough (64 quads) to look for look-alikes.
+        let mut doc = String::new();
+        for i in 0..40 {
+            doc.push_str(&format!("<http://s/{i}> <http://p> \"{i}\" .\n"));
+        }
+        for node in ["x", "w", "y"] {
+            for i in 0..10 {
+                let middle = if node == "w" && i == 3 { 'B' } else { 'A' };
+                doc.push_str(&format!(
+                    "_:{node} <http://example.com/p{i}> \"value {i} {middle} and some more text to be long\" .\n"
+                ));
+            }
+        }
+        let quads = parse(&doc).unwrap();
+        let mut state = State::new(&quads, Canonicalizer::new());
+        state.hash_first_degree_all();
+        let expected = |node: &str| {
+            let mut lines: Vec<String> = doc
+                .lines()
+                .filter(|l| l.starts_with(&format!("_:{node} ")))
+                .map(|l| format!("_:a{}\n", &l[2 + node.len()..]))
+                .collect();
+            lines.sort();
+            assert!(lines.concat().len() > 700);
+            digest(HashAlgorithm::Sha256, lines.concat().as_bytes())
+        };
+        let [x, w, y] = [0, 1, 2].map(|n| state.first_degree[n]);
+        assert!(expected("x") == x && expected("y") == y && expected("w") == w);
+        assert!(x == y && x != w);
+    }
+
+    #[test]
+    fn canonical_lines_from_first_degree_lines() {
+        // 64 quads or more: canonical lines are first-degree lines relabelled. Blank nodes as
+        // subject, object and graph, one node twice or three times in a quad, escapes.
+        let mut doc = String::new();
+        for i in 0..20 {
+            doc.push_str(&format!("_:n{i} <http://p/{i}> _:n{i} _:n{i} .\n"));
+            doc.push_str(&format!("_:n{i} <http://q> \"a\\\"b {i}\"@en _:g .\n"));
+            doc.push_str(&format!(
+                "<http://s/{i}> <http://r> _:n{} _:n{i} .\n",
+                (i + 1) % 20
+            ));
+            doc.push_str(&format!("<http://s/{i}> <http://r> \"{i}\" .\n"));
+        }
+        let quads = parse(&doc).unwrap();
+        assert!(quads.len() >= 64);
+        let c = canonicalize(&quads).unwrap();
+        assert_eq!(c.as_nquads(), crate::nquads::to_nquads(c.quads()));
+        assert_eq!(c.quads().len(), 80);
+        assert_eq!(
+            Canonicalizer::new().canonicalize_to_nquads(&quads).unwrap(),
+            c.as_nquads()
+        );
     }
 
     #[test]
