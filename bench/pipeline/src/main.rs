@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use obi_ld::{Options, Processor, ToRdfOptions, expanded_to_rdf};
+use obi_ld::{Options, Processor, ToRdfOptions};
 use obi_proof::{
     ASSERTION_METHOD, JwsLimits, JwtKeyHeader, KeyPair, KeyType, LdCanonicalizer, ProofOptions,
     Resolver, Suite, add_proof, add_proof_owned, sign_vc_jwt, verify_proofs, verify_vc_jwt,
@@ -93,8 +93,10 @@ fn ld(budget: Duration, files: &[PathBuf]) -> Result<()> {
     let rdf = ToRdfOptions::new().with_safe_mode(true);
     let canon = Canonicalizer::new();
     let run = |doc: &Value| -> Result<String> {
-        let expanded = processor.expand(doc, &opts).map_err(|e| e.to_string())?;
-        let quads = expanded_to_rdf(&expanded, &rdf).map_err(|e| e.to_string())?;
+        // What Data Integrity runs: expansion fed to toRdf directly (no serde_json tree).
+        let quads = processor
+            .to_rdf(doc, &opts, &rdf)
+            .map_err(|e| e.to_string())?;
         canon
             .canonicalize_to_nquads(&quads)
             .map_err(|e| e.to_string())
